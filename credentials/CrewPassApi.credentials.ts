@@ -1,0 +1,165 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export const PRODUCTION_BASE_URL = 'https://partners.crewpass.co.uk';
+export const SANDBOX_BASE_URL = 'https://crewpass-api-v2-dev-258178043395.europe-west4.run.app';
+
+const modeMismatchNotice = (prefix: string, environment: string, fix: string): INodeProperties => ({
+	displayName: `This looks like a ${prefix} key, but the Environment is ${environment}. CrewPass will answer partner_mode_mismatch: ${fix}`,
+	name: `${environment.toLowerCase()}ModeMismatchNotice`,
+	type: 'notice',
+	default: '',
+	displayOptions: {
+		show: {
+			environment: [environment.toLowerCase()],
+			apiKey: [{ _cnd: { startsWith: prefix } }],
+		},
+	},
+});
+
+export class CrewPassApi implements ICredentialType {
+	name = 'crewPassApi';
+
+	displayName = 'CrewPass API';
+
+	icon: Icon = {
+		light: 'file:../nodes/CrewPass/crewpass.svg',
+		dark: 'file:../nodes/CrewPass/crewpass.dark.svg',
+	};
+
+	documentationUrl = 'https://docs.crewpass.co.uk/partners/authentication';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			placeholder: 'cpk_live_…',
+			description:
+				'Your partner API key, issued by CrewPass: cpk_live_… for Production, cpk_test_… for Sandbox. Widget keys (cppk_…) are not accepted.',
+		},
+		{
+			displayName: 'Environment',
+			name: 'environment',
+			type: 'options',
+			options: [
+				{
+					name: 'Production',
+					value: 'production',
+					description: PRODUCTION_BASE_URL,
+				},
+				{
+					name: 'Sandbox',
+					value: 'sandbox',
+					description: 'CrewPass dev / sandbox environment (cpk_test_ keys)',
+				},
+				{
+					name: 'Custom',
+					value: 'custom',
+					description: 'A base URL of your own: a proxy, or the local CrewPass sandbox',
+				},
+			],
+			default: 'production',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'http://127.0.0.1:4010',
+			description: 'Scheme, host and port only; the node adds /api/v2/…',
+			displayOptions: { show: { environment: ['custom'] } },
+		},
+		modeMismatchNotice(
+			'cpk_test_',
+			'Production',
+			'choose Sandbox, or use your cpk_live_ key.',
+		),
+		modeMismatchNotice('cpk_live_', 'Sandbox', 'choose Production, or use your cpk_test_ key.'),
+		{
+			displayName: 'Webhook Signing Secret',
+			name: 'webhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'The secret CrewPass issued for signing webhook deliveries. Only the CrewPass Trigger needs it.',
+		},
+		{
+			displayName: 'Previous Webhook Signing Secret',
+			name: 'previousWebhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'While rotating secrets: the old secret, still accepted until the date below. Leave empty when not rotating.',
+		},
+		{
+			displayName: 'Accept Previous Secret Until',
+			name: 'rotationGraceEndsAt',
+			type: 'dateTime',
+			default: '',
+			description:
+				'End of the rotation grace window. After it, deliveries signed with the previous secret are refused. Empty means the previous secret is not accepted.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{ $credentials.environment === "custom" ? String($credentials.baseUrl).replace(/\\/+$/, "") : $credentials.environment === "sandbox" ? "${SANDBOX_BASE_URL}" : "${PRODUCTION_BASE_URL}" }}`,
+			url: '/api/v2/partners/me',
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'CrewPass answered invalid_api_key: the key is missing, malformed or unknown. Copy the key again from CrewPass (cpk_live_… for Production, cpk_test_… for Sandbox; widget keys cppk_… are not accepted).',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'CrewPass refused this key (api_not_enabled or partner_mode_mismatch). A cpk_test_ key only works with Environment Sandbox and a cpk_live_ key only with Production; if they match, your plan does not include Partner API access: ask CrewPass to enable it.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message:
+						'No CrewPass Partner API at this address (404 on /api/v2/partners/me). Check the Environment, or the Base URL of a Custom environment.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 429,
+					message:
+						'CrewPass answered partner_rate_limited: your partner budget (60 requests/s, 1,000/min) is used up. Wait a few seconds and test again.',
+				},
+			},
+		],
+	};
+}

@@ -1,0 +1,31 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { resourceParameter, resources } from './actions/resources';
+import { router } from './actions/router';
+
+export class CrewPass implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'CrewPass',
+		name: 'crewPass',
+		icon: { light: 'file:crewpass.svg', dark: 'file:crewpass.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description:
+			'Read your fleet from the CrewPass Partner API: vessels, crew members, documents and compliance',
+		defaults: { name: 'CrewPass' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'crewPassApi', required: true }],
+		properties: [
+			resourceParameter,
+			...Object.values(resources).flatMap((resource) => resource.description),
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,18 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { partner } from './partner/Partner.resource';
+import type { CrewPassResource } from './types';
+
+/** Every resource of the CrewPass node, by parameter value. Add a resource here and below. */
+export const resources: Record<string, CrewPassResource> = {
+	partner,
+};
+
+export const resourceParameter: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	options: [{ name: 'Partner', value: 'partner' }],
+	default: 'partner',
+};

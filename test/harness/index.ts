@@ -1,0 +1,256 @@
+/**
+ * Runs CrewPass nodes through real n8n-core execution (WorkflowExecute), as n8n runs them:
+ * parameters are resolved by n8n, credentials go through the credential type's generic
+ * authenticator, HTTP goes through n8n-core's client (which nock intercepts).
+ */
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	createRunExecutionData,
+	ICredentialsHelper,
+	NodeHelpers,
+	Workflow,
+} from 'n8n-workflow';
+import type {
+	ExecutionError,
+	ICredentialDataDecryptedObject,
+	ICredentials,
+	ICredentialType,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	INodeProperties,
+	INodeType,
+	INodeTypes,
+	IRun,
+	IVersionedNodeType,
+	IWorkflowBase,
+	IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+
+import { CrewPassApi } from '../../credentials/CrewPassApi.credentials';
+import { CrewPass } from '../../nodes/CrewPass/CrewPass.node';
+
+export const PACKAGE_NAME = 'n8n-nodes-crewpass';
+export const CREWPASS_NODE_TYPE = `${PACKAGE_NAME}.crewPass`;
+
+const credentialTypes: Record<string, ICredentialType> = { crewPassApi: new CrewPassApi() };
+
+/** Node types by full type name; tests may register more (e.g. the trigger). */
+export const nodeTypeRegistry: Record<string, INodeType | IVersionedNodeType> = {
+	[CREWPASS_NODE_TYPE]: new CrewPass(),
+};
+
+class HarnessNodeTypes implements INodeTypes {
+	getByName(nodeType: string): INodeType | IVersionedNodeType {
+		const type = nodeTypeRegistry[nodeType];
+		if (!type) throw new Error(`Unknown node type ${nodeType}`);
+		return type;
+	}
+
+	getByNameAndVersion(nodeType: string, version?: number): INodeType {
+		return NodeHelpers.getVersionedNodeType(this.getByName(nodeType), version);
+	}
+
+	getKnownTypes() {
+		return {};
+	}
+}
+
+/** Holds the decrypted credentials a test provides and applies generic authenticators. */
+class HarnessCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow?: Workflow,
+		node?: INode,
+	): Promise<IHttpRequestOptions> {
+		const authenticate = credentialTypes[typeName]?.authenticate;
+		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
+		if (!authenticate || authenticate.type !== 'generic') return requestOptions;
+		if (!workflow || !node) throw new Error('The harness needs workflow and node to authenticate');
+		const resolve = (value: string) =>
+			workflow.expression.getSimpleParameterValue(
+				node,
+				value,
+				'manual',
+				{ $credentials: credentials },
+				undefined,
+				value,
+			) as string;
+		const headers = { ...(requestOptions.headers ?? {}) };
+		for (const [name, value] of Object.entries(authenticate.properties.headers ?? {})) {
+			headers[name] = resolve(String(value));
+		}
+		const qs = { ...(requestOptions.qs ?? {}) };
+		for (const [name, value] of Object.entries(authenticate.properties.qs ?? {})) {
+			qs[name] = resolve(String(value));
+		}
+		return { ...requestOptions, headers, qs };
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<ICredentials> {
+		throw new Error('not used by the harness');
+	}
+
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: unknown,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
+		const data = this.data[type];
+		if (!data) throw new Error(`No credentials of type ${type} were given to the harness`);
+		return data;
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	getCredentialsProperties(type: string): INodeProperties[] {
+		return credentialTypes[type]?.properties ?? [];
+	}
+}
+
+export const TEST_BASE_URL = 'https://crewpass.test';
+export const TEST_API_KEY = 'cpk_test_harness_key';
+
+/** Credentials for a Custom environment on the nock host; override fields per test. */
+export function testCredentials(
+	overrides: ICredentialDataDecryptedObject = {},
+): ICredentialDataDecryptedObject {
+	return { apiKey: TEST_API_KEY, environment: 'custom', baseUrl: TEST_BASE_URL, ...overrides };
+}
+
+export function additionalDataFor(
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	hooks: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
+	const base = 'http://localhost:5678';
+	return {
+		credentialsHelper: new HarnessCredentialsHelper(credentials),
+		hooks,
+		executeWorkflow: async () => {
+			throw new Error('executeWorkflow is not supported by the harness');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: `${base}/rest`,
+		instanceBaseUrl: base,
+		formBaseUrl: `${base}/form`,
+		formWaitingBaseUrl: `${base}/form-waiting`,
+		formTestBaseUrl: `${base}/form-test`,
+		webhookBaseUrl: `${base}/webhook`,
+		webhookWaitingBaseUrl: `${base}/webhook-waiting`,
+		webhookTestBaseUrl: `${base}/webhook-test`,
+		mcpBaseUrl: `${base}/mcp`,
+		mcpTestBaseUrl: `${base}/mcp-test`,
+		variables: {},
+		userId: 'harness-user',
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+export interface RunNodeOptions {
+	parameters: INodeParameters;
+	/** Decrypted crewPassApi data; defaults to testCredentials(). */
+	credentials?: ICredentialDataDecryptedObject;
+	/** The node's input items; one empty item by default. */
+	input?: INodeExecutionData[];
+	/** Sets the node's On Error to "continueRegularOutput" (drives continueOnFail()). */
+	continueOnFail?: boolean;
+	nodeType?: string;
+}
+
+export interface RunNodeResult {
+	/** The node's first output. */
+	items: INodeExecutionData[];
+	/** The error the node ended with, if it failed. */
+	error?: ExecutionError;
+	run: IRun;
+}
+
+export const NODE_NAME = 'CrewPass';
+
+/** Executes one node, fed with `input`, through WorkflowExecute.processRunExecutionData. */
+export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
+	const node: INode = {
+		id: 'crewpass-node',
+		name: NODE_NAME,
+		type: options.nodeType ?? CREWPASS_NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: options.parameters,
+		credentials: { crewPassApi: { id: '1', name: 'CrewPass account' } },
+		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+	const workflowData = {
+		id: 'harness',
+		name: 'harness',
+		nodes: [node],
+		connections: {},
+		active: false,
+		settings: {},
+	} as unknown as IWorkflowBase;
+	const workflow = new Workflow({
+		id: workflowData.id,
+		name: workflowData.name,
+		nodes: workflowData.nodes,
+		connections: workflowData.connections,
+		active: false,
+		nodeTypes: new HarnessNodeTypes(),
+		settings: {},
+	});
+
+	const hooks = new ExecutionLifecycleHooks('manual', 'harness-execution', workflowData);
+	let resolveRun: (run: IRun) => void = () => {};
+	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
+	hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
+
+	const additionalData = additionalDataFor(
+		{ crewPassApi: options.credentials ?? testCredentials() },
+		hooks,
+	);
+	const runExecutionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [
+				{
+					node,
+					data: { main: [options.input ?? [{ json: {} }]] },
+					source: null,
+				},
+			],
+		},
+	});
+	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
+	await execute.processRunExecutionData(workflow);
+	const run = await finished;
+
+	const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
+	return {
+		items: taskData?.data?.main?.[0] ?? [],
+		error: taskData?.error ?? run.data.resultData.error,
+		run,
+	};
+}
