@@ -79,11 +79,7 @@ export class CrewPassApi implements ICredentialType {
 			description: 'Scheme, host and port only; the node adds /api/v2/…',
 			displayOptions: { show: { environment: ['custom'] } },
 		},
-		modeMismatchNotice(
-			'cpk_test_',
-			'Production',
-			'choose Sandbox, or use your cpk_live_ key.',
-		),
+		modeMismatchNotice('cpk_test_', 'Production', 'choose Sandbox, or use your cpk_live_ key.'),
 		modeMismatchNotice('cpk_live_', 'Sandbox', 'choose Production, or use your cpk_test_ key.'),
 		{
 			displayName: 'Webhook Signing Secret',

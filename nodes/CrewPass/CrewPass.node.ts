@@ -1,8 +1,14 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { resourceParameter, resources } from './actions/resources';
 import { router } from './actions/router';
+import { searchCrewMembers, searchVessels } from './methods/listSearch';
 
 export class CrewPass implements INodeType {
 	description: INodeTypeDescription = {
@@ -23,6 +29,10 @@ export class CrewPass implements INodeType {
 			resourceParameter,
 			...Object.values(resources).flatMap((resource) => resource.description),
 		],
+	};
+
+	methods = {
+		listSearch: { searchCrewMembers, searchVessels },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

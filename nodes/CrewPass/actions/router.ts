@@ -16,11 +16,15 @@ function asNodeError(
 }
 
 /** The error item Continue On Fail outputs: what happened and how to fix it, never a secret. */
-function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
+function errorItem(
+	error: NodeApiError | NodeOperationError,
+	itemIndex: number,
+): INodeExecutionData {
 	const json: IDataObject = { error: error.message };
 	if (error.description) json.description = error.description;
 	for (const key of ['crewPassCode', 'scope', 'requestId'] as const) {
-		if (error.context[key] !== undefined) json[key === 'crewPassCode' ? 'code' : key] = error.context[key] as string;
+		if (error.context[key] !== undefined)
+			json[key === 'crewPassCode' ? 'code' : key] = error.context[key] as string;
 	}
 	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
 	return { json, pairedItem: { item: itemIndex } };

@@ -8,7 +8,10 @@ import type {
 	IN8nHttpFullResponse,
 } from 'n8n-workflow';
 
-import { PRODUCTION_BASE_URL, SANDBOX_BASE_URL } from '../../../credentials/CrewPassApi.credentials';
+import {
+	PRODUCTION_BASE_URL,
+	SANDBOX_BASE_URL,
+} from '../../../credentials/CrewPassApi.credentials';
 import { crewPassApiError, parseErrorResponse } from './errors';
 import { pacerFor } from './pacing';
 import {
@@ -61,7 +64,8 @@ export interface CrewPassResponse<T> {
 /** The base URL (no trailing slash) for the credential's environment. */
 export function baseUrlOf(credentials: CrewPassCredentials): string {
 	if (credentials.environment === 'sandbox') return SANDBOX_BASE_URL;
-	if (credentials.environment === 'custom') return String(credentials.baseUrl ?? '').replace(/\/+$/, '');
+	if (credentials.environment === 'custom')
+		return String(credentials.baseUrl ?? '').replace(/\/+$/, '');
 	return PRODUCTION_BASE_URL;
 }
 
@@ -340,7 +344,8 @@ export async function crewPassPaginate(
 	let cursor: string | undefined;
 	let lastPage: IDataObject = {};
 	for (;;) {
-		const wanted = options.limit === undefined ? pageSize : Math.min(pageSize, options.limit - items.length);
+		const wanted =
+			options.limit === undefined ? pageSize : Math.min(pageSize, options.limit - items.length);
 		const qs: IDataObject = { ...options.qs, limit: wanted };
 		if (cursor !== undefined) qs.cursor = cursor;
 		lastPage = await crewPassRequest(ctx, { path: options.path, qs, itemIndex: options.itemIndex });
