@@ -221,7 +221,7 @@ async function startSandbox(options = {}) {
 
 	// ---------- API handlers ----------
 
-	function fleetRow(partner, row, today, windowDays) {
+	function fleetRow(partner, row, today, limit, asOf, showStatus) {
 		const crew = row.crew;
 		const item = {
 			crew_unique_id: crew.crew_unique_id,
@@ -230,18 +230,17 @@ async function startSandbox(options = {}) {
 			vessel_name: row.vessel.vessel_name,
 			role: row.role,
 		};
-		if (partner.granted_scopes.includes('crew:status:read') && crew.consents.has('crew:status:read')) {
+		if (showStatus && crew.consents.has('crew:status:read')) {
 			item.verification_status = crew.verification_status;
 			item.background_check_status = crew.background_check_status;
 		}
 		let expiring = 0;
-		const limit = addDays(today, windowDays);
 		for (const d of crew.docsByKind.values()) {
 			if (d.verification_status === 'rejected' || !d.expiry_date) continue;
 			if (d.expiry_date >= today && d.expiry_date <= limit) expiring++;
 		}
 		item.documents_expiring = expiring;
-		item.as_of = clock.iso();
+		item.as_of = asOf;
 		return item;
 	}
 
@@ -303,7 +302,10 @@ async function startSandbox(options = {}) {
 				if (errors.length) return { status: 422, body: { detail: errors } };
 				const rows = store.rows.get(partner.partner_id);
 				const today = clock.today();
-				const page = rows.slice(offset, offset + limit).map((r) => fleetRow(partner, r, today, windowDays));
+				const until = addDays(today, windowDays);
+				const asOf = clock.iso();
+				const showStatus = partner.granted_scopes.includes('crew:status:read');
+				const page = rows.slice(offset, offset + limit).map((r) => fleetRow(partner, r, today, until, asOf, showStatus));
 				const next = offset + limit < rows.length ? b64url(`${offset + limit}.${cursorMac(partner.partner_id, offset + limit)}`) : null;
 				return { items: page, next_cursor: next, expiring_within_days: windowDays };
 			},
