@@ -23,7 +23,11 @@ function createRng(seed) {
 		chance: (p) => next() < p,
 		digits: (n) => {
 			let s = '';
-			for (let i = 0; i < n; i++) s += Math.floor(next() * 10);
+			while (n > 0) {
+				const k = Math.min(n, 9);
+				s += String(Math.floor(next() * 10 ** k)).padStart(k, '0');
+				n -= k;
+			}
 			return s;
 		},
 		/** pick from [[value, weight], ...] */
@@ -146,7 +150,6 @@ function generateStore(opts) {
 		crew: new Map(),
 		crewByEmail: new Map(),
 		rows: new Map(),
-		documents: new Map(),
 		fixtures: {},
 		counters: { crew: 0, doc: 0, vessel: 0 },
 	};
@@ -236,6 +239,103 @@ function docState(rng) {
 	]);
 }
 
+const KINDS_BY_ROLE = new Map();
+/** Document kinds a crew member in this role holds (ENG1 + STCW for anyone). */
+function kindsFor(role) {
+	let k = KINDS_BY_ROLE.get(role);
+	if (!k) {
+		k = [...new Set(['eng1', 'stcw_pst', 'stcw_fpff', 'stcw_efa', 'stcw_pssr', ...requirementKeysFor(role)])];
+		KINDS_BY_ROLE.set(role, k);
+	}
+	return k;
+}
+
+const LAZY_FIELDS = ['languages', 'skills', 'years_experience', 'bio', 'phone', 'identity'];
+
+/** A crew member: core fields eager; profile details (LAZY_FIELDS) generated on first access. */
+class CrewMember {
+	constructor(fields) {
+		Object.assign(this, fields);
+	}
+}
+for (const f of LAZY_FIELDS) {
+	Object.defineProperty(CrewMember.prototype, f, {
+		get() {
+			return crewDetails(this)[f];
+		},
+		set(v) {
+			crewDetails(this)[f] = v;
+		},
+	});
+}
+
+for (const f of ['docsByKind', 'superseded']) {
+	Object.defineProperty(CrewMember.prototype, f, {
+		get() {
+			return crewDocuments(this)[f];
+		},
+		set(v) {
+			crewDocuments(this)[f] = v;
+		},
+	});
+}
+
+/** Documents: one per requirement of every role held (plus ENG1/STCW for anyone), generated on first access. */
+function crewDocuments(crew) {
+	if (crew._docs) return crew._docs;
+	const { seed, today, kinds, fx, n, store } = crew._lazy;
+	const rng = createRng((seed ^ 0x0d0c5eed) >>> 0);
+	const out = { docsByKind: new Map(), superseded: [] };
+	crew._docs = out;
+	const prefix = 'doc_' + String(n).padStart(5, '0');
+	kinds.forEach((kind, i) => {
+		const state = fx ? (fx.docs && fx.docs[kind] !== undefined ? fx.docs[kind] : 'valid') : docState(rng);
+		if (state === 'missing') return;
+		if (fx && fx.superseded && fx.superseded.includes(kind)) {
+			const old = makeDocument(store, rng, crew, kind, 'expired', today, `${prefix}${String(i + 50).padStart(2, '0')}`);
+			old.superseded = true;
+			out.superseded.push(old);
+		}
+		out.docsByKind.set(kind, makeDocument(store, rng, crew, kind, state, today, `${prefix}${String(i).padStart(2, '0')}`));
+	});
+	return out;
+}
+
+function crewDetails(crew) {
+	if (crew._details) return crew._details;
+	const { seed, nat, rank, today } = crew._lazy;
+	const rng = createRng(seed);
+	const dept = ROLE_DEPT[rank] || 'deck';
+	const years = rng.int(1, rank.startsWith('C') ? 25 : 12);
+	const pool = DEPT_SKILLS[dept];
+	const start = rng.int(0, pool.length - 1);
+	const skills = [0, 1, 2].map((s) => pool[(start + s) % pool.length]);
+	const age = rng.int(21, 58);
+	const d = {
+		languages: nat.language === 'English' ? [{ language: 'English', proficiency: 'Native' }] : [{ language: nat.language, proficiency: 'Native' }, { language: 'English', proficiency: rng.pick(['Fluent', 'Professional']) }],
+		skills,
+		years_experience: String(years),
+		bio: `${rank} with ${years} year${years === 1 ? '' : 's'} in yachting, based in ${nat.cities[0]}.`,
+		phone: nat.dial + rng.digits(6),
+		identity: {
+			date_of_birth: addDays(today, -(age * 365 + rng.int(0, 364))),
+			address: { line1: `${rng.int(1, 220)} ${rng.pick(['Harbour', 'Quay', 'Marina', 'Station', 'Church'])} ${rng.pick(['Road', 'Street', 'Lane', 'Walk'])}`, city: rng.pick(nat.cities), country: nat.country, postcode: rng.digits(4) + ' ' + rng.digits(2) },
+			passport: { nationality: nat.nationality, number: rng.digits(9), expiry: addDays(today, rng.int(200, 3400)) },
+			visas: rng.chance(0.6) ? [{ type: 'B1/B2', country: 'USA', expiry: addDays(today, rng.int(60, 3000)) }] : [],
+			employment_history: [],
+		},
+	};
+	const histCount = rng.int(1, 3);
+	let end = addDays(today, -rng.int(30, 200));
+	for (let h = 0; h < histCount; h++) {
+		const startAt = addDays(end, -rng.int(300, 900));
+		d.identity.employment_history.push({ vessel_name: `M/Y ${rng.pick(VESSEL_NAMES)}`, role: rank, started_at: startAt, ended_at: end, source: rng.chance(0.7) ? 'employer_confirmed' : 'self_reported' });
+		end = addDays(startAt, -rng.int(20, 120));
+	}
+	crew._details = d;
+	return d;
+}
+
 function makeCrew(store, rng, partner, placementSpecs, fx, usedEmails, today) {
 	const n = ++store.counters.crew;
 	const nat = rng.weighted(NAT_WEIGHTS);
@@ -247,12 +347,6 @@ function makeCrew(store, rng, partner, placementSpecs, fx, usedEmails, today) {
 	usedEmails.add(email);
 	const primaryRole = placementSpecs[0].role;
 	const rank = primaryRole || (fx && fx.rank) || 'Deckhand';
-	const dept = ROLE_DEPT[rank] || 'deck';
-	const years = rng.int(1, rank.startsWith('C') ? 25 : 12);
-	const skills = [];
-	const pool = DEPT_SKILLS[dept];
-	const start = rng.int(0, pool.length - 1);
-	for (let s = 0; s < 3; s++) skills.push(pool[(start + s) % pool.length]);
 
 	const consents = new Set(BASE_CONSENTS);
 	let identity;
@@ -270,8 +364,7 @@ function makeCrew(store, rng, partner, placementSpecs, fx, usedEmails, today) {
 	}
 	if (identity) consents.add('crew:profile:full:read');
 
-	const age = rng.int(21, 58);
-	const crew = {
+	const crew = new CrewMember({
 		crew_unique_id: 'crew_' + String(n).padStart(5, '0'),
 		partner_id: partner.partner_id,
 		first_name: first,
@@ -279,59 +372,40 @@ function makeCrew(store, rng, partner, placementSpecs, fx, usedEmails, today) {
 		name: `${first} ${last}`,
 		rank,
 		nationality: nat.nationality,
-		languages: nat.language === 'English' ? [{ language: 'English', proficiency: 'Native' }] : [{ language: nat.language, proficiency: 'Native' }, { language: 'English', proficiency: rng.pick(['Fluent', 'Professional']) }],
-		skills,
-		years_experience: String(years),
-		bio: `${rank} with ${years} year${years === 1 ? '' : 's'} in yachting, based in ${nat.cities[0]}.`,
 		email,
-		phone: nat.dial + rng.digits(6),
 		has_photo: fx ? fx.photo !== false : rng.chance(0.88),
 		verification_status: fx ? fx.verification : rng.weighted([['verified', 85], ['pending', 10], ['unverified', 5]]),
 		background_check_status: fx ? fx.bg : rng.weighted([['completed', 70], ['in-progress', 8], ['pending', 5], ['awaiting', 5], ['declined', 2], ['expired', 3], [null, 7]]),
 		consents,
-		identity: {
-			date_of_birth: addDays(today, -(age * 365 + rng.int(0, 364))),
-			address: { line1: `${rng.int(1, 220)} ${rng.pick(['Harbour', 'Quay', 'Marina', 'Station', 'Church'])} ${rng.pick(['Road', 'Street', 'Lane', 'Walk'])}`, city: rng.pick(nat.cities), country: nat.country, postcode: rng.digits(4) + ' ' + rng.digits(2) },
-			passport: { nationality: nat.nationality, number: rng.digits(9), expiry: addDays(today, rng.int(200, 3400)) },
-			visas: rng.chance(0.6) ? [{ type: 'B1/B2', country: 'USA', expiry: addDays(today, rng.int(60, 3000)) }] : [],
-			employment_history: [],
-		},
 		placements: placementSpecs.map((p) => ({ vessel_id: p.vessel.vessel_id, role: p.role })),
-		docsByKind: new Map(),
-		superseded: [],
 		updated_at: null,
-	};
-	const histCount = rng.int(1, 3);
-	let end = addDays(today, -rng.int(30, 200));
-	for (let h = 0; h < histCount; h++) {
-		const startAt = addDays(end, -rng.int(300, 900));
-		crew.identity.employment_history.push({ vessel_name: `M/Y ${rng.pick(VESSEL_NAMES)}`, role: rank, started_at: startAt, ended_at: end, source: rng.chance(0.7) ? 'employer_confirmed' : 'self_reported' });
-		end = addDays(startAt, -rng.int(20, 120));
-	}
+		// Profile details are generated on first read, from the crew member's own seeded PRNG.
+		_lazy: { seed: (Math.imul(store.seed + 1, 0x9e3779b1) ^ n) >>> 0, nat, rank, today },
+		_details: null,
+		_docs: null,
+	});
 
 	// Documents: one per requirement of every role the crew member holds (plus STCW/ENG1 for anyone).
-	const kinds = new Set(['eng1', 'stcw_pst', 'stcw_fpff', 'stcw_efa', 'stcw_pssr']);
-	for (const p of placementSpecs) for (const k of requirementKeysFor(p.role)) kinds.add(k);
-	if (fx && fx.key === 'multiVessel') kinds.add('coc_y3');
-	for (const kind of kinds) {
-		const state = fx ? (fx.docs && fx.docs[kind] !== undefined ? fx.docs[kind] : 'valid') : docState(rng);
-		if (state === 'missing') continue;
-		if (fx && fx.superseded && fx.superseded.includes(kind)) {
-			const old = makeDocument(store, rng, crew, kind, 'expired', today);
-			old.superseded = true;
-			crew.superseded.push(old);
-		}
-		crew.docsByKind.set(kind, makeDocument(store, rng, crew, kind, state, today));
+	let kinds = kindsFor(placementSpecs[0].role);
+	if (placementSpecs.length > 1 || (fx && fx.key === 'multiVessel')) {
+		const set = new Set(kinds);
+		for (const p of placementSpecs) for (const k of requirementKeysFor(p.role)) set.add(k);
+		if (fx && fx.key === 'multiVessel') set.add('coc_y3');
+		kinds = [...set];
 	}
+	crew._lazy.kinds = kinds;
+	crew._lazy.fx = fx;
+	crew._lazy.n = n;
+	crew._lazy.store = store;
 	store.crew.set(crew.crew_unique_id, crew);
 	store.crewByEmail.set(email, crew);
 	return crew;
 }
 
 /** Create a document for a requirement kind in a given state. */
-function makeDocument(store, rng, crew, kind, state, today) {
+function makeDocument(store, rng, crew, kind, state, today, id) {
 	const def = REQUIREMENTS[kind];
-	const n = ++store.counters.doc;
+	const documentId = id || 'doc_u' + String(++store.counters.doc).padStart(6, '0');
 	let expiry = null;
 	let verification = 'verified';
 	const expires = def.years !== null;
@@ -353,7 +427,7 @@ function makeDocument(store, rng, crew, kind, state, today) {
 	const issue = expiry ? addDays(expiry, -365 * (def.years || 5)) : addDays(today, -rng.int(100, 3000));
 	const issuer = def.source === 'stcw' && rng.chance(0.3) ? rng.pick(TRAINING_SCHOOLS) : rng.chance(0.04) ? null : def.issuer;
 	const doc = {
-		document_id: 'doc_' + String(n).padStart(6, '0'),
+		document_id: documentId,
 		crew_unique_id: crew.crew_unique_id,
 		kind,
 		type: def.type,
@@ -369,7 +443,6 @@ function makeDocument(store, rng, crew, kind, state, today) {
 		superseded: false,
 	};
 	if (kind === 'eng1') doc.fit_category = rng.chance(0.9) ? 'Fit' : 'Fit with restrictions';
-	store.documents.set(doc.document_id, doc);
 	return doc;
 }
 

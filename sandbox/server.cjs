@@ -445,7 +445,7 @@ async function startSandbox(options = {}) {
 				if (!t || typeof t.d !== 'string' || typeof t.e !== 'number') throw apiError(403, 'invalid_download_link', 'this download link is not valid');
 				if (clock.now() > t.e) throw apiError(410, 'download_link_expired', 'this download link has expired; request a new one');
 				const crew = store.crew.get(t.c);
-				const doc = store.documents.get(t.d);
+				const doc = crew && crew.partner_id === t.p ? [...crew.docsByKind.values(), ...crew.superseded].find((d) => d.document_id === t.d) : null;
 				if (!crew || !doc || crew.partner_id !== t.p) throw apiError(404, 'not_found', 'no such file');
 				if (faults.downloads503 > 0 && faults.downloads503Target !== 'link') {
 					faults.downloads503--;
