@@ -9,6 +9,7 @@ import type {
 import { resourceParameter, resources } from './actions/resources';
 import { router } from './actions/router';
 import { searchCrewMembers, searchVessels } from './methods/listSearch';
+import { getVessels } from './methods/loadOptions';
 
 export class CrewPass implements INodeType {
 	description: INodeTypeDescription = {
@@ -33,6 +34,7 @@ export class CrewPass implements INodeType {
 
 	methods = {
 		listSearch: { searchCrewMembers, searchVessels },
+		loadOptions: { getVessels },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -323,6 +323,11 @@ export interface PaginateOptions {
 	/** Items per page, 1..200. */
 	pageSize?: number;
 	itemIndex?: number;
+	/**
+	 * Keep only the items this returns true for (a client-side filter). The limit then counts kept
+	 * items, so every page asks for the full page size and paging stops once the limit is met.
+	 */
+	keep?: (item: IDataObject) => boolean;
 }
 
 /**
@@ -345,12 +350,14 @@ export async function crewPassPaginate(
 	let lastPage: IDataObject = {};
 	for (;;) {
 		const wanted =
-			options.limit === undefined ? pageSize : Math.min(pageSize, options.limit - items.length);
+			options.limit === undefined || options.keep
+				? pageSize
+				: Math.min(pageSize, options.limit - items.length);
 		const qs: IDataObject = { ...options.qs, limit: wanted };
 		if (cursor !== undefined) qs.cursor = cursor;
 		lastPage = await crewPassRequest(ctx, { path: options.path, qs, itemIndex: options.itemIndex });
 		const pageItems = Array.isArray(lastPage.items) ? (lastPage.items as IDataObject[]) : [];
-		items.push(...pageItems);
+		items.push(...(options.keep ? pageItems.filter(options.keep) : pageItems));
 		const next = lastPage.next_cursor;
 		if (options.limit !== undefined && items.length >= options.limit) {
 			items.length = options.limit;

@@ -88,3 +88,23 @@ export function requireIntegerInRange(
 	}
 	return number;
 }
+
+/** The Limit of a Get Many operation: a whole number of at least 1. */
+export function requireLimit(
+	ctx: Pick<IExecuteFunctions, 'getNode'>,
+	value: unknown,
+	itemIndex: number,
+	parameter = 'Limit',
+): number {
+	const number = typeof value === 'number' ? value : Number(value);
+	if (!Number.isInteger(number) || number < 1) {
+		throw parameterError(
+			ctx,
+			parameter,
+			`${String(value)} is not a whole number of at least 1`,
+			itemIndex,
+			'Enter how many results you want (1 or more), or turn on Return All.',
+		);
+	}
+	return number;
+}

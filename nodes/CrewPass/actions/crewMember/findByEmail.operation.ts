@@ -1,0 +1,77 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { crewPassRequest } from '../../transport';
+import { asNodeError, isNotFound } from '../common/errors';
+import { requireEmail } from '../common/validation';
+
+const show = { resource: ['crewMember'], operation: ['findByEmail'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Email',
+		name: 'email',
+		type: 'string',
+		placeholder: 'e.g. crew@example.com',
+		default: '',
+		required: true,
+		description: 'The email address the crew member uses in CrewPass',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'If Not Found',
+		name: 'ifNotFound',
+		type: 'options',
+		default: 'error',
+		description: 'What to do when no crew member with this email is on your fleet',
+		displayOptions: { show },
+		options: [
+			{
+				name: 'Error',
+				value: 'error',
+				description: 'Fail with a message saying the crew member is not on your fleet',
+			},
+			{
+				name: 'Output Nothing',
+				value: 'nothing',
+				description: 'Output no item for this input item and carry on',
+			},
+		],
+	},
+];
+
+/** `POST /employers/me/crew/lookup`: the crew_unique_id (and status, when shared) for an email. */
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const email = requireEmail(this, 'Email', this.getNodeParameter('email', itemIndex), itemIndex);
+	const ifNotFound = this.getNodeParameter('ifNotFound', itemIndex, 'error') as string;
+	let found: IDataObject;
+	try {
+		found = await crewPassRequest(this, {
+			method: 'POST',
+			path: ['employers', 'me', 'crew', 'lookup'],
+			body: { email },
+			itemIndex,
+		});
+	} catch (error) {
+		if (!isNotFound(error)) throw asNodeError(this, error, itemIndex);
+		if (ifNotFound === 'nothing') return [];
+		throw new NodeOperationError(
+			this.getNode(),
+			`No crew member with the email "${email}" is on your fleet [item ${itemIndex}]`,
+			{
+				description:
+					'CrewPass only finds crew members on your own vessels (someone elsewhere in CrewPass looks the same as no one). Check the address, or set If Not Found to "Output Nothing" to skip such items.',
+				itemIndex,
+			},
+		);
+	}
+	return [{ json: { email, ...found } }];
+}

@@ -1,0 +1,143 @@
+import { deepCopy, NodeOperationError } from 'n8n-workflow';
+import type {
+	IBinaryKeyData,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { crewPassRequestFull } from '../../transport';
+import { asNodeError, isNotFound } from '../common/errors';
+import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
+import { parameterError } from '../common/validation';
+
+const show = { resource: ['crewMember'], operation: ['getPhoto'] };
+
+export const description: INodeProperties[] = [
+	crewMemberLocator(show),
+	{
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the output binary field to put the photo in',
+		description:
+			'The binary field the photo goes into; other binary fields of the input item are kept',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'If No Photo',
+		name: 'ifNoPhoto',
+		type: 'options',
+		default: 'error',
+		description:
+			'What to do when CrewPass has no photo for the crew member (HTTP 404, which CrewPass also gives for someone not on your fleet)',
+		displayOptions: { show },
+		options: [
+			{
+				name: 'Error',
+				value: 'error',
+				description: 'Fail with a message saying there is no photo',
+			},
+			{
+				name: 'Pass Item Through Without File',
+				value: 'passThrough',
+				description: 'Output the input item unchanged, without a photo',
+			},
+		],
+	},
+];
+
+const EXTENSIONS: Record<string, string> = {
+	'image/png': 'png',
+	'image/jpeg': 'jpg',
+	'image/jpg': 'jpg',
+	'image/webp': 'webp',
+	'image/gif': 'gif',
+	'image/avif': 'avif',
+	'image/heic': 'heic',
+	'image/svg+xml': 'svg',
+	'image/bmp': 'bmp',
+	'image/tiff': 'tiff',
+};
+
+/** `image/png; charset=…` → `image/png`; undefined when absent. */
+function mimeTypeOf(headers: IDataObject): string | undefined {
+	const raw = headers['content-type'] ?? headers['Content-Type'];
+	const value = Array.isArray(raw) ? raw[0] : raw;
+	if (typeof value !== 'string') return undefined;
+	const mimeType = value.split(';')[0].trim().toLowerCase();
+	return mimeType || undefined;
+}
+
+/** `crew_001.png` from the crew id and the content type. */
+export function photoFileName(crewId: string, mimeType: string | undefined): string {
+	const safeId = crewId.replace(/[^\w.-]+/g, '_');
+	const extension =
+		(mimeType && EXTENSIONS[mimeType]) ??
+		(mimeType?.startsWith('image/') ? mimeType.slice(6).replace(/[^a-z0-9]/g, '') : '') ??
+		'';
+	return extension ? `${safeId}.${extension}` : safeId;
+}
+
+/** A copy of the input item: the input itself is never changed. */
+function copyOfInput(item: INodeExecutionData | undefined): INodeExecutionData {
+	return {
+		json: deepCopy(item?.json ?? {}),
+		...(item?.binary ? { binary: { ...item.binary } } : {}),
+	};
+}
+
+/** `GET /employers/me/crew/{id}/photo`: the photo as binary data on a copy of the input item. */
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const binaryPropertyName = String(
+		this.getNodeParameter('binaryPropertyName', itemIndex, 'data') ?? '',
+	).trim();
+	if (!binaryPropertyName) {
+		throw parameterError(
+			this,
+			'Put Output File in Field',
+			'is empty',
+			itemIndex,
+			'Enter the name of the binary field for the photo, e.g. data.',
+		);
+	}
+	const ifNoPhoto = this.getNodeParameter('ifNoPhoto', itemIndex, 'error') as string;
+	const crewId = await resolveCrewMemberId.call(this, itemIndex);
+	const input = this.getInputData()[itemIndex];
+
+	let response;
+	try {
+		response = await crewPassRequestFull<Buffer>(this, {
+			path: ['employers', 'me', 'crew', crewId, 'photo'],
+			binary: true,
+			itemIndex,
+		});
+	} catch (error) {
+		if (!isNotFound(error)) throw asNodeError(this, error, itemIndex);
+		if (ifNoPhoto === 'passThrough') return [copyOfInput(input)];
+		throw new NodeOperationError(
+			this.getNode(),
+			`Crew member ${crewId} has no photo [item ${itemIndex}]`,
+			{
+				description: `CrewPass answered 404 (${error.message}): the crew member has no photo, or is not on your fleet. Set If No Photo to "Pass Item Through Without File" to carry on without one.`,
+				itemIndex,
+			},
+		);
+	}
+
+	const mimeType = mimeTypeOf(response.headers) ?? 'application/octet-stream';
+	const binaryData = await this.helpers.prepareBinaryData(
+		Buffer.from(response.body),
+		photoFileName(crewId, mimeType),
+		mimeType,
+	);
+	const output = copyOfInput(input);
+	const binary: IBinaryKeyData = { ...(output.binary ?? {}), [binaryPropertyName]: binaryData };
+	return [{ ...output, binary }];
+}
