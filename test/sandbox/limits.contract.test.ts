@@ -213,7 +213,7 @@ describe('Deterministic data and large fleets', () => {
 			let cursor: string | null = null;
 			let pages = 0;
 			do {
-				const r = await call(big.url, `/api/v2/employers/me/fleet?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { key: big.keys.management });
+				const r: Json = await call(big.url, `/api/v2/employers/me/fleet?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { key: big.keys.management });
 				rows.push(...r.body.items);
 				cursor = r.body.next_cursor;
 			} while (cursor && ++pages < 100);
