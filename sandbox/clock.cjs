@@ -9,9 +9,23 @@ function createClock(start) {
 	if (!Number.isFinite(startMs)) throw new TypeError('invalid clock start: ' + String(start));
 	const perf0 = performance.now();
 	let offset = 0;
+	let pausedAt = null;
 	const clock = {
 		now() {
-			return startMs + (performance.now() - perf0) + offset;
+			return pausedAt !== null ? pausedAt + offset : startMs + (performance.now() - perf0) + offset;
+		},
+		/** stop real time from moving the clock (advance/set still work) */
+		pause() {
+			if (pausedAt === null) pausedAt = startMs + (performance.now() - perf0);
+		},
+		resume() {
+			if (pausedAt !== null) {
+				offset -= startMs + (performance.now() - perf0) - pausedAt;
+				pausedAt = null;
+			}
+		},
+		get paused() {
+			return pausedAt !== null;
 		},
 		date() {
 			return new Date(clock.now());

@@ -563,7 +563,7 @@ async function startSandbox(options = {}) {
 			seed,
 			crew: crewCount,
 			url: baseUrl,
-			clock: { now: new Date(clock.now()).toISOString(), today: clock.today(), offset_ms: clock.offsetMs },
+			clock: { now: new Date(clock.now()).toISOString(), today: clock.today(), offset_ms: clock.offsetMs, paused: clock.paused },
 			partners: [...store.partners.values()].map(partnerView),
 			fixtures: fixturesView(),
 			faults: getFaults(),
@@ -668,7 +668,7 @@ async function startSandbox(options = {}) {
 						'POST /_sandbox/crew/{id}/background-check {status}',
 						'PATCH /_sandbox/crew/{id}/profile {...fields}',
 						'POST /_sandbox/crew/{id}/consents {grant?, revoke?}',
-						'GET /_sandbox/clock, POST /_sandbox/clock/advance {ms|seconds|minutes|hours|days}, POST /_sandbox/clock/set {now}',
+						'GET /_sandbox/clock, POST /_sandbox/clock/advance {ms|seconds|minutes|hours|days}, POST /_sandbox/clock/set {now}, POST /_sandbox/clock/pause|resume',
 						'GET|POST /_sandbox/faults, POST /_sandbox/faults/reset',
 						'GET|POST /_sandbox/rate-limit {enabled?, perSecond?, perMinute?}, POST /_sandbox/rate-limit/reset',
 						'GET|POST /_sandbox/webhooks {partner_id?, url?, secret?, events?, baseDelayMs?, maxAttempts?, timeoutMs?}',
@@ -721,6 +721,12 @@ async function startSandbox(options = {}) {
 				clock.advance(ms);
 				return ok(state().clock);
 			}
+			case 'POST clock/pause':
+				clock.pause();
+				return ok(state().clock);
+			case 'POST clock/resume':
+				clock.resume();
+				return ok(state().clock);
 			case 'POST clock/set': {
 				const b = await needJson();
 				try {

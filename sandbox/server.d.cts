@@ -97,6 +97,10 @@ export interface SandboxClock {
 	today(): string;
 	iso(ms?: number): string;
 	readonly offsetMs: number;
+	/** stop real time from moving the clock (advance/set still work) */
+	pause(): void;
+	resume(): void;
+	readonly paused: boolean;
 }
 
 export interface PartnerView {
