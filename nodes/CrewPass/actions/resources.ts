@@ -1,10 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { document } from './document/Document.resource';
 import { partner } from './partner/Partner.resource';
 import type { CrewPassResource } from './types';
 
 /** Every resource of the CrewPass node, by parameter value. Add a resource here and below. */
 export const resources: Record<string, CrewPassResource> = {
+	document,
 	partner,
 };
 
@@ -13,6 +15,9 @@ export const resourceParameter: INodeProperties = {
 	name: 'resource',
 	type: 'options',
 	noDataExpression: true,
-	options: [{ name: 'Partner', value: 'partner' }],
+	options: [
+		{ name: 'Document', value: 'document' },
+		{ name: 'Partner', value: 'partner' },
+	],
 	default: 'partner',
 };

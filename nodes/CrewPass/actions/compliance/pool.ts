@@ -1,0 +1,37 @@
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+/**
+ * Runs `work` over `items` with at most `concurrency` calls in flight (a Promise-based worker
+ * pool: no timers). Results keep the order of `items`. On the first failure no new work starts;
+ * the calls already in flight are awaited (nothing is left running or unhandled), then the
+ * failure is thrown as a NodeApiError / NodeOperationError.
+ */
+export async function mapWithConcurrency<T, R>(
+	ctx: Pick<IExecuteFunctions, 'getNode'>,
+	items: readonly T[],
+	concurrency: number,
+	work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+	const results = new Array<R>(items.length);
+	let next = 0;
+	let failure: { error: unknown } | undefined;
+	const worker = async () => {
+		while (failure === undefined && next < items.length) {
+			const index = next++;
+			try {
+				results[index] = await work(items[index], index);
+			} catch (error) {
+				failure ??= { error };
+			}
+		}
+	};
+	const workers = Math.max(1, Math.min(concurrency, items.length));
+	await Promise.all(Array.from({ length: workers }, worker));
+	if (failure) {
+		const { error } = failure;
+		if (error instanceof NodeApiError || error instanceof NodeOperationError) throw error;
+		throw new NodeOperationError(ctx.getNode(), error as Error);
+	}
+	return results;
+}

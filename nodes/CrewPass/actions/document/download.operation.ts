@@ -1,0 +1,42 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
+import { requireId } from '../common/validation';
+import {
+	binaryItem,
+	binaryPropertyParameter,
+	describeFile,
+	documentIdParameter,
+	downloadDocument,
+	readBinaryPropertyName,
+} from './shared';
+
+const show = { resource: ['document'], operation: ['download'] };
+
+export const description: INodeProperties[] = [
+	crewMemberLocator(show),
+	documentIdParameter(show),
+	binaryPropertyParameter(show),
+];
+
+/**
+ * Asks CrewPass for a download link and follows it: the file as binary data (file name and MIME
+ * type from CrewPass), beside the input item's other binary fields.
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const documentId = requireId(
+		this,
+		'Document ID',
+		this.getNodeParameter('documentId', itemIndex, ''),
+		itemIndex,
+	);
+	const property = readBinaryPropertyName.call(this, itemIndex);
+	const crewMemberId = await resolveCrewMemberId.call(this, itemIndex);
+	const file = await downloadDocument(this, crewMemberId, documentId, itemIndex);
+	return [
+		await binaryItem(this, itemIndex, describeFile(crewMemberId, documentId, file), property, file),
+	];
+}

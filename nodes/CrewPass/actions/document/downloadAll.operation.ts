@@ -1,0 +1,50 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { mapWithConcurrency } from '../compliance/pool';
+import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
+import {
+	binaryItem,
+	binaryPropertyParameter,
+	describeFile,
+	documentFilters,
+	documentIdOf,
+	downloadDocument,
+	listDocuments,
+	matchesDocumentFilters,
+	readBinaryPropertyName,
+	readDocumentFilters,
+} from './shared';
+
+const show = { resource: ['document'], operation: ['downloadAll'] };
+
+/** Files fetched at once: each takes two requests (link, file), all paced by the transport. */
+export const DOWNLOAD_CONCURRENCY = 4;
+
+export const description: INodeProperties[] = [
+	crewMemberLocator(show),
+	binaryPropertyParameter(show),
+	documentFilters(show),
+];
+
+/**
+ * Lists the crew member's current documents (optionally filtered) and downloads each one: one
+ * item per document with its details and the file as binary data, in list order.
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const property = readBinaryPropertyName.call(this, itemIndex);
+	const filters = readDocumentFilters.call(this, itemIndex);
+	const crewMemberId = await resolveCrewMemberId.call(this, itemIndex);
+
+	const documents = (await listDocuments(this, crewMemberId, itemIndex)).filter((document) =>
+		matchesDocumentFilters(document, filters),
+	);
+	const ids = documents.map((document) => documentIdOf(this, document, itemIndex));
+	return await mapWithConcurrency(this, documents, DOWNLOAD_CONCURRENCY, async (document, i) => {
+		const file = await downloadDocument(this, crewMemberId, ids[i], itemIndex);
+		const json = { ...document, ...describeFile(crewMemberId, ids[i], file) };
+		return await binaryItem(this, itemIndex, json, property, file);
+	});
+}

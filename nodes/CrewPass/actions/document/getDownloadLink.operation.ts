@@ -1,0 +1,29 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
+import { requireId } from '../common/validation';
+import { documentIdParameter, requestDownloadLink } from './shared';
+
+const show = { resource: ['document'], operation: ['getDownloadLink'] };
+
+export const description: INodeProperties[] = [crewMemberLocator(show), documentIdParameter(show)];
+
+/**
+ * `GET employers/me/crew/{id}/documents/{document_id}/download`: a short-lived (about 15 minutes)
+ * link to the file, its expiry, file name and content type. Anyone holding the link can fetch
+ * the file until it expires.
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const documentId = requireId(
+		this,
+		'Document ID',
+		this.getNodeParameter('documentId', itemIndex, ''),
+		itemIndex,
+	);
+	const crewMemberId = await resolveCrewMemberId.call(this, itemIndex);
+	const link = await requestDownloadLink(this, crewMemberId, documentId, itemIndex);
+	return [{ json: { crew_unique_id: crewMemberId, ...link } }];
+}
