@@ -8,4 +8,5 @@ module.exports = {
 	},
 	testTimeout: 60_000,
 	setupFiles: ['<rootDir>/test/setup-env.cjs'],
+	setupFilesAfterEnv: ['<rootDir>/test/setup-nock.cjs'],
 };

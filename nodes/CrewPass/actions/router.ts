@@ -2,6 +2,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { resources } from './resources';
+import type { CrewPassResource } from './types';
 
 function asNodeError(
 	this: IExecuteFunctions,
@@ -31,11 +32,14 @@ function errorItem(
 }
 
 /** Runs the chosen operation once per input item. */
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function router(
+	this: IExecuteFunctions,
+	registry: Record<string, CrewPassResource> = resources,
+): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operationName = this.getNodeParameter('operation', 0) as string;
-	const operation = resources[resource]?.operations[operationName];
+	const operation = registry[resource]?.operations[operationName];
 	if (!operation) {
 		throw new NodeOperationError(
 			this.getNode(),

@@ -1,0 +1,434 @@
+import nock from 'nock';
+import type { NodeApiError } from 'n8n-workflow';
+
+import { transportSettings } from '../../../../nodes/CrewPass/transport';
+import { runNode, testCredentials, TEST_API_KEY, TEST_BASE_URL } from '../../../harness';
+import { PROBE_NODE_TYPE } from '../../../harness/probeNode';
+
+const FLEET = '/api/v2/employers/me/fleet';
+const ME = '/api/v2/partners/me';
+
+// Each test uses its own key, so the process-wide pacer of one test never slows another.
+let keyCounter = 0;
+const freshCredentials = () => testCredentials({ apiKey: `cpk_test_transport_${++keyCounter}` });
+
+function request(path: string[], extra: Partial<Parameters<typeof runNode>[0]> = {}) {
+	return runNode({
+		nodeType: PROBE_NODE_TYPE,
+		parameters: { resource: 'probe', operation: 'request', path },
+		credentials: freshCredentials(),
+		...extra,
+	});
+}
+
+function paginate(limit: number, pageSize = 200) {
+	return runNode({
+		nodeType: PROBE_NODE_TYPE,
+		parameters: { resource: 'probe', operation: 'paginate', limit, pageSize },
+		credentials: freshCredentials(),
+	});
+}
+
+const crew = (from: number, count: number) =>
+	Array.from({ length: count }, (_, i) => ({
+		crew_unique_id: `crew_${String(from + i).padStart(3, '0')}`,
+		name: `Crew ${from + i}`,
+	}));
+
+const savedRetry = { ...transportSettings.retry };
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => {
+	nock.cleanAll();
+	transportSettings.retry = { ...savedRetry };
+});
+
+describe('authentication and URLs', () => {
+	it('sends Authorization: Bearer <key> from the credential', async () => {
+		const scope = nock(TEST_BASE_URL, {
+			reqheaders: { authorization: `Bearer ${TEST_API_KEY}` },
+		})
+			.get(ME)
+			.reply(200, { partner_id: 'prt_123' });
+		const { items, error } = await request(['partners', 'me'], { credentials: testCredentials() });
+		expect(error).toBeUndefined();
+		expect(scope.isDone()).toBe(true);
+		expect(items[0].json).toEqual({ partner_id: 'prt_123' });
+	});
+
+	it.each([
+		[
+			'a slash',
+			'crew/../../partners',
+			'/api/v2/employers/me/crew/crew%2F..%2F..%2Fpartners/profile',
+		],
+		['a question mark', 'crew_1?x=1', '/api/v2/employers/me/crew/crew_1%3Fx%3D1/profile'],
+		['a hash', 'crew_1#frag', '/api/v2/employers/me/crew/crew_1%23frag/profile'],
+	])('encodes an id containing %s so it cannot change the path', async (_what, id, expected) => {
+		let seenPath = '';
+		nock(TEST_BASE_URL)
+			.get(() => true)
+			.reply(function () {
+				seenPath = this.req.path;
+				return [200, { ok: true }];
+			});
+		const { error } = await request(['employers', 'me', 'crew', id, 'profile']);
+		expect(error).toBeUndefined();
+		expect(seenPath).toBe(expected);
+	});
+
+	it.each(['..', '.', '%2e%2E'])('refuses the dot segment "%s" before any request', async (id) => {
+		const { error } = await request(['employers', 'me', 'crew', id, 'profile']);
+		expect(error?.message).toMatch(/empty or a dot segment/);
+		expect(nock.pendingMocks()).toEqual([]);
+	});
+
+	it.each([
+		['cpk_test_abc', 'production', /test key .* Production/],
+		['cpk_live_abc', 'sandbox', /live key .* Sandbox/],
+	])('explains a %s key on %s before sending anything', async (apiKey, environment, message) => {
+		// No interceptor: with net connect disabled any request would fail differently.
+		const { error } = await request(['partners', 'me'], {
+			credentials: { apiKey, environment },
+		});
+		expect(error?.message).toMatch(message);
+		expect(error?.description).toMatch(/partner_mode_mismatch/);
+	});
+
+	it('refuses a Custom base URL that is not http(s)', async () => {
+		const { error } = await request(['partners', 'me'], {
+			credentials: testCredentials({ baseUrl: 'ftp://crewpass.test' }),
+		});
+		expect(error?.message).toMatch(/Base URL .* not a valid http\(s\) address/);
+	});
+});
+
+describe('CrewPass errors become NodeApiError with code, hint, scope and request id', () => {
+	const cases: Array<[string, number, Record<string, unknown>, RegExp]> = [
+		['invalid_api_key', 401, { message: 'invalid API key' }, /cpk_live_/],
+		['invalid_signature', 401, { message: 'signature mismatch' }, /not signed/],
+		['api_not_enabled', 403, { message: 'no API access' }, /Partner API/],
+		[
+			'scope_not_granted',
+			403,
+			{ message: "scope 'vessels:fleet:read' is not granted", scope: 'vessels:fleet:read' },
+			/does not grant the scope vessels:fleet:read/,
+		],
+		[
+			'scope_not_consented',
+			403,
+			{ message: 'not consented', scope: 'crew:documents:read' },
+			/has not consented to share crew:documents:read/,
+		],
+		['not_found', 404, { message: 'no crew member with that id' }, /not on your fleet/],
+		['partner_mode_mismatch', 403, { message: 'test-mode keys' }, /cpk_test_ key only works/],
+	];
+
+	it.each(cases)('%s (%i)', async (code, status, fields, hint) => {
+		const scope = nock(TEST_BASE_URL)
+			.get(ME)
+			.reply(status, { error: { code, ...fields } }, { 'X-Request-Id': `req_${code}` });
+		const { error } = await request(['partners', 'me']);
+		expect(scope.isDone()).toBe(true);
+		const apiError = error as NodeApiError;
+		expect(apiError.name).toBe('NodeApiError');
+		expect(apiError.message).toBe(`CrewPass error ${code}: ${String(fields.message)}`);
+		expect(apiError.httpCode).toBe(String(status));
+		expect(apiError.description).toMatch(hint);
+		expect(apiError.description).toContain(`Request id (X-Request-Id): req_${code}`);
+		expect(apiError.context.crewPassCode).toBe(code);
+		expect(apiError.context.requestId).toBe(`req_${code}`);
+		if (fields.scope) {
+			expect(apiError.context.scope).toBe(fields.scope);
+			expect(apiError.description).toContain(`Missing scope: ${String(fields.scope)}`);
+		}
+	});
+
+	it('partner_rate_limited (429) that never clears ends in a clear give-up error', async () => {
+		transportSettings.retry = { ...savedRetry, maxAttempts: 3 };
+		const scope = nock(TEST_BASE_URL)
+			.get(ME)
+			.times(3)
+			.reply(
+				429,
+				{
+					error: {
+						code: 'partner_rate_limited',
+						message: 'rate limit exceeded',
+						retry_after_seconds: 0.01,
+					},
+				},
+				{ 'X-Request-Id': 'req_429' },
+			);
+		const { error } = await request(['partners', 'me']);
+		expect(scope.isDone()).toBe(true);
+		expect(error?.message).toMatch(/did not answer successfully after 3 attempts/);
+		expect(error?.description).toMatch(/HTTP 429 partner_rate_limited \(request id req_429\)/);
+	});
+
+	it("FastAPI's 422 names the field and the problem", async () => {
+		nock(TEST_BASE_URL)
+			.get(ME)
+			.reply(
+				422,
+				{
+					detail: [
+						{
+							loc: ['query', 'limit'],
+							msg: 'ensure this value is less than or equal to 200',
+							type: 'value_error',
+						},
+					],
+				},
+				{ 'X-Request-Id': 'req_422' },
+			);
+		const { error } = await request(['partners', 'me']);
+		const apiError = error as NodeApiError;
+		expect(apiError.message).toBe(
+			'CrewPass error validation_error: query.limit: ensure this value is less than or equal to 200',
+		);
+		expect(apiError.httpCode).toBe('422');
+		expect(apiError.context.requestId).toBe('req_422');
+	});
+
+	it('never puts the API key into the error', async () => {
+		nock(TEST_BASE_URL)
+			.get(ME)
+			.reply(401, { error: { code: 'invalid_api_key', message: 'invalid API key' } });
+		const credentials = freshCredentials();
+		const { error, run } = await request(['partners', 'me'], { credentials });
+		expect(error).toBeDefined();
+		expect(JSON.stringify(run)).not.toContain(String(credentials.apiKey));
+		expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(
+			String(credentials.apiKey),
+		);
+	});
+});
+
+describe('retries', () => {
+	it('waits retry_after_seconds after a 429, then succeeds', async () => {
+		const seen: number[] = [];
+		nock(TEST_BASE_URL)
+			.get(ME)
+			.reply(() => {
+				seen.push(Date.now());
+				return [
+					429,
+					{
+						error: {
+							code: 'partner_rate_limited',
+							message: 'rate limit exceeded',
+							retry_after_seconds: 0.2,
+						},
+					},
+				];
+			})
+			.get(ME)
+			.reply(() => {
+				seen.push(Date.now());
+				return [200, { partner_id: 'prt_123' }];
+			});
+		const { items, error } = await request(['partners', 'me']);
+		expect(error).toBeUndefined();
+		expect(items[0].json).toEqual({ partner_id: 'prt_123' });
+		expect(seen).toHaveLength(2);
+		expect(seen[1] - seen[0]).toBeGreaterThanOrEqual(200);
+	});
+
+	it('falls back to the Retry-After header when the body has no hint', async () => {
+		const seen: number[] = [];
+		nock(TEST_BASE_URL)
+			.get(ME)
+			.reply(() => {
+				seen.push(Date.now());
+				return [429, 'Too Many Requests', { 'Retry-After': '1' }];
+			})
+			.get(ME)
+			.reply(() => {
+				seen.push(Date.now());
+				return [200, { partner_id: 'prt_123' }];
+			});
+		const { error } = await request(['partners', 'me']);
+		expect(error).toBeUndefined();
+		expect(seen[1] - seen[0]).toBeGreaterThanOrEqual(1000);
+	});
+
+	it('retries a 503 twice, then succeeds', async () => {
+		const scope = nock(TEST_BASE_URL)
+			.get(ME)
+			.twice()
+			.reply(503, 'unavailable')
+			.get(ME)
+			.reply(200, { partner_id: 'prt_123' });
+		const { items, error } = await request(['partners', 'me']);
+		expect(error).toBeUndefined();
+		expect(scope.isDone()).toBe(true);
+		expect(items).toHaveLength(1);
+	});
+
+	it('retries a dropped connection (ECONNRESET)', async () => {
+		const scope = nock(TEST_BASE_URL)
+			.get(ME)
+			.replyWithError('socket hang up')
+			.get(ME)
+			.reply(200, { partner_id: 'prt_123' });
+		const { error } = await request(['partners', 'me']);
+		expect(error).toBeUndefined();
+		expect(scope.isDone()).toBe(true);
+	});
+
+	it.each([400, 401, 403, 404, 422])('never retries %i', async (status) => {
+		let calls = 0;
+		nock(TEST_BASE_URL)
+			.get(ME)
+			.times(2)
+			.reply(() => {
+				calls++;
+				return [status, { error: { code: 'whatever', message: 'no' } }];
+			});
+		const { error } = await request(['partners', 'me']);
+		expect(error).toBeDefined();
+		expect(calls).toBe(1);
+	});
+
+	it('gives up after the attempt limit with an error that says so', async () => {
+		transportSettings.retry = { ...savedRetry, maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 10 };
+		const scope = nock(TEST_BASE_URL).get(ME).times(4).reply(502, 'bad gateway');
+		const { error } = await request(['partners', 'me']);
+		expect(scope.isDone()).toBe(true);
+		expect(error?.message).toBe(
+			'CrewPass did not answer successfully after 4 attempts (GET /api/v2/partners/me)',
+		);
+		expect(error?.description).toMatch(/Last problem: HTTP 502/);
+	});
+
+	it('gives up when the next wait would pass the total wait budget', async () => {
+		transportSettings.retry = { ...savedRetry, maxTotalWaitMs: 1_000 };
+		const scope = nock(TEST_BASE_URL)
+			.get(ME)
+			.reply(429, {
+				error: { code: 'partner_rate_limited', message: 'slow down', retry_after_seconds: 30 },
+			});
+		const started = Date.now();
+		const { error } = await request(['partners', 'me']);
+		expect(scope.isDone()).toBe(true);
+		expect(Date.now() - started).toBeLessThan(5_000);
+		expect(error?.message).toMatch(/after 1 attempts/);
+	});
+});
+
+describe('Continue On Fail', () => {
+	it('outputs one error item per failing input item, paired to it, and goes on', async () => {
+		nock(TEST_BASE_URL)
+			.get(ME)
+			.reply(200, { partner_id: 'prt_123' })
+			.get(ME)
+			.reply(
+				403,
+				{
+					error: { code: 'scope_not_granted', message: 'not granted', scope: 'crew:profile:read' },
+				},
+				{ 'X-Request-Id': 'req_b' },
+			)
+			.get(ME)
+			.reply(200, { partner_id: 'prt_123' });
+		const { items, error } = await request(['partners', 'me'], {
+			continueOnFail: true,
+			input: [{ json: { n: 0 } }, { json: { n: 1 } }, { json: { n: 2 } }],
+		});
+		expect(error).toBeUndefined();
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(items[0].json).toEqual({ partner_id: 'prt_123' });
+		expect(items[1].json).toMatchObject({
+			error: 'CrewPass error scope_not_granted: not granted',
+			code: 'scope_not_granted',
+			scope: 'crew:profile:read',
+			requestId: 'req_b',
+			httpCode: '403',
+		});
+		expect(items[2].json).toEqual({ partner_id: 'prt_123' });
+	});
+
+	it('without it, the node fails on the first failing item', async () => {
+		nock(TEST_BASE_URL)
+			.get(ME)
+			.reply(404, { error: { code: 'not_found', message: 'nope' } });
+		const { error, items } = await request(['partners', 'me'], {
+			input: [{ json: {} }, { json: {} }],
+		});
+		expect(items).toEqual([]);
+		expect(error?.message).toBe('CrewPass error not_found: nope');
+		expect((error as NodeApiError).context.itemIndex).toBe(0);
+	});
+});
+
+describe('cursor pagination helper', () => {
+	it('walks three pages until next_cursor is null', async () => {
+		const scope = nock(TEST_BASE_URL)
+			.get(FLEET)
+			.query({ limit: '2' })
+			.reply(200, { items: crew(1, 2), next_cursor: 'c2' })
+			.get(FLEET)
+			.query({ limit: '2', cursor: 'c2' })
+			.reply(200, { items: crew(3, 2), next_cursor: 'c3' })
+			.get(FLEET)
+			.query({ limit: '2', cursor: 'c3' })
+			.reply(200, { items: crew(5, 1), next_cursor: null });
+		const { items, error } = await paginate(0, 2);
+		expect(error).toBeUndefined();
+		expect(scope.isDone()).toBe(true);
+		expect(items.map((item) => item.json.crew_unique_id)).toEqual([
+			'crew_001',
+			'crew_002',
+			'crew_003',
+			'crew_004',
+			'crew_005',
+		]);
+	});
+
+	it('asks only for what the limit needs and stops mid-page without another request', async () => {
+		const scope = nock(TEST_BASE_URL)
+			.get(FLEET)
+			.query({ limit: '200' })
+			.reply(200, { items: crew(1, 200), next_cursor: 'c2' })
+			.get(FLEET)
+			.query({ limit: '50', cursor: 'c2' })
+			.reply(200, { items: crew(201, 50), next_cursor: 'c3' });
+		const { items, error } = await paginate(250);
+		expect(error).toBeUndefined();
+		expect(scope.isDone()).toBe(true);
+		expect(items).toHaveLength(250);
+		expect(nock.pendingMocks()).toEqual([]);
+	});
+
+	it('cuts a page that is longer than asked for at the limit', async () => {
+		nock(TEST_BASE_URL)
+			.get(FLEET)
+			.query({ limit: '3' })
+			.reply(200, { items: crew(1, 10), next_cursor: 'c2' });
+		const { items } = await paginate(3);
+		expect(items.map((item) => item.json.crew_unique_id)).toEqual([
+			'crew_001',
+			'crew_002',
+			'crew_003',
+		]);
+	});
+
+	it('stops with a clear error when the API repeats a cursor', async () => {
+		const scope = nock(TEST_BASE_URL)
+			.get(FLEET)
+			.query({ limit: '2' })
+			.reply(200, { items: crew(1, 2), next_cursor: 'c2' })
+			.get(FLEET)
+			.query({ limit: '2', cursor: 'c2' })
+			.reply(200, { items: crew(3, 2), next_cursor: 'c2' });
+		const { error } = await paginate(0, 2);
+		expect(scope.isDone()).toBe(true);
+		expect(error?.message).toMatch(/cursor it had already returned/);
+	});
+
+	it.each([0, 201])('refuses a page size of %i', async (pageSize) => {
+		const { error } = await paginate(0, pageSize);
+		expect(error?.message).toMatch(/Page size must be 1 to 200/);
+	});
+});
