@@ -1,0 +1,50 @@
+import {
+	backoffMs,
+	DEFAULT_RETRY_POLICY,
+	networkErrorCode,
+	retryAfterMs,
+} from '../../../../nodes/CrewPass/transport/retry';
+
+describe('backoffMs', () => {
+	it('doubles per attempt with half of it jittered, capped', () => {
+		const low = () => 0;
+		const high = () => 1;
+		expect([1, 2, 3, 4].map((a) => backoffMs(a, DEFAULT_RETRY_POLICY, low))).toEqual([
+			250, 500, 1_000, 2_000,
+		]);
+		expect([1, 2, 3, 4].map((a) => backoffMs(a, DEFAULT_RETRY_POLICY, high))).toEqual([
+			500, 1_000, 2_000, 4_000,
+		]);
+		expect(backoffMs(10, DEFAULT_RETRY_POLICY, high)).toBe(DEFAULT_RETRY_POLICY.maxDelayMs);
+	});
+});
+
+describe('retryAfterMs', () => {
+	it('prefers retry_after_seconds from the CrewPass body', () => {
+		expect(retryAfterMs({ error: { retry_after_seconds: 0.42 } }, '7')).toBe(420);
+	});
+
+	it('falls back to Retry-After in seconds or as an HTTP date', () => {
+		expect(retryAfterMs(undefined, '3')).toBe(3_000);
+		const now = Date.parse('2026-06-08T10:00:00Z');
+		expect(retryAfterMs(undefined, 'Mon, 08 Jun 2026 10:00:05 GMT', now)).toBe(5_000);
+	});
+
+	it('waits one second when there is no hint, and never a negative time', () => {
+		expect(retryAfterMs({}, undefined)).toBe(1_000);
+		expect(retryAfterMs({ error: { retry_after_seconds: -1 } }, undefined)).toBe(0);
+	});
+});
+
+describe('networkErrorCode', () => {
+	it('recognises transient connection failures, also wrapped one level down', () => {
+		expect(networkErrorCode({ code: 'ECONNRESET' })).toBe('ECONNRESET');
+		expect(networkErrorCode({ cause: { code: 'ETIMEDOUT' } })).toBe('ETIMEDOUT');
+		expect(networkErrorCode(new Error('socket hang up'))).toBe('ECONNRESET');
+	});
+
+	it('does not treat other failures as transient', () => {
+		expect(networkErrorCode({ code: 'ENOTFOUND' })).toBeUndefined();
+		expect(networkErrorCode(new Error('certificate has expired'))).toBeUndefined();
+	});
+});
