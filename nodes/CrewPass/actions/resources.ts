@@ -1,11 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { compliance } from './compliance/Compliance.resource';
 import { document } from './document/Document.resource';
 import { partner } from './partner/Partner.resource';
 import type { CrewPassResource } from './types';
 
 /** Every resource of the CrewPass node, by parameter value. Add a resource here and below. */
 export const resources: Record<string, CrewPassResource> = {
+	compliance,
 	document,
 	partner,
 };
@@ -16,6 +18,7 @@ export const resourceParameter: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	options: [
+		{ name: 'Compliance', value: 'compliance' },
 		{ name: 'Document', value: 'document' },
 		{ name: 'Partner', value: 'partner' },
 	],

@@ -13,7 +13,7 @@ import {
 	SANDBOX_BASE_URL,
 } from '../../../credentials/CrewPassApi.credentials';
 import { crewPassApiError, parseErrorResponse } from './errors';
-import { pacerFor } from './pacing';
+import { ADMISSION_MARGIN_MS, pacerFor } from './pacing';
 import {
 	backoffMs,
 	DEFAULT_RETRY_POLICY,
@@ -128,8 +128,9 @@ async function withRetries(
 	const pacer = pacerFor(pacerKey);
 	let waited = 0;
 	for (let attempt = 1; ; attempt++) {
-		const paceMs = pacer.reserve(Date.now());
-		if (paceMs > 0) await sleep(paceMs);
+		// Admitted only when a slot is free at the moment of sending (see SlidingWindowPacer.acquire).
+		const admit = () => pacer.acquire(Date.now(), ADMISSION_MARGIN_MS);
+		for (let paceMs = admit(); paceMs > 0; paceMs = admit()) await sleep(paceMs);
 
 		let response: IN8nHttpFullResponse | undefined;
 		let lastProblem: string;
@@ -232,7 +233,13 @@ export async function crewPassRequestFull<T = IDataObject>(
 		timeout: transportSettings.timeoutMs,
 		...(options.binary ? { encoding: 'arraybuffer' as const, json: false } : { json: true }),
 	};
-	if (options.body !== undefined) request.body = options.body;
+	if (options.body !== undefined && Object.keys(options.body).length === 0) {
+		// n8n's HTTP client drops an empty object body; CrewPass wants a literal `{}` (compliance).
+		request.body = '{}';
+		request.headers = { ...request.headers, 'Content-Type': 'application/json' };
+	} else if (options.body !== undefined) {
+		request.body = options.body;
+	}
 
 	const response = await withRetries(
 		ctx,

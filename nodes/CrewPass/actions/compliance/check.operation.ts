@@ -1,0 +1,77 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import {
+	crewMemberLocator,
+	optionalVesselId,
+	resolveCrewMemberId,
+	vesselLocator,
+} from '../common/locators';
+import { parameterError } from '../common/validation';
+import { checkCompliance } from './shared';
+
+const show = { resource: ['compliance'], operation: ['check'] };
+
+export const description: INodeProperties[] = [
+	crewMemberLocator(show),
+	vesselLocator(show, {
+		description:
+			'The vessel of the position to check, when the crew member is on more than one of your vessels. Leave empty for their (only) position.',
+	}),
+	{
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		options: [
+			{
+				name: 'Snapshot',
+				value: 'snapshot',
+				description:
+					'One item: overall status, counts, next expiry, requirements, STCW and medical',
+			},
+			{
+				name: 'One Item per Requirement',
+				value: 'requirements',
+				description:
+					'One item per role / STCW / medical requirement with its status and expiry, plus the crew member and overall status',
+			},
+		],
+		default: 'snapshot',
+		displayOptions: { show },
+	},
+];
+
+/** `POST employers/me/crew/{id}/compliance-checks`: is the crew member certified for the role? */
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const output = this.getNodeParameter('output', itemIndex, 'snapshot') as string;
+	if (output !== 'snapshot' && output !== 'requirements') {
+		throw parameterError(
+			this,
+			'Output',
+			`"${String(output)}" is not an option`,
+			itemIndex,
+			'Choose Snapshot or One Item per Requirement.',
+		);
+	}
+	const vesselId = optionalVesselId.call(this, itemIndex);
+	const crewMemberId = await resolveCrewMemberId.call(this, itemIndex);
+	const snapshot = await checkCompliance(this, crewMemberId, vesselId, itemIndex);
+	if (output === 'snapshot') return [{ json: snapshot }];
+
+	const requirements = Array.isArray(snapshot.requirements)
+		? (snapshot.requirements as IDataObject[])
+		: [];
+	const context: IDataObject = {
+		crew_unique_id: snapshot.crew_unique_id ?? crewMemberId,
+		...(vesselId === undefined ? {} : { vessel_id: vesselId }),
+		overall_status: snapshot.overall_status,
+	};
+	return requirements.map((requirement) => ({ json: { ...context, ...requirement } }));
+}

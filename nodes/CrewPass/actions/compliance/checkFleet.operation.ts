@@ -1,0 +1,166 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { fetchRoster, listParameter } from '../crewMember/getAll.operation';
+import { parameterError, requireIntegerInRange } from '../common/validation';
+import { mapWithConcurrency } from './pool';
+import { checkCompliance, complianceErrorOf, isPerCrewMemberError, needsAttention } from './shared';
+
+const show = { resource: ['compliance'], operation: ['checkFleet'] };
+
+/**
+ * Compliance checks in flight at once. The transport paces every request of the API key to
+ * 60/s and 1,000/min; 8 in flight reach 60/s whenever CrewPass answers within ~130 ms.
+ */
+export const FLEET_CONCURRENCY = 8;
+
+const UNREADABLE_OPTIONS = ['include', 'skip', 'fail'] as const;
+type Unreadable = (typeof UNREADABLE_OPTIONS)[number];
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Vessel Names or IDs',
+		name: 'vesselIds',
+		type: 'multiOptions',
+		default: [],
+		typeOptions: { loadOptionsMethod: 'getVessels' },
+		description:
+			'Check only the crew on these vessels; leave empty for your whole fleet. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Only Those Needing Attention',
+		name: 'onlyNeedingAttention',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to output only crew members who are non_compliant, or at_risk with their next expiry inside the renewal window (plus those whose compliance could not be read, if they are output)',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Renewal Window (Days)',
+		name: 'attentionWindowDays',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 730 },
+		default: 30,
+		description:
+			'An at_risk crew member needs attention when their next_expiry_date is at most this many days away (0–730)',
+		displayOptions: { show: { ...show, onlyNeedingAttention: [true] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Crew Members Whose Compliance Cannot Be Read',
+				name: 'unreadable',
+				type: 'options',
+				default: 'include',
+				description:
+					'What to do when CrewPass refuses one crew member\'s compliance: they have not consented to share it (scope_not_consented) or left your fleet during the run (not_found). Other errors (API key, plan scope, rate limit, outage) always stop the node.',
+				options: [
+					{
+						name: 'Output Them With the Error',
+						value: 'include',
+						description:
+							'An item with their roster details and "compliance_error" (code, message, scope, request ID) instead of a snapshot',
+					},
+					{ name: 'Skip Them', value: 'skip', description: 'Leave them out of the output' },
+					{
+						name: 'Stop the Node',
+						value: 'fail',
+						description: 'Fail with the first such error (or output it as the error item with On Error: Continue)',
+					},
+				],
+			},
+		],
+	},
+];
+
+/** A promise's outcome as a value, so the caller decides what to do with a failure. */
+async function settle<T>(
+	promise: Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+	try {
+		return { ok: true, value: await promise };
+	} catch (error) {
+		return { ok: false, error };
+	}
+}
+
+/** One roster row's identity, carried onto its output item. */
+function rosterDetails(row: IDataObject): IDataObject {
+	return {
+		crew_unique_id: row.crew_unique_id,
+		name: row.name,
+		vessel_id: row.vessel_id,
+		vessel_name: row.vessel_name,
+		role: row.role,
+	};
+}
+
+/**
+ * The compliance snapshot of every crew member on the fleet (or the chosen vessels): the roster
+ * (`GET employers/me/fleet`, pages of 200), then one `POST .../compliance-checks?vessel_id=` per
+ * roster row with bounded concurrency, in roster order.
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const vesselIds = listParameter(this.getNodeParameter('vesselIds', itemIndex, []));
+	const onlyNeedingAttention = this.getNodeParameter(
+		'onlyNeedingAttention',
+		itemIndex,
+		false,
+	) as boolean;
+	const windowDays = onlyNeedingAttention
+		? requireIntegerInRange(
+				this,
+				'Renewal Window (Days)',
+				this.getNodeParameter('attentionWindowDays', itemIndex, 30),
+				0,
+				730,
+				itemIndex,
+			)
+		: 0;
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const unreadable = (options.unreadable ?? 'include') as Unreadable;
+	if (!UNREADABLE_OPTIONS.includes(unreadable)) {
+		throw parameterError(
+			this,
+			'Options → Crew Members Whose Compliance Cannot Be Read',
+			`"${String(unreadable)}" is not an option`,
+			itemIndex,
+			'Choose Output Them With the Error, Skip Them or Stop the Node.',
+		);
+	}
+
+	const roster = await fetchRoster(this, itemIndex, { vesselIds });
+	const now = Date.now();
+	const results = await mapWithConcurrency(this, roster, FLEET_CONCURRENCY, async (row) => {
+		const crewMemberId = String(row.crew_unique_id ?? '');
+		const vesselId =
+			row.vessel_id === undefined || row.vessel_id === null ? undefined : String(row.vessel_id);
+		const outcome = await settle(checkCompliance(this, crewMemberId, vesselId, itemIndex));
+		if (outcome.ok) {
+			if (onlyNeedingAttention && !needsAttention(outcome.value, windowDays, now)) return undefined;
+			return { ...rosterDetails(row), ...outcome.value };
+		}
+		// Anything but a per-crew-member refusal ends the run (the pool stops starting checks).
+		if (unreadable === 'fail' || !isPerCrewMemberError(outcome.error)) throw outcome.error;
+		if (unreadable === 'skip') return undefined;
+		return { ...rosterDetails(row), compliance_error: complianceErrorOf(outcome.error) };
+	});
+	return results
+		.filter((json): json is IDataObject => json !== undefined)
+		.map((json) => ({ json }));
+}
