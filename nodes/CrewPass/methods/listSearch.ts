@@ -5,6 +5,7 @@ import type {
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
+import { fetchVessels } from '../actions/vessel/getAll.operation';
 import { crewPassRequest, MAX_PAGE_SIZE } from '../transport';
 
 function matches(filter: string | undefined, ...fields: unknown[]): boolean {
@@ -13,24 +14,53 @@ function matches(filter: string | undefined, ...fields: unknown[]): boolean {
 	return fields.some((field) => typeof field === 'string' && field.toLowerCase().includes(needle));
 }
 
-/** Crew members from the fleet roster, one roster page per call (n8n asks for more). */
+/** With a search filter, pages read per call before handing back a token to "load more". */
+export const SEARCH_PAGES_PER_CALL = 5;
+/** With a search filter, stop reading pages in this call once this many crew members match. */
+export const SEARCH_RESULTS_PER_CALL = 50;
+
+/**
+ * Crew members from the fleet roster. Without a filter, one roster page (200) per call and n8n
+ * asks for more as the user scrolls. With a filter, pages are read until enough crew members
+ * match (or a few pages are read), so a search does not come back empty just because the first
+ * page held no match.
+ */
 export async function searchCrewMembers(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const qs: IDataObject = { limit: MAX_PAGE_SIZE };
-	if (paginationToken) qs.cursor = paginationToken;
-	const page = await crewPassRequest(this, { path: ['employers', 'me', 'fleet'], qs });
-	const rows = (Array.isArray(page.items) ? page.items : []) as IDataObject[];
-	const results: INodeListSearchItems[] = rows
-		.filter((row) => matches(filter, row.name, row.crew_unique_id, row.role, row.vessel_name))
-		.map((row) => ({
-			name: [row.name ?? row.crew_unique_id, row.role, row.vessel_name].filter(Boolean).join(' · '),
-			value: String(row.crew_unique_id),
-		}));
-	const next = page.next_cursor;
-	return { results, paginationToken: typeof next === 'string' && next ? next : undefined };
+	const results: INodeListSearchItems[] = [];
+	const seen = new Set<string>();
+	let cursor = paginationToken || undefined;
+	if (cursor) seen.add(cursor);
+	for (let pages = 0; ; ) {
+		const qs: IDataObject = { limit: MAX_PAGE_SIZE };
+		if (cursor) qs.cursor = cursor;
+		const page = await crewPassRequest(this, { path: ['employers', 'me', 'fleet'], qs });
+		pages++;
+		const rows = (Array.isArray(page.items) ? page.items : []) as IDataObject[];
+		for (const row of rows) {
+			if (!matches(filter, row.name, row.crew_unique_id, row.role, row.vessel_name)) continue;
+			results.push({
+				name: [row.name ?? row.crew_unique_id, row.role, row.vessel_name]
+					.filter(Boolean)
+					.join(' · '),
+				value: String(row.crew_unique_id),
+			});
+		}
+		const next = page.next_cursor;
+		cursor = typeof next === 'string' && next && !seen.has(next) ? next : undefined;
+		if (cursor) seen.add(cursor);
+		if (
+			!cursor ||
+			!filter ||
+			pages >= SEARCH_PAGES_PER_CALL ||
+			results.length >= SEARCH_RESULTS_PER_CALL
+		)
+			break;
+	}
+	return { results, paginationToken: cursor };
 }
 
 /** The vessels on your account. */
@@ -38,8 +68,7 @@ export async function searchVessels(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	const page = await crewPassRequest(this, { path: ['employers', 'me', 'vessels'] });
-	const vessels = (Array.isArray(page.items) ? page.items : []) as IDataObject[];
+	const vessels = await fetchVessels(this);
 	return {
 		results: vessels
 			.filter((vessel) => matches(filter, vessel.vessel_name, vessel.vessel_id, vessel.imo))
