@@ -1,0 +1,230 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import {
+	DEFAULT_REMEMBERED_IDS,
+	DEFAULT_TOLERANCE_SECONDS,
+	handleDelivery,
+	type TriggerOptions,
+} from './delivery';
+import { EVENT_TYPES } from './envelope';
+import { describeLatestDetailsError, fetchLatestDetails } from './latestDetails';
+
+const EVENT_OPTIONS = [
+	{
+		name: 'Compliance Changed',
+		value: 'crew.compliance.changed',
+		description: "A crew member's compliance state changes (crew.compliance.changed)",
+	},
+	{
+		name: 'Document Processed',
+		value: 'crew.document.processed',
+		description: 'A certificate finishes processing and verification (crew.document.processed)',
+	},
+	{
+		name: 'Document Updated',
+		value: 'crew.document.updated',
+		description: "A document's verification status changes (crew.document.updated)",
+	},
+	{
+		name: 'Profile Updated',
+		value: 'crew.profile.updated',
+		description: 'A crew member updates their profile (crew.profile.updated)',
+	},
+	{
+		name: 'Status Changed',
+		value: 'crew.status.changed',
+		description:
+			'Verification or background-check status changes (crew.status.changed; needs crew:status:subscribe)',
+	},
+];
+
+export class CrewPassTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'CrewPass Trigger',
+		name: 'crewPassTrigger',
+		icon: { light: 'file:../CrewPass/crewpass.svg', dark: 'file:../CrewPass/crewpass.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ "Events: " + ($parameter["events"] || []).length }}',
+		description:
+			'Starts the workflow when CrewPass sends a webhook: documents, compliance, status and profile changes, signature-verified and de-duplicated',
+		defaults: { name: 'CrewPass Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'crewPassApi', required: true }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				// An accepted delivery is answered 200 with an empty body (duplicates, ignored
+				// events and refusals are answered by the node itself with a JSON body).
+				responseData: 'noData',
+				path: 'crewpass',
+			},
+		],
+		properties: [
+			{
+				displayName:
+					'CrewPass registers this URL for you: during onboarding, give CrewPass the Production URL above and the events you want, and put the webhook signing secret CrewPass issues into the credential. Then publish (activate) the workflow: the Production URL only answers while the workflow is active. The Test URL answers a single delivery while you listen for a test event.',
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				options: EVENT_OPTIONS,
+				default: [...EVENT_TYPES],
+				description:
+					'The event types that start the workflow. Other event types are answered 200 and start nothing.',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Fetch Latest Details',
+						name: 'fetchLatestDetails',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to read the current state behind each event from the CrewPass API and add it as latest_details: the document (document events), the full compliance snapshot (compliance), the fleet row (status), the profile (profile). A failed read adds latest_details_error instead; the event is never lost.',
+					},
+					{
+						displayName: 'Forget Event IDs After (Minutes)',
+						name: 'forgetAfterMinutes',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: 0,
+						description:
+							'Forget a remembered event ID not seen for this long. 0 means no age limit (only Remembered Event IDs bounds the memory). Keep it longer than CrewPass’s retry window.',
+					},
+					{
+						displayName: 'Output',
+						name: 'output',
+						type: 'options',
+						options: [
+							{
+								name: 'Event Data',
+								value: 'eventData',
+								description:
+									'The event data fields at the top level, with event_id, event_type, occurred_at, partner_id and received_at',
+							},
+							{
+								name: 'Full Envelope',
+								value: 'fullEnvelope',
+								description:
+									'The envelope as sent (data nested under data), with received_at and the delivery timestamp and secret used',
+							},
+						],
+						default: 'eventData',
+					},
+					{
+						displayName: 'Remembered Event IDs',
+						name: 'rememberedEventIds',
+						type: 'number',
+						typeOptions: { minValue: 1, numberPrecision: 0 },
+						default: DEFAULT_REMEMBERED_IDS,
+						description:
+							'How many recent event IDs to remember for de-duplication; the least recently seen are forgotten first',
+					},
+					{
+						displayName: 'Timestamp Tolerance (Seconds)',
+						name: 'timestampToleranceSeconds',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: DEFAULT_TOLERANCE_SECONDS,
+						description:
+							'Refuse a delivery whose X-CrewPass-Timestamp is further than this from the time on this n8n server (replay protection)',
+					},
+				],
+			},
+		],
+	};
+
+	/**
+	 * CrewPass registers the callback URL by hand during onboarding: there is no API to create,
+	 * check or delete a subscription, so these lifecycle steps have nothing to do. The webhook
+	 * is always reported as existing, which stops n8n from trying to create one.
+	 */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	/** Answers every delivery deliberately; never throws. */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		try {
+			return (await handleDelivery(this)).result;
+		} catch (error) {
+			// Unexpected (e.g. the credential could not be read): 500 without details, so
+			// CrewPass retries; nothing was recorded as seen.
+			this.logger.warn(
+				`CrewPass Trigger could not handle a delivery: ${error instanceof Error ? error.message : 'unknown error'}`,
+			);
+			try {
+				const res = this.getResponseObject();
+				if (!res.headersSent) res.status(500).json({ error: 'internal_error' });
+			} catch {
+				// No response object to answer on: n8n answers for us.
+				return { webhookResponse: { error: 'internal_error' } };
+			}
+			return { noWebhookResponse: true };
+		}
+	}
+
+	/**
+	 * Runs inside the execution the event started, after CrewPass already has its 2xx: adds the
+	 * latest details when asked, and passes each event on with its pairedItem.
+	 */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const output: INodeExecutionData[] = [];
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const options = this.getNodeParameter('options', itemIndex, {}) as TriggerOptions;
+			const json: IDataObject = { ...items[itemIndex].json };
+			if (options.fetchLatestDetails) {
+				const data = (
+					options.output === 'fullEnvelope' ? (json.data ?? {}) : json
+				) as IDataObject;
+				try {
+					json.latest_details = await fetchLatestDetails(
+						this,
+						String(json.event_type),
+						data,
+						itemIndex,
+					);
+				} catch (error) {
+					json.latest_details_error = describeLatestDetailsError(error);
+				}
+			}
+			output.push({ json, binary: items[itemIndex].binary, pairedItem: { item: itemIndex } });
+		}
+		return [output];
+	}
+}

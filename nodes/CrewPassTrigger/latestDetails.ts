@@ -1,0 +1,152 @@
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { crewPassRequest, MAX_PAGE_SIZE } from '../CrewPass/transport';
+
+/** Stops a fleet walk that would never end (a server handing out fresh cursors forever). */
+export const MAX_FLEET_PAGES = 500;
+
+function crewIdOf(ctx: IExecuteFunctions, data: IDataObject, itemIndex: number): string {
+	const id = data.crew_unique_id;
+	if (typeof id !== 'string' || !id) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'The event has no data.crew_unique_id, so its latest details cannot be read',
+			{ itemIndex },
+		);
+	}
+	return id;
+}
+
+/** The crew member's current document with the event's document_id. */
+async function latestDocument(
+	ctx: IExecuteFunctions,
+	data: IDataObject,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const crewId = crewIdOf(ctx, data, itemIndex);
+	const documentId = data.document_id;
+	const list = await crewPassRequest<IDataObject>(ctx, {
+		path: ['employers', 'me', 'crew', crewId, 'documents'],
+		itemIndex,
+	});
+	const items = Array.isArray(list.items) ? (list.items as IDataObject[]) : [];
+	const found = items.find((doc) => doc.document_id === documentId);
+	if (!found) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Document ${String(documentId)} is not among the crew member's current documents`,
+			{
+				description:
+					'CrewPass lists only the current version of each document; this one may have been superseded or removed since the event.',
+				itemIndex,
+			},
+		);
+	}
+	return found;
+}
+
+/** The full compliance snapshot, for the event's vessel when it names one. */
+async function latestCompliance(
+	ctx: IExecuteFunctions,
+	data: IDataObject,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const crewId = crewIdOf(ctx, data, itemIndex);
+	const vesselId = typeof data.vessel_id === 'string' && data.vessel_id ? data.vessel_id : undefined;
+	return await crewPassRequest<IDataObject>(ctx, {
+		method: 'POST',
+		path: ['employers', 'me', 'crew', crewId, 'compliance-checks'],
+		qs: vesselId ? { vessel_id: vesselId } : undefined,
+		body: {},
+		itemIndex,
+	});
+}
+
+/** The crew member's fleet row: walks the roster page by page and stops at the first match. */
+async function latestFleetRow(
+	ctx: IExecuteFunctions,
+	data: IDataObject,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const crewId = crewIdOf(ctx, data, itemIndex);
+	const seen = new Set<string>();
+	let cursor: string | undefined;
+	for (let page = 0; page < MAX_FLEET_PAGES; page++) {
+		const qs: IDataObject = { limit: MAX_PAGE_SIZE };
+		if (cursor !== undefined) qs.cursor = cursor;
+		const body = await crewPassRequest<IDataObject>(ctx, {
+			path: ['employers', 'me', 'fleet'],
+			qs,
+			itemIndex,
+		});
+		const items = Array.isArray(body.items) ? (body.items as IDataObject[]) : [];
+		const row = items.find((item) => item.crew_unique_id === crewId);
+		if (row) return row;
+		const next = body.next_cursor;
+		if (next === null || next === undefined || next === '') break;
+		cursor = String(next);
+		if (seen.has(cursor)) {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				'CrewPass returned a fleet page cursor it had already returned',
+				{ itemIndex },
+			);
+		}
+		seen.add(cursor);
+	}
+	throw new NodeOperationError(ctx.getNode(), `Crew member ${crewId} is not on your fleet roster`, {
+		description:
+			'The crew member may have left your vessels, or withdrawn consent, since the event was sent.',
+		itemIndex,
+	});
+}
+
+async function latestProfile(
+	ctx: IExecuteFunctions,
+	data: IDataObject,
+	itemIndex: number,
+): Promise<IDataObject> {
+	return await crewPassRequest<IDataObject>(ctx, {
+		path: ['employers', 'me', 'crew', crewIdOf(ctx, data, itemIndex), 'profile'],
+		itemIndex,
+	});
+}
+
+/** Reads the current state behind an event through the shared transport. */
+export async function fetchLatestDetails(
+	ctx: IExecuteFunctions,
+	eventType: string,
+	data: IDataObject,
+	itemIndex: number,
+): Promise<IDataObject> {
+	switch (eventType) {
+		case 'crew.document.processed':
+		case 'crew.document.updated':
+			return await latestDocument(ctx, data, itemIndex);
+		case 'crew.compliance.changed':
+			return await latestCompliance(ctx, data, itemIndex);
+		case 'crew.status.changed':
+			return await latestFleetRow(ctx, data, itemIndex);
+		case 'crew.profile.updated':
+			return await latestProfile(ctx, data, itemIndex);
+		default:
+			throw new NodeOperationError(ctx.getNode(), `Unknown event type ${eventType}`, { itemIndex });
+	}
+}
+
+/** What a failed lookup leaves on the item: what happened and how to fix it, never a secret. */
+export function describeLatestDetailsError(error: unknown): IDataObject {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		const out: IDataObject = { message: error.message };
+		if (error.description) out.description = error.description;
+		for (const key of ['crewPassCode', 'scope', 'requestId'] as const) {
+			if (error.context[key] !== undefined) {
+				out[key === 'crewPassCode' ? 'code' : key] = error.context[key] as string;
+			}
+		}
+		if (error instanceof NodeApiError && error.httpCode) out.httpCode = error.httpCode;
+		return out;
+	}
+	return { message: error instanceof Error ? error.message : 'Unknown error' };
+}
