@@ -1,0 +1,199 @@
+// Prepares a running n8n for the CrewPass demo and the end-to-end tests: owner account, the
+// CrewPass credential pointing at the local sandbox, the HR Data Table, the example workflows
+// (examples/*.json) and publication of the trigger workflows. Idempotent: a second run on the
+// same n8n data updates the credential and reuses what exists.
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { REPO, CREDENTIAL_TYPE, TRIGGER_TYPE, PACKAGE_NAME } from './n8n.mjs';
+
+export const OWNER = {
+	email: 'demo@example.com',
+	password: 'CrewPass-demo-1',
+	firstName: 'Demo',
+	lastName: 'Owner',
+};
+export const CREDENTIAL_NAME = 'CrewPass sandbox (local)';
+export const DATA_TABLE_NAME = 'HR crew records';
+/** Placeholders in examples/*.json, replaced on import. */
+export const EXAMPLE_SANDBOX_URL = 'http://127.0.0.1:4010';
+export const EXAMPLE_ARCHIVE_DIR = '/home/node/.n8n-files/crewpass-archive';
+
+export const EXAMPLES = [
+	{ key: 'complianceAlert', file: 'compliance-alert.json', inbox: 'compliance-alerts' },
+	{ key: 'digest', file: 'expiring-certificates-digest.json', inbox: 'expiring-certificates-digest' },
+	{ key: 'hrSync', file: 'hr-sync.json', dataTable: DATA_TABLE_NAME },
+	{ key: 'documentArchive', file: 'document-archive.json', inbox: 'document-archive' },
+];
+
+export const DATA_TABLE_COLUMNS = [
+	['crew_unique_id', 'string'],
+	['full_name', 'string'],
+	['roles', 'string'],
+	['vessel_ids', 'string'],
+	['vessel_names', 'string'],
+	['verification_status', 'string'],
+	['background_check_status', 'string'],
+	['documents_expiring', 'number'],
+	['employment_status', 'string'],
+	['record_hash', 'string'],
+	['synced_at', 'string'],
+	['left_at', 'string'],
+];
+
+export function archiveDir(userFolder) {
+	return path.join(userFolder, 'files', 'crewpass-archive');
+}
+
+/** Reads examples/<file> and points it at this sandbox, credential, data table and folder. */
+export function loadExample(file, { sandboxUrl, credential, dataTable, userFolder }) {
+	let text = fs.readFileSync(path.join(REPO, 'examples', file), 'utf8');
+	text = text.split(EXAMPLE_SANDBOX_URL).join(sandboxUrl);
+	text = text.split(EXAMPLE_ARCHIVE_DIR).join(archiveDir(userFolder));
+	const wf = JSON.parse(text);
+	for (const node of wf.nodes) {
+		if (node.credentials?.[CREDENTIAL_TYPE] && credential) {
+			node.credentials[CREDENTIAL_TYPE] = { id: credential.id, name: credential.name };
+		}
+		if (dataTable && node.type === 'n8n-nodes-base.dataTable' && node.parameters?.dataTableId) {
+			node.parameters.dataTableId = {
+				__rl: true,
+				mode: 'id',
+				value: dataTable.id,
+				cachedResultName: dataTable.name,
+			};
+		}
+	}
+	return wf;
+}
+
+export function credentialData(sandbox) {
+	const main = sandbox.partners().find((p) => p.api_key === sandbox.keys.management);
+	return {
+		apiKey: sandbox.keys.management,
+		environment: 'custom',
+		baseUrl: sandbox.url,
+		webhookSecret: main.webhook.secret,
+	};
+}
+
+export async function ensureCredential(client, sandbox) {
+	const data = credentialData(sandbox);
+	const existing = (await client.get('/rest/credentials')).find(
+		(c) => c.name === CREDENTIAL_NAME && c.type === CREDENTIAL_TYPE,
+	);
+	if (existing) {
+		await client.patch(`/rest/credentials/${existing.id}`, {
+			name: CREDENTIAL_NAME,
+			type: CREDENTIAL_TYPE,
+			data,
+		});
+		return { id: existing.id, name: CREDENTIAL_NAME, created: false };
+	}
+	const created = await client.post('/rest/credentials', { name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data });
+	return { id: created.id, name: CREDENTIAL_NAME, created: true };
+}
+
+export async function personalProject(client) {
+	return await client.get('/rest/projects/personal');
+}
+
+export async function ensureDataTable(client, projectId) {
+	const base = `/rest/projects/${projectId}/data-tables`;
+	const list = await client.get(`${base}?take=100`);
+	const rows = Array.isArray(list) ? list : list?.data ?? [];
+	const found = rows.find((t) => t.name === DATA_TABLE_NAME);
+	if (found) return { id: found.id, name: found.name, projectId, created: false };
+	const t = await client.post(base, {
+		name: DATA_TABLE_NAME,
+		columns: DATA_TABLE_COLUMNS.map(([name, type]) => ({ name, type })),
+	});
+	return { id: t.id, name: t.name, projectId, created: true };
+}
+
+export async function listWorkflows(client) {
+	return await client.get('/rest/workflows?take=200');
+}
+
+/** The production URL of the workflow's CrewPass Trigger (live while the workflow is published). */
+export function triggerUrl(n8nUrl, wf) {
+	const node = wf.nodes.find((n) => n.type === TRIGGER_TYPE);
+	if (!node) return undefined;
+	return `${n8nUrl}/webhook/${node.webhookId}/crewpass`;
+}
+
+export async function publishWorkflow(client, id) {
+	const wf = await client.get(`/rest/workflows/${id}`);
+	if (wf.active && wf.activeVersionId === wf.versionId) return wf;
+	return await client.post(`/rest/workflows/${id}/activate`, { versionId: wf.versionId });
+}
+
+/**
+ * Creates (or finds) each example workflow; publishes the trigger ones. Returns
+ * [{ key, id, name, active, webhookUrl, inbox }].
+ */
+export async function importExamples(client, { n8nUrl, sandbox, credential, dataTable, userFolder, replace = false, log = () => {} }) {
+	const existing = await listWorkflows(client);
+	const out = [];
+	for (const ex of EXAMPLES) {
+		const wf = loadExample(ex.file, { sandboxUrl: sandbox.url, credential, dataTable, userFolder });
+		let found = existing.find((w) => w.name === wf.name);
+		if (found && replace) {
+			if (found.active) await client.post(`/rest/workflows/${found.id}/deactivate`, {});
+			await client.post(`/rest/workflows/${found.id}/archive`, {}).catch(() => {});
+			await client.delete(`/rest/workflows/${found.id}`).catch(() => {});
+			found = undefined;
+		}
+		let id = found?.id;
+		if (!id) {
+			const created = await client.post('/rest/workflows', {
+				name: wf.name,
+				nodes: wf.nodes,
+				connections: wf.connections,
+				settings: wf.settings ?? { executionOrder: 'v1' },
+				pinData: {},
+				active: false,
+			});
+			id = created.id;
+			log(`imported "${wf.name}"`);
+		}
+		const stored = await client.get(`/rest/workflows/${id}`);
+		const isTrigger = stored.nodes.some((n) => n.type === TRIGGER_TYPE);
+		let active = Boolean(stored.active);
+		if (isTrigger) {
+			const res = await publishWorkflow(client, id);
+			active = Boolean(res.active ?? true);
+			if (!found) log(`published "${wf.name}"`);
+		}
+		out.push({
+			key: ex.key,
+			id,
+			name: wf.name,
+			active,
+			inbox: ex.inbox,
+			webhookUrl: isTrigger ? triggerUrl(n8nUrl, stored) : undefined,
+		});
+	}
+	return out;
+}
+
+/** Everything `npm start` and the e2e suite need on a running n8n. */
+export async function prepareDemo(client, { sandbox, userFolder, replace = false, log = () => {} }) {
+	const { created } = await client.ownerLogin(OWNER);
+	log(created ? `owner account created (${OWNER.email})` : `logged in as ${OWNER.email}`);
+	fs.mkdirSync(archiveDir(userFolder), { recursive: true });
+	const credential = await ensureCredential(client, sandbox);
+	log(`credential "${CREDENTIAL_NAME}" ${credential.created ? 'created' : 'updated'} → ${sandbox.url}`);
+	const project = await personalProject(client);
+	const dataTable = await ensureDataTable(client, project.id);
+	const workflows = await importExamples(client, {
+		n8nUrl: client.url,
+		sandbox,
+		credential,
+		dataTable,
+		userFolder,
+		replace,
+		log,
+	});
+	return { credential, project, dataTable, workflows, packageName: PACKAGE_NAME };
+}

@@ -1,0 +1,109 @@
+// Shared state of one end-to-end run (filled by scripts/e2e.mjs before any suite runs) and small
+// helpers over n8n's REST API and the sandbox.
+
+/** @type {Record<string, any>} */
+export const context = {};
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls fn until it returns a truthy value (returned) or the timeout passes (throws). */
+export async function waitFor(fn, { timeoutMs = 30_000, intervalMs = 250, what = 'condition' } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	let last;
+	for (;;) {
+		last = await fn();
+		if (last) return last;
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await sleep(intervalMs);
+	}
+}
+
+/** Every execution n8n recorded for a workflow (or all, newest first), paging 100 at a time. */
+export async function executions(ctx, workflowId) {
+	const filter = encodeURIComponent(JSON.stringify(workflowId ? { workflowId } : {}));
+	const all = [];
+	let lastId;
+	for (;;) {
+		const res = await ctx.client.get(`/rest/executions?filter=${filter}&limit=100${lastId ? `&lastId=${lastId}` : ''}`);
+		const page = res.results ?? res;
+		all.push(...page);
+		if (page.length < 100) return all;
+		lastId = page[page.length - 1].id;
+	}
+}
+
+/** Waits until the workflow has `count` executions and none is still running; returns them. */
+export async function settledExecutions(ctx, workflowId, count, timeoutMs = 60_000) {
+	return await waitFor(
+		async () => {
+			const list = await executions(ctx, workflowId);
+			const running = list.filter((e) => ['new', 'running', 'waiting'].includes(e.status));
+			return list.length >= count && running.length === 0 ? list : undefined;
+		},
+		{ timeoutMs, what: `${count} finished execution(s) of workflow ${workflowId}` },
+	);
+}
+
+/** One execution with its run data, parsed (n8n stores it "flatted"). */
+export async function executionData(ctx, executionId) {
+	// n8n's own copy of flatted, from the n8n install
+	const { createRequire } = await import('node:module');
+	const { parse } = createRequire(ctx.install.n8nModules + '/')('flatted');
+	const e = await ctx.client.get(`/rest/executions/${executionId}`);
+	const data = typeof e.data === 'string' ? parse(e.data) : e.data;
+	return { ...e, data };
+}
+
+/** Output items (json) of a node in an execution's first run. */
+export function nodeOutput(exec, nodeName, output = 0) {
+	const runs = exec.data?.resultData?.runData?.[nodeName];
+	if (!runs?.length) return undefined;
+	return (runs[0].data?.main?.[output] ?? []).map((i) => i.json);
+}
+
+/**
+ * Runs a workflow as the editor's "Execute workflow" button does, from its first trigger, and
+ * waits for the execution to finish. Returns the execution with parsed data.
+ */
+export async function runManually(ctx, workflowId) {
+	const wf = await ctx.client.get(`/rest/workflows/${workflowId}`);
+	const before = new Set((await executions(ctx, workflowId)).map((e) => e.id));
+	const trigger = wf.nodes.find((n) => /trigger/i.test(n.type));
+	// n8n 2.41 runs the stored workflow; the body only names where to start
+	const res = await ctx.client.post(`/rest/workflows/${workflowId}/run`, {
+		triggerToStartFrom: { name: trigger.name },
+	});
+	const executionId =
+		res?.executionId ??
+		(await waitFor(
+			async () => (await executions(ctx, workflowId)).find((e) => !before.has(e.id))?.id,
+			{ what: 'the manual execution to appear' },
+		));
+	await waitFor(
+		async () => {
+			const e = await ctx.client.get(`/rest/executions/${executionId}`);
+			return e && !['new', 'running', 'waiting'].includes(e.status) && e.finished !== undefined ? e : undefined;
+		},
+		{ timeoutMs: 120_000, what: `manual execution ${executionId} to finish` },
+	);
+	return await executionData(ctx, executionId);
+}
+
+export async function inbox(ctx, name) {
+	return ctx.sandbox.inbox(name);
+}
+
+export async function clearInbox(ctx, name) {
+	await fetch(`${ctx.sandbox.url}/_sandbox/inbox/${encodeURIComponent(name)}`, { method: 'DELETE' });
+}
+
+/** Point the main partner's webhook subscription straight at one trigger workflow. */
+export function subscribeTo(ctx, url, events = null) {
+	const partnerId = mainPartnerId(ctx);
+	ctx.sandbox.webhooks.subscribe(partnerId, { url, events });
+	return partnerId;
+}
+
+export function mainPartnerId(ctx) {
+	return ctx.sandbox.partners().find((p) => p.api_key === ctx.sandbox.keys.management).partner_id;
+}

@@ -1,0 +1,94 @@
+// The package as n8n sees it after a user-style install of the `npm pack` tarball: both nodes and
+// the credential are listed with their light/dark icons, and the credential test works against
+// the sandbox (and fails with the credential's own message for a bad key).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+
+import { CREDENTIAL_NAME, credentialData } from '../../scripts/lib/demo.mjs';
+import { NODE_TYPE, TRIGGER_TYPE, PACKAGE_NAME } from '../../scripts/lib/n8n.mjs';
+
+export default function (ctx) {
+	describe('package install and listing', () => {
+		test('the tarball is installed as a real copy (no symlink) with only dist/ and package files', () => {
+			assert.equal(fs.lstatSync(ctx.installedDir).isSymbolicLink(), false);
+			const entries = fs.readdirSync(ctx.installedDir).sort();
+			assert.ok(entries.includes('dist'), 'dist/ installed');
+			assert.ok(entries.includes('package.json'));
+			for (const e of entries) {
+				assert.ok(['dist', 'package.json', 'README.md', 'LICENSE', 'LICENSE.md', 'node_modules'].includes(e), `unexpected ${e} in the tarball`);
+			}
+			assert.equal(fs.existsSync(path.join(ctx.installedDir, 'sandbox')), false, 'sandbox not shipped');
+		});
+
+		test('n8n lists both nodes with light and dark icons that it serves', async () => {
+			const types = await ctx.client.get('/types/nodes.json');
+			for (const name of [NODE_TYPE, TRIGGER_TYPE]) {
+				const t = types.find((n) => n.name === name);
+				assert.ok(t, `${name} listed by n8n`);
+				assert.ok(t.iconUrl?.light && t.iconUrl?.dark, `${name} has themed icons: ${JSON.stringify(t.iconUrl ?? t.icon)}`);
+				for (const url of [t.iconUrl.light, t.iconUrl.dark]) {
+					const r = await fetch(`${ctx.n8n.url}/${url.replace(/^\//, '')}`, { headers: { cookie: ctx.client.cookie } });
+					assert.equal(r.status, 200, `${url} served`);
+					assert.match(await r.text(), /<svg/);
+				}
+			}
+			const trigger = types.find((n) => n.name === TRIGGER_TYPE);
+			assert.equal(trigger.webhooks?.[0]?.httpMethod, 'POST');
+			const node = types.find((n) => n.name === NODE_TYPE);
+			assert.ok(node.credentials.some((c) => c.name === 'crewPassApi'));
+		});
+
+		test('n8n lists the CrewPass API credential with its icons', async () => {
+			const creds = await ctx.client.get('/types/credentials.json');
+			const c = creds.find((x) => x.name === 'crewPassApi');
+			assert.ok(c, 'crewPassApi listed');
+			assert.ok(c.iconUrl?.light && c.iconUrl?.dark, `credential icons: ${JSON.stringify(c.iconUrl ?? c.icon)}`);
+			const r = await fetch(`${ctx.n8n.url}/${c.iconUrl.light.replace(/^\//, '')}`, { headers: { cookie: ctx.client.cookie } });
+			assert.equal(r.status, 200);
+			assert.ok(c.supportedNodes?.length === undefined || c.supportedNodes.includes(NODE_TYPE));
+		});
+
+		test('the package is loaded under its npm name; the node (not the trigger) is also an AI tool', async () => {
+			const types = await ctx.client.get('/types/nodes.json');
+			const ours = [...new Set(types.filter((n) => n.name.startsWith(`${PACKAGE_NAME}.`)).map((n) => n.name))].sort();
+			// usableAsTool: n8n derives "<node>Tool" for AI agents; triggers are never tools
+			assert.deepEqual(ours, [NODE_TYPE, `${NODE_TYPE}Tool`, TRIGGER_TYPE].sort());
+		});
+	});
+
+	describe('credential test against the sandbox', () => {
+		const testCredential = async (data, id = '') =>
+			await ctx.client.post('/rest/credentials/test', {
+				credentials: { id, name: CREDENTIAL_NAME, type: 'crewPassApi', data },
+			});
+
+		test('the saved demo credential tests OK', async () => {
+			const res = await testCredential(credentialData(ctx.sandbox), ctx.demo.credential.id);
+			assert.equal(res.status, 'OK', JSON.stringify(res));
+		});
+
+		test('a bad key fails with the invalid_api_key message', async () => {
+			const data = { ...credentialData(ctx.sandbox), apiKey: 'cpk_test_' + 'x'.repeat(32) };
+			const res = await testCredential(data);
+			assert.equal(res.status, 'Error', JSON.stringify(res));
+			assert.match(res.message, /invalid_api_key/);
+			assert.match(res.message, /Copy the key again/);
+		});
+
+		test('a live key on the test-mode sandbox fails with the mode mismatch message', async () => {
+			const data = { ...credentialData(ctx.sandbox), apiKey: ctx.sandbox.keys.wrongMode };
+			const res = await testCredential(data);
+			assert.equal(res.status, 'Error');
+			assert.match(res.message, /partner_mode_mismatch/);
+		});
+
+		test('a base URL with no CrewPass API fails with the 404 message', async () => {
+			const data = { ...credentialData(ctx.sandbox), baseUrl: `${ctx.sandbox.url}/nothing-here` };
+			const res = await testCredential(data);
+			assert.equal(res.status, 'Error');
+			assert.match(res.message, /No CrewPass Partner API at this address/);
+		});
+	});
+}

@@ -1,0 +1,147 @@
+// CrewPass Trigger in a real, published n8n workflow, fed by the sandbox: exactly one execution
+// per genuine event; none for duplicates (concurrent included), forged or missing signatures,
+// wrong secrets, stale timestamps, tampered bodies, malformed envelopes or unselected types; the
+// answers (200 / 401 / 400) are the ones the sandbox records.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
+import { publishWorkflow } from '../../scripts/lib/demo.mjs';
+import { executionData, executions, mainPartnerId, nodeOutput, sleep, waitFor } from './context.mjs';
+
+const WEBHOOK_ID = '6f1f3b0e-2d55-4a53-9e0c-7c1a0c0e2e01';
+
+export default function (ctx) {
+	describe('CrewPass Trigger: one execution per genuine event', () => {
+		let wf;
+		let url;
+		const genuine = new Set();
+
+		const send = (o) => ctx.sandbox.webhooks.send({ url, ...o });
+		const complianceData = (crew, status = 'compliant') => ({
+			crew_unique_id: crew,
+			vessel_id: 'ves_probe',
+			overall_status: status,
+			requirements_met: 8,
+			requirements_total: 8,
+			requirements_expiring: 0,
+			next_expiry_date: null,
+		});
+		const count = async () => (await executions(ctx, wf.id)).length;
+
+		before(async () => {
+			const created = await ctx.client.post('/rest/workflows', {
+				name: 'e2e: CrewPass Trigger probe',
+				nodes: [
+					{
+						id: 'c0a8012e-0000-4000-8000-000000000001',
+						name: 'CrewPass Trigger',
+						type: TRIGGER_TYPE,
+						typeVersion: 1,
+						position: [0, 0],
+						webhookId: WEBHOOK_ID,
+						parameters: { events: ['crew.compliance.changed'], options: {} },
+						credentials: { crewPassApi: { id: ctx.demo.credential.id, name: ctx.demo.credential.name } },
+					},
+				],
+				connections: {},
+				settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveManualExecutions: true },
+				active: false,
+			});
+			wf = await publishWorkflow(ctx.client, created.id);
+			url = `${ctx.n8n.url}/webhook/${WEBHOOK_ID}/crewpass`;
+			// the sandbox refuses nothing here: rate limits do not apply to deliveries
+		});
+
+		after(async () => {
+			ctx.sandbox.faults.reset();
+		});
+
+		test('five genuine events, each sent four times at once: 5 accepted, 15 duplicates', async () => {
+			const crew = Object.values(ctx.sandbox.fixtures).slice(0, 5);
+			for (const c of crew) {
+				const r = await send({ event_type: 'crew.compliance.changed', data: complianceData(c), copies: 4, concurrent: true });
+				genuine.add(r.event.event_id);
+				const statuses = r.deliveries.map((d) => d.status_code);
+				assert.deepEqual(statuses, [200, 200, 200, 200], `all answered 200: ${JSON.stringify(r.deliveries)}`);
+				const dupes = r.deliveries.filter((d) => /"duplicate"/.test(d.response_body));
+				assert.equal(dupes.length, 3, `three duplicates for ${r.event.event_id}: ${JSON.stringify(r.deliveries.map((d) => d.response_body))}`);
+			}
+		});
+
+		test('forged, wrongly signed, unsigned, stale and tampered deliveries are answered 401', async () => {
+			const cases = [
+				['bad signature', { bad_signature: true }],
+				['wrong secret', { wrong_secret: true }],
+				['missing signature', { missing_signature: true }],
+				['stale timestamp (10 min)', { stale_seconds: 600 }],
+				['tampered body', { tamper_body: true }],
+				['malformed signature header', { signature: 'sha256=abc' }],
+			];
+			for (const [what, o] of cases) {
+				const r = await send({ event_type: 'crew.compliance.changed', data: complianceData(ctx.sandbox.fixtures.compliant), ...o });
+				assert.equal(r.deliveries[0].status_code, 401, `${what}: ${JSON.stringify(r.deliveries[0])}`);
+				assert.match(r.deliveries[0].response_body, /\{.*\}/, `${what}: a JSON body naming the reason`);
+			}
+		});
+
+		test('a signed but malformed or inconsistent delivery is answered 400', async () => {
+			const bad = await send({ raw_body: JSON.stringify({ schema_version: 1, event_type: 'crew.compliance.changed' }) });
+			assert.equal(bad.deliveries[0].status_code, 400, JSON.stringify(bad.deliveries[0]));
+			const mismatch = await send({
+				event_type: 'crew.compliance.changed',
+				data: complianceData(ctx.sandbox.fixtures.compliant),
+				headers: { 'X-CrewPass-Event-Id': 'evt_not_the_body_id' },
+			});
+			assert.equal(mismatch.deliveries[0].status_code, 400, JSON.stringify(mismatch.deliveries[0]));
+		});
+
+		test('an event type the trigger does not select is answered 200 and starts nothing', async () => {
+			const r = await send({ event_type: 'crew.profile.updated', data: { crew_unique_id: ctx.sandbox.fixtures.compliant, updated_at: new Date().toISOString() } });
+			assert.equal(r.deliveries[0].status_code, 200);
+		});
+
+		test('sandbox data changes delivered with duplicates (at-least-once) start one execution per compliance event', async () => {
+			const partnerId = mainPartnerId(ctx);
+			ctx.sandbox.webhooks.subscribe(partnerId, { url, events: null });
+			ctx.sandbox.faults.set({ webhookDuplicates: 2 });
+			const crewId = ctx.sandbox.fixtures.compliant;
+			const crew = ctx.sandbox.crew(crewId);
+			const doc = crew.documents.find((d) => d.verification_status === 'verified' && d.expiry_date);
+			const res = ctx.sandbox.control.expireDocument(crewId, doc.document_id);
+			assert.ok(await ctx.sandbox.webhooks.idle(30_000), 'sandbox deliveries settled');
+			ctx.sandbox.faults.reset();
+			const compliance = res.events.filter((e) => e.event_type === 'crew.compliance.changed');
+			assert.ok(compliance.length >= 1, `expiring a certificate changes compliance: ${JSON.stringify(res.events.map((e) => e.event_type))}`);
+			for (const e of compliance) genuine.add(e.event_id);
+			for (const e of res.events) {
+				const attempts = ctx.sandbox.webhooks.deliveries({ event_id: e.event_id });
+				assert.equal(attempts.length, 3, `3 copies of ${e.event_type}`);
+				assert.ok(attempts.every((a) => a.status_code === 200 && a.outcome === 'delivered'), JSON.stringify(attempts));
+			}
+			assert.equal(ctx.sandbox.webhooks.deadLetters().length, 0);
+		});
+
+		test('n8n recorded exactly one successful execution per genuine event, and nothing else', async () => {
+			await waitFor(async () => (await count()) >= genuine.size, { what: `${genuine.size} executions` });
+			await sleep(2000); // anything extra would have landed by now
+			const list = await executions(ctx, wf.id);
+			assert.equal(list.length, genuine.size, `executions: ${list.length}, genuine events: ${genuine.size}`);
+			const seen = [];
+			for (const e of list) {
+				assert.equal(e.status, 'success', `execution ${e.id} ${e.status}`);
+				const full = await executionData(ctx, e.id);
+				const items = nodeOutput(full, 'CrewPass Trigger');
+				assert.equal(items.length, 1);
+				seen.push(items[0].event_id);
+				assert.equal(items[0].event_type, 'crew.compliance.changed');
+			}
+			assert.deepEqual([...seen].sort(), [...genuine].sort());
+			ctx.timings.triggerExecutions = list.length;
+		});
+
+		after(async () => {
+			await ctx.client.post(`/rest/workflows/${wf.id}/deactivate`, {}).catch(() => {});
+		});
+	});
+}
