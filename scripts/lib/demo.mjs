@@ -129,6 +129,22 @@ export async function publishWorkflow(client, id) {
 }
 
 /**
+ * n8n registers a published workflow's production webhook a moment after the activate call
+ * answers: wait until the URL stops answering 404. The probe is an unsigned empty POST, which the
+ * CrewPass Trigger answers 401 without starting an execution.
+ */
+export async function waitForWebhook(url, timeoutMs = 30_000) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		await r.text();
+		if (r.status !== 404) return r.status;
+		if (Date.now() > deadline) throw new Error(`${url} still answers 404 ${timeoutMs / 1000} s after publishing`);
+		await new Promise((res) => setTimeout(res, 200));
+	}
+}
+
+/**
  * Creates (or finds) each example workflow; publishes the trigger ones. Returns
  * [{ key, id, name, active, webhookUrl, inbox }].
  */
@@ -165,14 +181,9 @@ export async function importExamples(client, { n8nUrl, sandbox, credential, data
 			active = Boolean(res.active ?? true);
 			if (!found) log(`published "${wf.name}"`);
 		}
-		out.push({
-			key: ex.key,
-			id,
-			name: wf.name,
-			active,
-			inbox: ex.inbox,
-			webhookUrl: isTrigger ? triggerUrl(n8nUrl, stored) : undefined,
-		});
+		const webhookUrl = isTrigger ? triggerUrl(n8nUrl, stored) : undefined;
+		if (webhookUrl) await waitForWebhook(webhookUrl);
+		out.push({ key: ex.key, id, name: wf.name, active, inbox: ex.inbox, webhookUrl });
 	}
 	return out;
 }

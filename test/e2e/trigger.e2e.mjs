@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
-import { publishWorkflow } from '../../scripts/lib/demo.mjs';
+import { publishWorkflow, waitForWebhook } from '../../scripts/lib/demo.mjs';
 import { executionData, executions, mainPartnerId, nodeOutput, sleep, waitFor } from './context.mjs';
 
 const WEBHOOK_ID = '6f1f3b0e-2d55-4a53-9e0c-7c1a0c0e2e01';
@@ -16,6 +16,7 @@ export default function (ctx) {
 		let wf;
 		let url;
 		const genuine = new Set();
+		const expectedAnswers = { 200: 0, 400: 0, 401: 0 };
 
 		const send = (o) => ctx.sandbox.webhooks.send({ url, ...o });
 		const complianceData = (crew, status = 'compliant') => ({
@@ -50,7 +51,7 @@ export default function (ctx) {
 			});
 			wf = await publishWorkflow(ctx.client, created.id);
 			url = `${ctx.n8n.url}/webhook/${WEBHOOK_ID}/crewpass`;
-			// the sandbox refuses nothing here: rate limits do not apply to deliveries
+			assert.equal(await waitForWebhook(url), 401, 'an unsigned probe is refused');
 		});
 
 		after(async () => {
@@ -66,6 +67,7 @@ export default function (ctx) {
 				assert.deepEqual(statuses, [200, 200, 200, 200], `all answered 200: ${JSON.stringify(r.deliveries)}`);
 				const dupes = r.deliveries.filter((d) => /"duplicate"/.test(d.response_body));
 				assert.equal(dupes.length, 3, `three duplicates for ${r.event.event_id}: ${JSON.stringify(r.deliveries.map((d) => d.response_body))}`);
+				expectedAnswers[200] += 4;
 			}
 		});
 
@@ -82,6 +84,7 @@ export default function (ctx) {
 				const r = await send({ event_type: 'crew.compliance.changed', data: complianceData(ctx.sandbox.fixtures.compliant), ...o });
 				assert.equal(r.deliveries[0].status_code, 401, `${what}: ${JSON.stringify(r.deliveries[0])}`);
 				assert.match(r.deliveries[0].response_body, /\{.*\}/, `${what}: a JSON body naming the reason`);
+				expectedAnswers[401] += 1;
 			}
 		});
 
@@ -94,11 +97,13 @@ export default function (ctx) {
 				headers: { 'X-CrewPass-Event-Id': 'evt_not_the_body_id' },
 			});
 			assert.equal(mismatch.deliveries[0].status_code, 400, JSON.stringify(mismatch.deliveries[0]));
+			expectedAnswers[400] += 2;
 		});
 
 		test('an event type the trigger does not select is answered 200 and starts nothing', async () => {
 			const r = await send({ event_type: 'crew.profile.updated', data: { crew_unique_id: ctx.sandbox.fixtures.compliant, updated_at: new Date().toISOString() } });
 			assert.equal(r.deliveries[0].status_code, 200);
+			expectedAnswers[200] += 1;
 		});
 
 		test('sandbox data changes delivered with duplicates (at-least-once) start one execution per compliance event', async () => {
@@ -115,6 +120,7 @@ export default function (ctx) {
 			assert.ok(compliance.length >= 1, `expiring a certificate changes compliance: ${JSON.stringify(res.events.map((e) => e.event_type))}`);
 			for (const e of compliance) genuine.add(e.event_id);
 			for (const e of res.events) {
+				expectedAnswers[200] += 3;
 				const attempts = ctx.sandbox.webhooks.deliveries({ event_id: e.event_id });
 				assert.equal(attempts.length, 3, `3 copies of ${e.event_type}`);
 				assert.ok(attempts.every((a) => a.status_code === 200 && a.outcome === 'delivered'), JSON.stringify(attempts));
@@ -138,6 +144,15 @@ export default function (ctx) {
 			}
 			assert.deepEqual([...seen].sort(), [...genuine].sort());
 			ctx.timings.triggerExecutions = list.length;
+		});
+
+		test('the sandbox recorded the 200 / 400 / 401 answers expected', () => {
+			const tally = { 200: 0, 400: 0, 401: 0 };
+			for (const a of ctx.sandbox.webhooks.deliveries().filter((d) => d.url === url)) {
+				tally[a.status_code] = (tally[a.status_code] ?? 0) + 1;
+			}
+			assert.deepEqual(tally, expectedAnswers);
+			ctx.timings.triggerDeliveries = tally;
 		});
 
 		after(async () => {
