@@ -13,7 +13,7 @@ import {
 	SANDBOX_BASE_URL,
 } from '../../../credentials/CrewPassApi.credentials';
 import { crewPassApiError, parseErrorResponse } from './errors';
-import { ADMISSION_MARGIN_MS, pacerFor } from './pacing';
+import { pacerFor } from './pacing';
 import {
 	backoffMs,
 	DEFAULT_RETRY_POLICY,
@@ -128,9 +128,10 @@ async function withRetries(
 	const pacer = pacerFor(pacerKey);
 	let waited = 0;
 	for (let attempt = 1; ; attempt++) {
-		// Admitted only when a slot is free at the moment of sending (see SlidingWindowPacer.acquire).
-		const admit = () => pacer.acquire(Date.now(), ADMISSION_MARGIN_MS);
-		for (let paceMs = admit(); paceMs > 0; paceMs = admit()) await sleep(paceMs);
+		// Admitted only when a slot is free at the moment of sending.
+		for (let paceMs = pacer.acquire(Date.now()); paceMs > 0; paceMs = pacer.acquire(Date.now())) {
+			await sleep(paceMs);
+		}
 
 		let response: IN8nHttpFullResponse | undefined;
 		let lastProblem: string;
