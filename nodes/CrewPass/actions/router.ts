@@ -1,20 +1,9 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { asNodeError } from './common/errors';
 import { resources } from './resources';
 import type { CrewPassResource } from './types';
-
-function asNodeError(
-	this: IExecuteFunctions,
-	caught: unknown,
-	itemIndex: number,
-): NodeApiError | NodeOperationError {
-	if (caught instanceof NodeApiError || caught instanceof NodeOperationError) {
-		caught.context.itemIndex ??= itemIndex;
-		return caught;
-	}
-	return new NodeOperationError(this.getNode(), caught as Error, { itemIndex });
-}
 
 /** The error item Continue On Fail outputs: what happened and how to fix it, never a secret. */
 function errorItem(
@@ -54,7 +43,8 @@ export async function router(
 			const results = await operation.execute.call(this, itemIndex);
 			for (const result of results) output.push({ ...result, pairedItem: { item: itemIndex } });
 		} catch (caught) {
-			const error = asNodeError.call(this, caught, itemIndex);
+			const error = asNodeError(this, caught, itemIndex);
+			error.context.itemIndex ??= itemIndex;
 			if (!this.continueOnFail()) throw error;
 			output.push(errorItem(error, itemIndex));
 		}

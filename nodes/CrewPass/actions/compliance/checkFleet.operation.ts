@@ -65,7 +65,7 @@ export const description: INodeProperties[] = [
 				type: 'options',
 				default: 'include',
 				description:
-					'What to do when CrewPass refuses one crew member\'s compliance: they have not consented to share it (scope_not_consented) or left your fleet during the run (not_found). Other errors (API key, plan scope, rate limit, outage) always stop the node.',
+					"What to do when CrewPass refuses one crew member's compliance: they have not consented to share it (scope_not_consented) or left your fleet during the run (not_found). Other errors (API key, plan scope, rate limit, outage) always stop the node.",
 				options: [
 					{
 						name: 'Output Them With the Error',
@@ -77,7 +77,8 @@ export const description: INodeProperties[] = [
 					{
 						name: 'Stop the Node',
 						value: 'fail',
-						description: 'Fail with the first such error (or output it as the error item with On Error: Continue)',
+						description:
+							'Fail with the first such error (or output it as the error item with On Error: Continue)',
 					},
 				],
 			},

@@ -7,7 +7,8 @@ import type {
 
 import { crewPassPaginate, MAX_PAGE_SIZE } from '../../transport';
 import type { CrewPassContext } from '../../transport';
-import { requireIntegerInRange, requireLimit } from '../common/validation';
+import { requireIntegerInRange } from '../common/validation';
+import { readLimit, returnAllOrLimit } from '../common/returnAll';
 
 const show = { resource: ['crewMember'], operation: ['getAll'] };
 
@@ -17,23 +18,7 @@ export const NOT_SHARED = 'notShared';
 export const NO_CHECK = 'none';
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1 },
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...show, returnAll: [false] } },
-	},
+	...returnAllOrLimit(show),
 	{
 		displayName: 'Expiring Within Days',
 		name: 'expiringWithinDays',
@@ -186,10 +171,7 @@ export function listParameter(value: unknown): string[] {
 
 /** Reads and validates the roster parameters of one item (before any request). */
 export function rosterOptionsFor(this: IExecuteFunctions, itemIndex: number): RosterOptions {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll
-		? undefined
-		: requireLimit(this, this.getNodeParameter('limit', itemIndex, 50), itemIndex);
+	const limit = readLimit.call(this, itemIndex);
 	const expiringWithinDays = requireIntegerInRange(
 		this,
 		'Expiring Within Days',

@@ -24,7 +24,7 @@ const operation: INodeProperties = {
 			name: 'Download All',
 			value: 'downloadAll',
 			description:
-				"Download every current document file of a crew member, one item per document with binary data",
+				'Download every current document file of a crew member, one item per document with binary data',
 			action: 'Download all document files of a crew member',
 		},
 		{

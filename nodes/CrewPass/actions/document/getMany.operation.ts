@@ -1,35 +1,19 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
-import { parameterError } from '../common/validation';
 import {
 	documentFilters,
 	listDocuments,
 	matchesDocumentFilters,
 	readDocumentFilters,
 } from './shared';
+import { readLimit, returnAllOrLimit } from '../common/returnAll';
 
 const show = { resource: ['document'], operation: ['getMany'] };
 
 export const description: INodeProperties[] = [
 	crewMemberLocator(show),
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...show, returnAll: [false] } },
-	},
+	...returnAllOrLimit(show),
 	documentFilters(show),
 ];
 
@@ -41,21 +25,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	let limit: number | undefined;
-	if (!returnAll) {
-		const value = this.getNodeParameter('limit', itemIndex, 50);
-		limit = typeof value === 'number' ? value : Number(value);
-		if (!Number.isInteger(limit) || limit < 1) {
-			throw parameterError(
-				this,
-				'Limit',
-				`${String(value)} is not a whole number of at least 1`,
-				itemIndex,
-				'Enter how many documents you want (1 or more), or turn on Return All.',
-			);
-		}
-	}
+	const limit = readLimit.call(this, itemIndex);
 	const filters = readDocumentFilters.call(this, itemIndex);
 	const crewMemberId = await resolveCrewMemberId.call(this, itemIndex);
 

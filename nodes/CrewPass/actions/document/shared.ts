@@ -70,7 +70,7 @@ export function documentFilters(show: Show): INodeProperties {
 					{ name: 'Verified', value: 'verified' },
 				],
 				default: [],
-				description: "Only documents with one of these CrewPass verification statuses",
+				description: 'Only documents with one of these CrewPass verification statuses',
 			},
 		],
 	};
@@ -178,7 +178,7 @@ export function documentIdParameter(show: Show): INodeProperties {
 		default: '',
 		placeholder: 'e.g. doc_1',
 		description:
-			'The document_id of one of the crew member\'s current documents (from Document → Get Many)',
+			"The document_id of one of the crew member's current documents (from Document → Get Many)",
 		displayOptions: { show },
 	};
 }
@@ -308,7 +308,8 @@ export async function downloadDocument(
 	if (!outcome.ok) {
 		const error = asNodeError(ctx, outcome.error, itemIndex);
 		if (isExpiredLinkError(outcome.error)) {
-			error.description = `${error.description ?? ''} The download link was refused even after asking CrewPass for a fresh one. Run the node again; if it repeats, quote the request id to CrewPass support.`.trim();
+			error.description =
+				`${error.description ?? ''} The download link was refused even after asking CrewPass for a fresh one. Run the node again; if it repeats, quote the request id to CrewPass support.`.trim();
 		}
 		throw error;
 	}

@@ -8,29 +8,11 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { crewPassRequest } from '../../transport';
 import type { CrewPassContext } from '../../transport';
-import { requireLimit } from '../common/validation';
+import { readLimit, returnAllOrLimit } from '../common/returnAll';
 
 const show = { resource: ['vessel'], operation: ['getAll'] };
 
-export const description: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1 },
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...show, returnAll: [false] } },
-	},
-];
+export const description: INodeProperties[] = [...returnAllOrLimit(show)];
 
 /**
  * The vessels on your account (`GET /employers/me/vessels`). The contract returns them in one
@@ -71,10 +53,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll
-		? undefined
-		: requireLimit(this, this.getNodeParameter('limit', itemIndex, 50), itemIndex);
+	const limit = readLimit.call(this, itemIndex);
 	const vessels = await fetchVessels(this, itemIndex, limit);
 	return vessels.map((vessel) => ({ json: vessel }));
 }
