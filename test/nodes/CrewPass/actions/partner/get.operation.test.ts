@@ -21,7 +21,9 @@ describe('Partner → Get', () => {
 			.get('/api/v2/partners/me')
 			.reply(200, PARTNER, { 'X-Request-Id': 'req_1' });
 
-		const { items, error } = await runNode({ parameters: { resource: 'partner', operation: 'get' } });
+		const { items, error } = await runNode({
+			parameters: { resource: 'partner', operation: 'get' },
+		});
 
 		expect(error).toBeUndefined();
 		expect(scope.isDone()).toBe(true);
