@@ -3,10 +3,11 @@
 // wrong secrets, stale timestamps, tampered bodies, malformed envelopes or unselected types; the
 // answers (200 / 401 / 400) are the ones the sandbox records.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
-import { publishWorkflow, waitForWebhook } from '../../scripts/lib/demo.mjs';
+import { credentialData, publishWorkflow, waitForWebhook } from '../../scripts/lib/demo.mjs';
 import { executionData, executions, mainPartnerId, nodeOutput, sleep, waitFor } from './context.mjs';
 
 const WEBHOOK_ID = '6f1f3b0e-2d55-4a53-9e0c-7c1a0c0e2e01';
@@ -126,6 +127,38 @@ export default function (ctx) {
 				assert.ok(attempts.every((a) => a.status_code === 200 && a.outcome === 'delivered'), JSON.stringify(attempts));
 			}
 			assert.equal(ctx.sandbox.webhooks.deadLetters().length, 0);
+		});
+
+		test('secret rotation: the previous secret verifies during its grace window, never after', async () => {
+			const { credential } = ctx.demo;
+			const base = credentialData(ctx.sandbox);
+			const rotated = `whsec_rotated_${crypto.randomBytes(12).toString('hex')}`;
+			ctx.extraSecrets = { ...(ctx.extraSecrets ?? {}), rotatedWebhookSecret: rotated };
+			const save = (data) =>
+				ctx.client.patch(`/rest/credentials/${credential.id}`, { name: credential.name, type: 'crewPassApi', data });
+			const deliver = async (secret) => {
+				const r = await send({ event_type: 'crew.compliance.changed', data: complianceData(ctx.sandbox.fixtures.expired), secret });
+				return r;
+			};
+			try {
+				await save({ ...base, webhookSecret: rotated, previousWebhookSecret: base.webhookSecret, rotationGraceEndsAt: new Date(Date.now() + 3_600_000).toISOString() });
+				for (const secret of [base.webhookSecret, rotated]) {
+					const r = await deliver(secret);
+					assert.equal(r.deliveries[0].status_code, 200, `inside the grace window: ${r.deliveries[0].response_body}`);
+					genuine.add(r.event.event_id);
+					expectedAnswers[200] += 1;
+				}
+				await save({ ...base, webhookSecret: rotated, previousWebhookSecret: base.webhookSecret, rotationGraceEndsAt: new Date(Date.now() - 60_000).toISOString() });
+				const old = await deliver(base.webhookSecret);
+				assert.equal(old.deliveries[0].status_code, 401, `after the grace window: ${old.deliveries[0].response_body}`);
+				expectedAnswers[401] += 1;
+				const current = await deliver(rotated);
+				assert.equal(current.deliveries[0].status_code, 200);
+				genuine.add(current.event.event_id);
+				expectedAnswers[200] += 1;
+			} finally {
+				await save(base);
+			}
 		});
 
 		test('n8n recorded exactly one successful execution per genuine event, and nothing else', async () => {
