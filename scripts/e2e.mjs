@@ -6,7 +6,8 @@
 //
 //   npm run test:e2e                      all suites
 //   npm run test:e2e -- trigger secrets   only test/e2e/{trigger,secrets}.e2e.mjs (setup always runs)
-// Environment: CREWPASS_E2E_KEEP=1 keeps n8n's data folder; CREWPASS_E2E_DIR (.tmp/e2e).
+// n8n's data folder and log stay in .tmp/e2e/ after the run for inspection (wiped at the next run).
+// Environment: CREWPASS_E2E_DIR (.tmp/e2e); the installer's CREWPASS_N8N_* variables.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -73,9 +74,6 @@ async function setup() {
 	teardown = async () => {
 		await n8n.stop();
 		await sandbox.stop();
-		if (process.env.CREWPASS_E2E_KEEP !== '1') {
-			fs.rmSync(path.join(DIR, 'n8n', '.n8n', 'binaryData'), { recursive: true, force: true });
-		}
 	};
 
 	t = Date.now();

@@ -224,7 +224,7 @@ async function ensureN8n() {
 					},
 				);
 				say(`n8n@${version} installed (${countPackages(nm)} top-level packages); building sqlite3 for Node ${NODE_VERSION} (~90 s) ...`);
-				await run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], {
+				await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--loglevel=error'], {
 					cwd: dir,
 					env: envWithNode24({ npm_config_build_from_source: 'true' }),
 					progress: () => say('  ... compiling sqlite3'),

@@ -112,9 +112,8 @@ async function main() {
 	const targets = demo.workflows.filter((w) => w.webhookUrl).map((w) => w.webhookUrl);
 	const fanout = await startFanout({ port: FANOUT_PORT, targets });
 	cleanup.splice(1, 0, () => fanout.stop()); // stop before the sandbox
-	sandbox.webhooks.subscribe(sandbox.partners().find((p) => p.api_key === sandbox.keys.management).partner_id, {
-		url: fanout.url,
-	});
+	const mainPartner = sandbox.partners().find((p) => p.api_key === sandbox.keys.management);
+	sandbox.webhooks.subscribe(mainPartner.partner_id, { url: fanout.url });
 
 	const fx = sandbox.fixtures;
 	const byKey = Object.fromEntries(demo.workflows.map((w) => [w.key, w]));
@@ -126,7 +125,7 @@ ${line}
  Editor      ${n8n.url}/
  Login       ${OWNER.email}  /  ${OWNER.password}
  Credential  "${CREDENTIAL_NAME}" → the local CrewPass sandbox ${sandbox.url}
- Sandbox     ${sandbox.url}/_sandbox/  (demo API key ${mask(sandbox.keys.management)}, crew ${sandbox.partners()[0].crew_count})
+ Sandbox     ${sandbox.url}/_sandbox/  (partner ${mainPartner.partner_id}, ${mainPartner.crew_count} crew, key ${mask(sandbox.keys.management)})
  Webhooks    sandbox partner → ${fanout.url} → both published triggers:
 ${targets.map((t) => `               ${t}`).join('\n')}
 
