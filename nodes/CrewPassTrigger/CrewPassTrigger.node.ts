@@ -52,7 +52,7 @@ export class CrewPassTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'CrewPass Trigger',
 		name: 'crewPassTrigger',
-		icon: { light: 'file:../CrewPass/crewpass.svg', dark: 'file:../CrewPass/crewpass.dark.svg' },
+		icon: { light: 'file:crewpassTrigger.svg', dark: 'file:crewpassTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "Events: " + ($parameter["events"] || []).length }}',
