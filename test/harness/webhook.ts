@@ -19,7 +19,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { ExecutionLifecycleHooks, WebhookContext } from 'n8n-core';
-import { deepCopy, NodeHelpers, Workflow } from 'n8n-workflow';
+import { deepCopy, NodeHelpers, sleep, Workflow } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
@@ -70,6 +70,11 @@ export interface TriggerHarnessOptions {
 	/** Static data as saved in the "database" before the first request. */
 	staticData?: IDataObject;
 	saveStaticDataWhenExecutionStarts?: boolean;
+	/**
+	 * Up to this many ms (random) before each credential read resolves, as n8n's database read
+	 * would take: makes concurrent webhook() calls interleave at their awaits.
+	 */
+	credentialReadJitterMs?: number;
 }
 
 export interface DeliveryAnswer {
@@ -135,6 +140,11 @@ export class TriggerHarness {
 	readonly executions: INodeExecutionData[][][] = [];
 
 	readonly calls: WebhookCall[] = [];
+
+	/** Most webhook() calls that were in progress at the same moment. */
+	maxInFlight = 0;
+
+	private inFlight = 0;
 
 	private server?: Server;
 
@@ -233,6 +243,15 @@ export class TriggerHarness {
 				: { crewPassApi: this.options.credentials ?? testCredentials() },
 			hooks,
 		);
+		const jitter = this.options.credentialReadJitterMs ?? 0;
+		if (jitter > 0) {
+			const helper = additionalData.credentialsHelper;
+			const getDecrypted = helper.getDecrypted.bind(helper);
+			helper.getDecrypted = async (...args: Parameters<typeof getDecrypted>) => {
+				await sleep(Math.floor(Math.random() * jitter));
+				return await getDecrypted(...args);
+			};
+		}
 		additionalData.httpRequest = req as never;
 		additionalData.httpResponse = res as never;
 		const nodeType = workflow.nodeTypes.getByNameAndVersion(TRIGGER_NODE_TYPE, 1);
@@ -259,6 +278,8 @@ export class TriggerHarness {
 
 		const call: WebhookCall = { started: false, staticDataSaved: false };
 		this.calls.push(call);
+		this.inFlight++;
+		this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
 		try {
 			call.result = await nodeType.webhook!.call(context);
 		} catch (error) {
@@ -266,6 +287,8 @@ export class TriggerHarness {
 			call.threw = error;
 			if (!res.headersSent) res.status(500).json({ message: 'Error in workflow' });
 			return;
+		} finally {
+			this.inFlight--;
 		}
 		const result = call.result;
 		if (result.workflowData !== undefined) {
