@@ -4,8 +4,9 @@
  * `checkAndRecord` is synchronous: inside one Node.js process no other request can run between
  * the check and the record, so concurrent copies of one event cannot both pass. The store is
  * bounded by count (least recently seen dropped first) and optionally by age (an id not seen for
- * `maxAgeMs` is forgotten). A JS Map keeps insertion order, so the least recently seen id is
- * always the first key: eviction is O(1).
+ * `maxAgeMs` is forgotten). A Map finds an id; a linked list from least to most recently seen
+ * makes refresh and eviction O(1). (Evicting from the head of a Map instead is O(n): V8 keeps
+ * deleted slots at the front of the table until it rehashes, and every eviction walks them.)
  */
 export interface DedupeLimits {
 	/** How many ids to remember, at least 1. */
@@ -17,8 +18,20 @@ export interface DedupeLimits {
 /** [event id, last seen epoch ms], oldest first: the form kept in workflow static data. */
 export type DedupeEntry = [string, number];
 
+interface Entry {
+	id: string;
+	at: number;
+	prev?: Entry;
+	next?: Entry;
+}
+
 export class DedupeStore {
-	private readonly seen = new Map<string, number>();
+	/** id → entry; the entries also form a list from least (head) to most recently seen (tail). */
+	private readonly seen = new Map<string, Entry>();
+
+	private head?: Entry;
+
+	private tail?: Entry;
 
 	private limits: DedupeLimits;
 
@@ -51,11 +64,18 @@ export class DedupeStore {
 	 */
 	checkAndRecord(id: string, nowMs: number): boolean {
 		this.expire(nowMs);
-		const known = this.seen.has(id);
-		if (known) this.seen.delete(id);
-		this.seen.set(id, nowMs);
+		const known = this.seen.get(id);
+		if (known) {
+			this.unlink(known);
+			known.at = nowMs;
+			this.append(known);
+		} else {
+			const entry: Entry = { id, at: nowMs };
+			this.seen.set(id, entry);
+			this.append(entry);
+			this.trim(nowMs);
+		}
 		this.revision++;
-		if (!known) this.trim(nowMs);
 		return !known;
 	}
 
@@ -66,12 +86,16 @@ export class DedupeStore {
 
 	/** Forgets an id: used when an accepted delivery could not be handed to n8n after all. */
 	forget(id: string): void {
-		if (this.seen.delete(id)) this.revision++;
+		const entry = this.seen.get(id);
+		if (!entry) return;
+		this.remove(entry);
+		this.revision++;
 	}
 
 	/**
 	 * Adds remembered ids (from workflow static data after a restart) without disturbing newer
 	 * ones: entries are merged by last-seen time, expired ones skipped, then the bound applied.
+	 * Returns how many ids were added.
 	 */
 	seed(entries: unknown, nowMs: number): number {
 		if (!Array.isArray(entries)) return 0;
@@ -82,43 +106,68 @@ export class DedupeStore {
 			}
 			merged.set(entry[0], Math.max(Number(entry[1]), merged.get(entry[0]) ?? 0));
 		}
-		let added = 0;
-		for (const [id, at] of this.seen) merged.set(id, Math.max(at, merged.get(id) ?? 0));
+		const before = this.seen.size;
+		for (const entry of this.seen.values()) {
+			merged.set(entry.id, Math.max(entry.at, merged.get(entry.id) ?? 0));
+		}
 		const ordered = [...merged].sort((a, b) => a[1] - b[1]);
-		added = ordered.length - this.seen.size;
 		this.seen.clear();
-		for (const [id, at] of ordered) this.seen.set(id, at);
+		this.head = undefined;
+		this.tail = undefined;
+		for (const [id, at] of ordered) {
+			const entry: Entry = { id, at };
+			this.seen.set(id, entry);
+			this.append(entry);
+		}
 		this.revision++;
 		this.trim(nowMs);
-		return Math.max(0, added);
+		return Math.max(0, this.seen.size - before);
 	}
 
 	/** The newest `limit` entries, oldest first. */
 	snapshot(limit: number): DedupeEntry[] {
-		const skip = Math.max(0, this.seen.size - Math.max(0, limit));
 		const out: DedupeEntry[] = [];
-		let index = 0;
-		for (const entry of this.seen) {
-			if (index++ >= skip) out.push(entry);
+		for (let entry = this.tail; entry && out.length < limit; entry = entry.prev) {
+			out.push([entry.id, entry.at]);
 		}
-		return out;
+		return out.reverse();
+	}
+
+	private append(entry: Entry): void {
+		entry.prev = this.tail;
+		entry.next = undefined;
+		if (this.tail) this.tail.next = entry;
+		else this.head = entry;
+		this.tail = entry;
+	}
+
+	private unlink(entry: Entry): void {
+		if (entry.prev) entry.prev.next = entry.next;
+		else this.head = entry.next;
+		if (entry.next) entry.next.prev = entry.prev;
+		else this.tail = entry.prev;
+		entry.prev = undefined;
+		entry.next = undefined;
+	}
+
+	private remove(entry: Entry): void {
+		this.unlink(entry);
+		this.seen.delete(entry.id);
 	}
 
 	private expire(nowMs: number): void {
 		const maxAgeMs = this.limits.maxAgeMs;
 		if (!maxAgeMs) return;
-		for (const [id, at] of this.seen) {
-			if (nowMs - at <= maxAgeMs) break;
-			this.seen.delete(id);
+		while (this.head && nowMs - this.head.at > maxAgeMs) {
+			this.remove(this.head);
 			this.revision++;
 		}
 	}
 
 	private trim(nowMs: number): void {
 		this.expire(nowMs);
-		while (this.seen.size > this.limits.maxEntries) {
-			const oldest = this.seen.keys().next().value as string;
-			this.seen.delete(oldest);
+		while (this.seen.size > this.limits.maxEntries && this.head) {
+			this.remove(this.head);
 			this.revision++;
 		}
 	}
