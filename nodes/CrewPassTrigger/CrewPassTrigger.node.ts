@@ -209,9 +209,7 @@ export class CrewPassTrigger implements INodeType {
 			const options = this.getNodeParameter('options', itemIndex, {}) as TriggerOptions;
 			const json: IDataObject = { ...items[itemIndex].json };
 			if (options.fetchLatestDetails) {
-				const data = (
-					options.output === 'fullEnvelope' ? (json.data ?? {}) : json
-				) as IDataObject;
+				const data = (options.output === 'fullEnvelope' ? (json.data ?? {}) : json) as IDataObject;
 				try {
 					json.latest_details = await fetchLatestDetails(
 						this,

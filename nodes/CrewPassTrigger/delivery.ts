@@ -3,13 +3,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import type { CrewPassCredentials } from '../CrewPass/transport';
 import { dedupeStoreFor } from './dedupe';
 import type { DedupeLimits } from './dedupe';
-import {
-	eventToJson,
-	headerOf,
-	parseBody,
-	validateEnvelope,
-	type OutputMode,
-} from './envelope';
+import { eventToJson, headerOf, parseBody, validateEnvelope, type OutputMode } from './envelope';
 import { parseGraceEnd, SIGNATURE_FAILURE_MESSAGES, verifyDelivery } from './signature';
 
 /** The parts of n8n's (express) request the trigger reads. */
@@ -49,11 +43,7 @@ export type DeliveryOutcome =
 	| 'rejected'
 	| 'error';
 
-function answer(
-	res: DeliveryResponse,
-	status: number,
-	body: IDataObject,
-): IWebhookResponseData {
+function answer(res: DeliveryResponse, status: number, body: IDataObject): IWebhookResponseData {
 	if (!res.headersSent) res.status(status).json(body);
 	return { noWebhookResponse: true };
 }
@@ -68,11 +58,14 @@ function dedupeLimits(options: TriggerOptions): DedupeLimits {
 /** Invalid option values are our configuration problem: answered 500 so CrewPass retries. */
 function optionProblem(options: TriggerOptions): string | undefined {
 	const tolerance = options.timestampToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-	if (!Number.isFinite(tolerance) || tolerance < 1) return 'Timestamp Tolerance must be at least 1 second';
+	if (!Number.isFinite(tolerance) || tolerance < 1)
+		return 'Timestamp Tolerance must be at least 1 second';
 	const remembered = options.rememberedEventIds ?? DEFAULT_REMEMBERED_IDS;
-	if (!Number.isInteger(remembered) || remembered < 1) return 'Remembered Event IDs must be a whole number of at least 1';
+	if (!Number.isInteger(remembered) || remembered < 1)
+		return 'Remembered Event IDs must be a whole number of at least 1';
 	const forget = options.forgetAfterMinutes ?? 0;
-	if (!Number.isFinite(forget) || forget < 0) return 'Forget Event IDs After must be 0 or more minutes';
+	if (!Number.isFinite(forget) || forget < 0)
+		return 'Forget Event IDs After must be 0 or more minutes';
 	return undefined;
 }
 

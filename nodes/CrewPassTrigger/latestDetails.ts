@@ -1,10 +1,9 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { crewPassRequest, MAX_PAGE_SIZE } from '../CrewPass/transport';
-
-/** Stops a fleet walk that would never end (a server handing out fresh cursors forever). */
-export const MAX_FLEET_PAGES = 500;
+import { checkCompliance } from '../CrewPass/actions/compliance/shared';
+import { listDocuments } from '../CrewPass/actions/document/shared';
+import { crewPassPaginate, crewPassRequest } from '../CrewPass/transport';
 
 function crewIdOf(ctx: IExecuteFunctions, data: IDataObject, itemIndex: number): string {
 	const id = data.crew_unique_id;
@@ -26,12 +25,8 @@ async function latestDocument(
 ): Promise<IDataObject> {
 	const crewId = crewIdOf(ctx, data, itemIndex);
 	const documentId = data.document_id;
-	const list = await crewPassRequest<IDataObject>(ctx, {
-		path: ['employers', 'me', 'crew', crewId, 'documents'],
-		itemIndex,
-	});
-	const items = Array.isArray(list.items) ? (list.items as IDataObject[]) : [];
-	const found = items.find((doc) => doc.document_id === documentId);
+	const documents = await listDocuments(ctx, crewId, itemIndex);
+	const found = documents.find((doc) => doc.document_id === documentId);
 	if (!found) {
 		throw new NodeOperationError(
 			ctx.getNode(),
@@ -53,48 +48,25 @@ async function latestCompliance(
 	itemIndex: number,
 ): Promise<IDataObject> {
 	const crewId = crewIdOf(ctx, data, itemIndex);
-	const vesselId = typeof data.vessel_id === 'string' && data.vessel_id ? data.vessel_id : undefined;
-	return await crewPassRequest<IDataObject>(ctx, {
-		method: 'POST',
-		path: ['employers', 'me', 'crew', crewId, 'compliance-checks'],
-		qs: vesselId ? { vessel_id: vesselId } : undefined,
-		body: {},
-		itemIndex,
-	});
+	const vesselId =
+		typeof data.vessel_id === 'string' && data.vessel_id ? data.vessel_id : undefined;
+	return await checkCompliance(ctx, crewId, vesselId, itemIndex);
 }
 
-/** The crew member's fleet row: walks the roster page by page and stops at the first match. */
+/** The crew member's fleet row: walks the roster and stops at the page with the first match. */
 async function latestFleetRow(
 	ctx: IExecuteFunctions,
 	data: IDataObject,
 	itemIndex: number,
 ): Promise<IDataObject> {
 	const crewId = crewIdOf(ctx, data, itemIndex);
-	const seen = new Set<string>();
-	let cursor: string | undefined;
-	for (let page = 0; page < MAX_FLEET_PAGES; page++) {
-		const qs: IDataObject = { limit: MAX_PAGE_SIZE };
-		if (cursor !== undefined) qs.cursor = cursor;
-		const body = await crewPassRequest<IDataObject>(ctx, {
-			path: ['employers', 'me', 'fleet'],
-			qs,
-			itemIndex,
-		});
-		const items = Array.isArray(body.items) ? (body.items as IDataObject[]) : [];
-		const row = items.find((item) => item.crew_unique_id === crewId);
-		if (row) return row;
-		const next = body.next_cursor;
-		if (next === null || next === undefined || next === '') break;
-		cursor = String(next);
-		if (seen.has(cursor)) {
-			throw new NodeOperationError(
-				ctx.getNode(),
-				'CrewPass returned a fleet page cursor it had already returned',
-				{ itemIndex },
-			);
-		}
-		seen.add(cursor);
-	}
+	const { items } = await crewPassPaginate(ctx, {
+		path: ['employers', 'me', 'fleet'],
+		keep: (row) => row.crew_unique_id === crewId,
+		limit: 1,
+		itemIndex,
+	});
+	if (items.length) return items[0];
 	throw new NodeOperationError(ctx.getNode(), `Crew member ${crewId} is not on your fleet roster`, {
 		description:
 			'The crew member may have left your vessels, or withdrawn consent, since the event was sent.',

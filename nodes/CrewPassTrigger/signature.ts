@@ -53,7 +53,8 @@ const TIMESTAMP_FORMAT = /^\d{1,12}$/;
 /** The contract's recipe: `"v1=" + hex(HMAC-SHA256(secret, "{timestamp}." + raw body bytes))`. */
 export function computeSignature(secret: string, timestamp: string, rawBody: Buffer): string {
 	return (
-		'v1=' + createHmac('sha256', secret).update(`${timestamp}.`, 'utf8').update(rawBody).digest('hex')
+		'v1=' +
+		createHmac('sha256', secret).update(`${timestamp}.`, 'utf8').update(rawBody).digest('hex')
 	);
 }
 
@@ -74,7 +75,8 @@ export function parseGraceEnd(value: unknown): number | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	let text = String(value).trim();
 	if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'T00:00:00Z';
-	else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text = text.replace(' ', 'T') + 'Z';
+	else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text))
+		text = text.replace(' ', 'T') + 'Z';
 	const ms = Date.parse(text);
 	return Number.isFinite(ms) ? ms : undefined;
 }

@@ -29,7 +29,9 @@ describe('CrewPass Trigger: concurrent redeliveries in one process', () => {
 		});
 		await harness.start();
 
-		const events = Array.from({ length: 20 }, (_, i) => envelope(ALL_EVENTS[i % ALL_EVENTS.length]));
+		const events = Array.from({ length: 20 }, (_, i) =>
+			envelope(ALL_EVENTS[i % ALL_EVENTS.length]),
+		);
 		// 10 copies of each, every copy signed on its own (as CrewPass re-signs each attempt),
 		// interleaved so copies of one event are in flight together.
 		const deliveries = [];
@@ -42,13 +44,19 @@ describe('CrewPass Trigger: concurrent redeliveries in one process', () => {
 		}
 
 		const started = Date.now();
-		const answers = await Promise.all(deliveries.map(async (d) => await harness.deliver(d.body, d.headers)));
+		const answers = await Promise.all(
+			deliveries.map(async (d) => await harness.deliver(d.body, d.headers)),
+		);
 		const elapsedMs = Date.now() - started;
 
 		const accepted = answers.filter((a) => a.status === 200 && a.text === '');
 		const duplicates = answers.filter((a) => a.status === 200 && a.json?.status === 'duplicate');
 		expect(answers.every((a) => a.status === 200)).toBe(true);
-		expect({ accepted: accepted.length, duplicates: duplicates.length, elapsedMs: expect.any(Number) }).toEqual({
+		expect({
+			accepted: accepted.length,
+			duplicates: duplicates.length,
+			elapsedMs: expect.any(Number),
+		}).toEqual({
 			accepted: 20,
 			duplicates: 180,
 			elapsedMs,

@@ -12,11 +12,27 @@ const auth = { reqheaders: { authorization: `Bearer ${TEST_API_KEY}` } };
 const DOCUMENTS = {
 	crew_unique_id: 'crew_001',
 	items: [
-		{ document_id: 'doc_1', type: 'STCW', title: 'Personal Survival Techniques', verification_status: 'verified' },
-		{ document_id: 'doc_9', type: 'ENG1', title: 'ENG1 Medical', verification_status: 'verified', issuer: null },
+		{
+			document_id: 'doc_1',
+			type: 'STCW',
+			title: 'Personal Survival Techniques',
+			verification_status: 'verified',
+		},
+		{
+			document_id: 'doc_9',
+			type: 'ENG1',
+			title: 'ENG1 Medical',
+			verification_status: 'verified',
+			issuer: null,
+		},
 	],
 };
-const COMPLIANCE = { crew_unique_id: 'crew_001', overall_status: 'at_risk', requirements_total: 8, requirements: [] };
+const COMPLIANCE = {
+	crew_unique_id: 'crew_001',
+	overall_status: 'at_risk',
+	requirements_total: 8,
+	requirements: [],
+};
 const PROFILE = { crew_unique_id: 'crew_001', name: 'Alex Crew', full_profile: false };
 const FLEET_ROW = {
 	crew_unique_id: 'crew_001',
@@ -68,10 +84,17 @@ describe('CrewPass Trigger execute(): the events pass on, with latest details wh
 	it.each(['crew.document.processed', 'crew.document.updated'])(
 		'%s → the document from the crew member’s current documents',
 		async (type) => {
-			const scope = nock(CREW, auth).get('/api/v2/employers/me/crew/crew_001/documents').reply(200, DOCUMENTS);
+			const scope = nock(CREW, auth)
+				.get('/api/v2/employers/me/crew/crew_001/documents')
+				.reply(200, DOCUMENTS);
 			const { items } = await runTrigger([eventItem(type)], { fetchLatestDetails: true });
 			expect(scope.isDone()).toBe(true);
-			expect(items[0].json.latest_details).toEqual(DOCUMENTS.items[1]);
+			// As Document → Get Many gives it: the listed fields plus days_until_expiry.
+			expect(items[0].json.latest_details).toEqual({
+				crew_unique_id: 'crew_001',
+				...DOCUMENTS.items[1],
+				days_until_expiry: null, // this document has no expiry_date
+			});
 			expect(items[0].json.document_id).toBe('doc_9');
 		},
 	);
@@ -81,7 +104,9 @@ describe('CrewPass Trigger execute(): the events pass on, with latest details wh
 			.post('/api/v2/employers/me/crew/crew_001/compliance-checks', {})
 			.query({ vessel_id: 'ves_abc' })
 			.reply(200, COMPLIANCE);
-		const { items } = await runTrigger([eventItem('crew.compliance.changed')], { fetchLatestDetails: true });
+		const { items } = await runTrigger([eventItem('crew.compliance.changed')], {
+			fetchLatestDetails: true,
+		});
 		expect(scope.isDone()).toBe(true);
 		expect(items[0].json.latest_details).toEqual(COMPLIANCE);
 	});
@@ -94,20 +119,28 @@ describe('CrewPass Trigger execute(): the events pass on, with latest details wh
 			.get('/api/v2/employers/me/fleet')
 			.query({ limit: 200, cursor: 'c2' })
 			.reply(200, { items: [{ crew_unique_id: 'crew_888' }, FLEET_ROW], next_cursor: 'c3' });
-		const { items } = await runTrigger([eventItem('crew.status.changed')], { fetchLatestDetails: true });
+		const { items } = await runTrigger([eventItem('crew.status.changed')], {
+			fetchLatestDetails: true,
+		});
 		expect(scope.isDone()).toBe(true); // stopped at page 2: page 3 was never asked for
 		expect(items[0].json.latest_details).toEqual(FLEET_ROW);
 	});
 
 	it('crew.profile.updated → the profile', async () => {
-		const scope = nock(CREW, auth).get('/api/v2/employers/me/crew/crew_001/profile').reply(200, PROFILE);
-		const { items } = await runTrigger([eventItem('crew.profile.updated')], { fetchLatestDetails: true });
+		const scope = nock(CREW, auth)
+			.get('/api/v2/employers/me/crew/crew_001/profile')
+			.reply(200, PROFILE);
+		const { items } = await runTrigger([eventItem('crew.profile.updated')], {
+			fetchLatestDetails: true,
+		});
 		expect(scope.isDone()).toBe(true);
 		expect(items[0].json.latest_details).toEqual(PROFILE);
 	});
 
 	it('Full Envelope output: the ids are read from data', async () => {
-		const scope = nock(CREW, auth).get('/api/v2/employers/me/crew/crew_001/profile').reply(200, PROFILE);
+		const scope = nock(CREW, auth)
+			.get('/api/v2/employers/me/crew/crew_001/profile')
+			.reply(200, PROFILE);
 		const input = [
 			{
 				json: {
@@ -131,7 +164,13 @@ describe('CrewPass Trigger execute(): the events pass on, with latest details wh
 			.get('/api/v2/employers/me/crew/crew_001/profile')
 			.reply(
 				403,
-				{ error: { code: 'scope_not_consented', message: 'not consented', scope: 'crew:profile:read' } },
+				{
+					error: {
+						code: 'scope_not_consented',
+						message: 'not consented',
+						scope: 'crew:profile:read',
+					},
+				},
 				{ 'X-Request-Id': 'req_42' },
 			);
 		const input = [eventItem('crew.profile.updated')];
@@ -168,7 +207,10 @@ describe('CrewPass Trigger execute(): the events pass on, with latest details wh
 		expect(items[1].json.latest_details_error).toMatchObject({
 			message: expect.stringContaining('crew_unique_id'),
 		});
-		expect(items[2].json.latest_details_error).toMatchObject({ code: 'not_found', httpCode: '404' });
+		expect(items[2].json.latest_details_error).toMatchObject({
+			code: 'not_found',
+			httpCode: '404',
+		});
 	});
 });
 
@@ -190,7 +232,9 @@ describe('CrewPass Trigger: a delivery through to the execution', () => {
 		expect((await harness.deliver(body, headers)).status).toBe(200);
 		expect(nock.pendingMocks()).toEqual([]);
 
-		const scope = nock(CREW, auth).get('/api/v2/employers/me/crew/crew_001/profile').reply(200, PROFILE);
+		const scope = nock(CREW, auth)
+			.get('/api/v2/employers/me/crew/crew_001/profile')
+			.reply(200, PROFILE);
 		const { items } = await runNode({
 			nodeType: TRIGGER_NODE_TYPE,
 			parameters: harness.node.parameters,

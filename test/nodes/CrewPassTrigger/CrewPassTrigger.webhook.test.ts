@@ -78,7 +78,10 @@ describe('CrewPass Trigger webhook(): accepted deliveries', () => {
 		expect(item.json).toEqual({
 			...event,
 			received_at: expect.any(String),
-			delivery: { timestamp: Number(headers['X-CrewPass-Timestamp']), verified_with: 'current_secret' },
+			delivery: {
+				timestamp: Number(headers['X-CrewPass-Timestamp']),
+				verified_with: 'current_secret',
+			},
 		});
 	});
 
@@ -149,14 +152,61 @@ describe('CrewPass Trigger webhook(): nothing starts', () => {
 	describe('401: not a genuine delivery', () => {
 		// Every row has four entries: jest reads a test function with more parameters than the
 		// row has as one that takes a done callback.
-		const cases: Array<[string, (d: { body: Buffer; headers: Record<string, string> }) => void, string, Record<string, unknown> | undefined]> = [
-			['no webhook secret in the credential', () => {}, 'webhook_secret_missing', { webhookSecret: '' }],
-			['no X-CrewPass-Signature', (d) => delete d.headers['X-CrewPass-Signature'], 'signature_header_missing', undefined],
-			['no X-CrewPass-Timestamp', (d) => delete d.headers['X-CrewPass-Timestamp'], 'timestamp_header_missing', undefined],
-			['a malformed signature', (d) => (d.headers['X-CrewPass-Signature'] = 'sha256=abc'), 'signature_malformed', undefined],
-			['a malformed timestamp', (d) => (d.headers['X-CrewPass-Timestamp'] = 'now'), 'timestamp_malformed', undefined],
-			['a wrong signature', (d) => (d.headers['X-CrewPass-Signature'] = sign('whsec_wrong', d.headers['X-CrewPass-Timestamp'], d.body)), 'signature_mismatch', undefined],
-			['a body changed after signing', (d) => (d.body = Buffer.concat([d.body, Buffer.from(' ')])), 'signature_mismatch', undefined],
+		const cases: Array<
+			[
+				string,
+				(d: { body: Buffer; headers: Record<string, string> }) => void,
+				string,
+				Record<string, unknown> | undefined,
+			]
+		> = [
+			[
+				'no webhook secret in the credential',
+				() => {},
+				'webhook_secret_missing',
+				{ webhookSecret: '' },
+			],
+			[
+				'no X-CrewPass-Signature',
+				(d) => delete d.headers['X-CrewPass-Signature'],
+				'signature_header_missing',
+				undefined,
+			],
+			[
+				'no X-CrewPass-Timestamp',
+				(d) => delete d.headers['X-CrewPass-Timestamp'],
+				'timestamp_header_missing',
+				undefined,
+			],
+			[
+				'a malformed signature',
+				(d) => (d.headers['X-CrewPass-Signature'] = 'sha256=abc'),
+				'signature_malformed',
+				undefined,
+			],
+			[
+				'a malformed timestamp',
+				(d) => (d.headers['X-CrewPass-Timestamp'] = 'now'),
+				'timestamp_malformed',
+				undefined,
+			],
+			[
+				'a wrong signature',
+				(d) =>
+					(d.headers['X-CrewPass-Signature'] = sign(
+						'whsec_wrong',
+						d.headers['X-CrewPass-Timestamp'],
+						d.body,
+					)),
+				'signature_mismatch',
+				undefined,
+			],
+			[
+				'a body changed after signing',
+				(d) => (d.body = Buffer.concat([d.body, Buffer.from(' ')])),
+				'signature_mismatch',
+				undefined,
+			],
 			[
 				'a stale timestamp (correctly signed 10 minutes ago)',
 				(d) => {
@@ -205,10 +255,22 @@ describe('CrewPass Trigger webhook(): nothing starts', () => {
 
 	describe('400: genuine but malformed or inconsistent', () => {
 		it.each([
-			['schema_version 2', () => envelope(undefined, { schema_version: 2 }), 'schema_version_unsupported'],
+			[
+				'schema_version 2',
+				() => envelope(undefined, { schema_version: 2 }),
+				'schema_version_unsupported',
+			],
 			['no event_id', () => envelope(undefined, { event_id: undefined }), 'event_id_invalid'],
-			['unknown event_type', () => envelope(undefined, { event_type: 'crew.deleted' }), 'event_type_unknown'],
-			['bad occurred_at', () => envelope(undefined, { occurred_at: 'today' }), 'occurred_at_invalid'],
+			[
+				'unknown event_type',
+				() => envelope(undefined, { event_type: 'crew.deleted' }),
+				'event_type_unknown',
+			],
+			[
+				'bad occurred_at',
+				() => envelope(undefined, { occurred_at: 'today' }),
+				'occurred_at_invalid',
+			],
 			['no partner_id', () => envelope(undefined, { partner_id: '' }), 'partner_id_invalid'],
 			['data not an object', () => envelope(undefined, { data: 'x' }), 'data_invalid'],
 		])('%s', async (_name, make, reason) => {
@@ -225,7 +287,10 @@ describe('CrewPass Trigger webhook(): nothing starts', () => {
 		it('X-CrewPass-Event-Id naming another event than the body', async () => {
 			await startHarness();
 			const { body, headers } = signedDelivery(envelope());
-			const answer = await harness.deliver(body, { ...headers, 'X-CrewPass-Event-Id': 'evt_other' });
+			const answer = await harness.deliver(body, {
+				...headers,
+				'X-CrewPass-Event-Id': 'evt_other',
+			});
 			expect(answer).toMatchObject({ status: 400, json: { error: 'event_id_header_mismatch' } });
 		});
 
@@ -268,7 +333,9 @@ describe('CrewPass Trigger webhook(): secret rotation', () => {
 		});
 		const { body, headers } = signedDelivery(envelope(), { secret: PREVIOUS_SECRET });
 		expect((await harness.deliver(body, headers)).status).toBe(200);
-		expect(harness.executions[0][0][0].json.delivery).toMatchObject({ verified_with: 'previous_secret' });
+		expect(harness.executions[0][0][0].json.delivery).toMatchObject({
+			verified_with: 'previous_secret',
+		});
 	});
 
 	it('and is refused after it (401 signature_mismatch), while the new secret works', async () => {
@@ -307,9 +374,11 @@ describe('CrewPass Trigger webhook(): failures are answered, never thrown', () =
 
 describe('CrewPass Trigger webhook(): what the de-duplication memory keeps', () => {
 	const ids = (data: Record<string, unknown>) =>
-		((data['node:CrewPass Trigger'] as Record<string, { entries: Array<[string, number]> }>)?.[
-			STATIC_DATA_KEY
-		]?.entries ?? []).map(([id]) => id);
+		(
+			(data['node:CrewPass Trigger'] as Record<string, { entries: Array<[string, number]> }>)?.[
+				STATIC_DATA_KEY
+			]?.entries ?? []
+		).map(([id]) => id);
 
 	it('n8n 2.20+: an accepting call saves nothing; the next call that starts nothing saves the ids', async () => {
 		await startHarness();

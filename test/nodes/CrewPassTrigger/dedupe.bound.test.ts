@@ -16,7 +16,8 @@ describe('DedupeStore bound under load', () => {
 		let accepted = 0;
 		let maxSize = 0;
 		for (let i = 0; i < 100_000; i++) {
-			if (store.checkAndRecord(`evt_${i.toString(36).padStart(12, '0')}_${'x'.repeat(8)}`, i)) accepted++;
+			if (store.checkAndRecord(`evt_${i.toString(36).padStart(12, '0')}_${'x'.repeat(8)}`, i))
+				accepted++;
 			if (store.size > maxSize) maxSize = store.size;
 		}
 		const elapsedMs = Date.now() - started;
@@ -26,8 +27,12 @@ describe('DedupeStore bound under load', () => {
 		expect(store.size).toBe(10_000);
 		expect(maxSize).toBe(10_000);
 		// The newest 10,000 are remembered, the 90,000 older ones forgotten.
-		expect(store.has(`evt_${(99_999).toString(36).padStart(12, '0')}_${'x'.repeat(8)}`, 100_000)).toBe(true);
-		expect(store.has(`evt_${(89_999).toString(36).padStart(12, '0')}_${'x'.repeat(8)}`, 100_000)).toBe(false);
+		expect(
+			store.has(`evt_${(99_999).toString(36).padStart(12, '0')}_${'x'.repeat(8)}`, 100_000),
+		).toBe(true);
+		expect(
+			store.has(`evt_${(89_999).toString(36).padStart(12, '0')}_${'x'.repeat(8)}`, 100_000),
+		).toBe(false);
 
 		console.log(
 			`dedupe store after 100,000 distinct ids: ${store.size} entries (bound 10,000, never above ${maxSize}); ` +

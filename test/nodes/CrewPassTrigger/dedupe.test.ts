@@ -1,4 +1,8 @@
-import { DedupeStore, dedupeStoreFor, resetDedupeStores } from '../../../nodes/CrewPassTrigger/dedupe';
+import {
+	DedupeStore,
+	dedupeStoreFor,
+	resetDedupeStores,
+} from '../../../nodes/CrewPassTrigger/dedupe';
 
 describe('DedupeStore', () => {
 	it('records a new id once: the first check is true, every later one false', () => {
@@ -73,15 +77,7 @@ describe('DedupeStore', () => {
 		const store = new DedupeStore({ maxEntries: 3, maxAgeMs: 1000 });
 		store.checkAndRecord('live', 5000);
 		store.seed(
-			[
-				['a', 4000],
-				['expired', 100],
-				['b', 4500],
-				'junk',
-				[42, 1],
-				['c', 'x'],
-				['live', 10],
-			],
+			[['a', 4000], ['expired', 100], ['b', 4500], 'junk', [42, 1], ['c', 'x'], ['live', 10]],
 			5000,
 		);
 		expect(store.snapshot(10)).toEqual([
@@ -128,6 +124,8 @@ describe('dedupeStoreFor', () => {
 	it('resetDedupeStores forgets everything (a restart)', () => {
 		dedupeStoreFor('k', { maxEntries: 10 }, 0, () => undefined).store.checkAndRecord('evt', 0);
 		resetDedupeStores();
-		expect(dedupeStoreFor('k', { maxEntries: 10 }, 0, () => undefined).store.checkAndRecord('evt', 1)).toBe(true);
+		expect(
+			dedupeStoreFor('k', { maxEntries: 10 }, 0, () => undefined).store.checkAndRecord('evt', 1),
+		).toBe(true);
 	});
 });

@@ -28,24 +28,61 @@ describe('envelope validation', () => {
 		['an array body', () => [envelope()], 'body_not_object'],
 		['a string body', () => 'evt', 'body_not_object'],
 		['null', () => null, 'body_not_object'],
-		['schema_version 2', () => envelope(undefined, { schema_version: 2 }), 'schema_version_unsupported'],
-		['schema_version "1"', () => envelope(undefined, { schema_version: '1' }), 'schema_version_unsupported'],
-		['no schema_version', () => envelope(undefined, { schema_version: undefined }), 'schema_version_unsupported'],
+		[
+			'schema_version 2',
+			() => envelope(undefined, { schema_version: 2 }),
+			'schema_version_unsupported',
+		],
+		[
+			'schema_version "1"',
+			() => envelope(undefined, { schema_version: '1' }),
+			'schema_version_unsupported',
+		],
+		[
+			'no schema_version',
+			() => envelope(undefined, { schema_version: undefined }),
+			'schema_version_unsupported',
+		],
 		['no event_id', () => envelope(undefined, { event_id: undefined }), 'event_id_invalid'],
 		['blank event_id', () => envelope(undefined, { event_id: '  ' }), 'event_id_invalid'],
 		['numeric event_id', () => envelope(undefined, { event_id: 42 }), 'event_id_invalid'],
-		['a 257-character event_id', () => envelope(undefined, { event_id: 'e'.repeat(257) }), 'event_id_invalid'],
-		['an unknown event_type', () => envelope(undefined, { event_type: 'crew.deleted' }), 'event_type_unknown'],
-		['no occurred_at', () => envelope(undefined, { occurred_at: undefined }), 'occurred_at_invalid'],
-		['occurred_at without zone', () => envelope(undefined, { occurred_at: '2026-06-08T10:00:00' }), 'occurred_at_invalid'],
-		['occurred_at junk', () => envelope(undefined, { occurred_at: 'yesterday' }), 'occurred_at_invalid'],
-		['occurred_at impossible date', () => envelope(undefined, { occurred_at: '2026-13-45T10:00:00Z' }), 'occurred_at_invalid'],
+		[
+			'a 257-character event_id',
+			() => envelope(undefined, { event_id: 'e'.repeat(257) }),
+			'event_id_invalid',
+		],
+		[
+			'an unknown event_type',
+			() => envelope(undefined, { event_type: 'crew.deleted' }),
+			'event_type_unknown',
+		],
+		[
+			'no occurred_at',
+			() => envelope(undefined, { occurred_at: undefined }),
+			'occurred_at_invalid',
+		],
+		[
+			'occurred_at without zone',
+			() => envelope(undefined, { occurred_at: '2026-06-08T10:00:00' }),
+			'occurred_at_invalid',
+		],
+		[
+			'occurred_at junk',
+			() => envelope(undefined, { occurred_at: 'yesterday' }),
+			'occurred_at_invalid',
+		],
+		[
+			'occurred_at impossible date',
+			() => envelope(undefined, { occurred_at: '2026-13-45T10:00:00Z' }),
+			'occurred_at_invalid',
+		],
 		['no partner_id', () => envelope(undefined, { partner_id: undefined }), 'partner_id_invalid'],
 		['data null', () => envelope(undefined, { data: null }), 'data_invalid'],
 		['data an array', () => envelope(undefined, { data: [] }), 'data_invalid'],
 	])('refuses %s', (_name, make, reason) => {
 		const body = make() as Record<string, unknown>;
-		const headers = body && typeof body === 'object' && !Array.isArray(body) ? headersFor(body) : {};
+		const headers =
+			body && typeof body === 'object' && !Array.isArray(body) ? headersFor(body) : {};
 		expect(validateEnvelope(body, headers)).toMatchObject({ ok: false, reason });
 	});
 

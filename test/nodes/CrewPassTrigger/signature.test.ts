@@ -66,7 +66,9 @@ describe('signature: the contract test vector', () => {
 	it('one changed byte, another timestamp or another secret does not verify', () => {
 		const tampered = Buffer.from(VECTOR.body);
 		tampered[tampered.length - 2] = 0x20;
-		expect(verifyDelivery({ ...base, rawBody: tampered })).toMatchObject({ reason: 'signature_mismatch' });
+		expect(verifyDelivery({ ...base, rawBody: tampered })).toMatchObject({
+			reason: 'signature_mismatch',
+		});
 		expect(verifyDelivery({ ...base, timestamp: '1780912801' })).toMatchObject({
 			reason: 'signature_mismatch',
 		});
@@ -76,7 +78,9 @@ describe('signature: the contract test vector', () => {
 	});
 
 	it('upper-case hex in the header is the same signature', () => {
-		expect(verifyDelivery({ ...base, signature: 'v1=' + VECTOR.expected.slice(3).toUpperCase() }).ok).toBe(true);
+		expect(
+			verifyDelivery({ ...base, signature: 'v1=' + VECTOR.expected.slice(3).toUpperCase() }).ok,
+		).toBe(true);
 	});
 });
 
@@ -91,7 +95,11 @@ describe('signature: each refusal reason', () => {
 		['v0 scheme', { signature: 'v0=' + VECTOR.expected.slice(3) }, 'signature_malformed'],
 		['short hex', { signature: VECTOR.expected.slice(0, -2) }, 'signature_malformed'],
 		['not hex', { signature: 'v1=' + 'z'.repeat(64) }, 'signature_malformed'],
-		['two signatures', { signature: `${VECTOR.expected},${VECTOR.expected}` }, 'signature_malformed'],
+		[
+			'two signatures',
+			{ signature: `${VECTOR.expected},${VECTOR.expected}` },
+			'signature_malformed',
+		],
 		['milliseconds-like junk timestamp', { timestamp: '1780912800.5' }, 'timestamp_malformed'],
 		['ISO timestamp', { timestamp: '2026-06-08T10:00:00Z' }, 'timestamp_malformed'],
 	])('%s is refused', (_name, overrides, reason) => {
@@ -146,7 +154,9 @@ describe('signature: rotation window', () => {
 
 	it('and never after it (nor at its exact end)', () => {
 		const after = { ...signedWithPrevious, toleranceSeconds: 10 ** 9 };
-		expect(verifyDelivery({ ...after, nowMs: graceEnd })).toMatchObject({ reason: 'signature_mismatch' });
+		expect(verifyDelivery({ ...after, nowMs: graceEnd })).toMatchObject({
+			reason: 'signature_mismatch',
+		});
 		expect(verifyDelivery({ ...after, nowMs: graceEnd + 1 })).toMatchObject({
 			reason: 'signature_mismatch',
 		});
@@ -160,7 +170,10 @@ describe('signature: rotation window', () => {
 	});
 
 	it('the current secret keeps working during the window', () => {
-		const both = { ...base, secrets: { current: VECTOR.secret, previous: 'whsec_old', previousValidUntilMs: graceEnd } };
+		const both = {
+			...base,
+			secrets: { current: VECTOR.secret, previous: 'whsec_old', previousValidUntilMs: graceEnd },
+		};
 		expect(verifyDelivery(both)).toMatchObject({ ok: true, verifiedWith: 'current_secret' });
 	});
 
