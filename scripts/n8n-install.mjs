@@ -203,7 +203,7 @@ async function ensureN8n() {
 					),
 				);
 				const nm = path.join(dir, 'node_modules');
-				say(`installing n8n@${version} into ${dir} (about 2.8 GB, ~5 min the first time) ...`);
+				say(`installing n8n@${version} into ${dir} (about 2.8 GB; 5-15 min, once) ...`);
 				await run(
 					'npm',
 					[

@@ -71,7 +71,7 @@ async function main() {
 		}
 	}
 
-	log(tag, 'checking the n8n install (first run: downloads Node 24 and n8n, ~5 min) ...');
+	log(tag, 'checking the n8n install (the first run downloads Node 24 and n8n: 5-15 min) ...');
 	const install = await ensureN8nInstalled();
 	log(tag, `n8n ${install.n8nVersion} on Node ${install.nodeVersion} from ${install.cacheDir}`);
 
@@ -81,7 +81,7 @@ async function main() {
 	log(tag, 'building and packing the package (npm run build, npm pack) ...');
 	const tgz = buildAndPack(path.join(STATE, 'pack'));
 	const installed = installTarball(tgz, USER_FOLDER);
-	log(tag, `installed ${path.basename(tgz)} into ${path.relative(REPO, installed)}`);
+	log(tag, `installed ${path.basename(tgz)} into ${installed.startsWith(REPO) ? path.relative(REPO, installed) : installed}`);
 
 	const { startSandbox } = require(path.join(REPO, 'sandbox', 'server.cjs'));
 	const sandbox = await startSandbox({ port: SANDBOX_PORT });
@@ -139,7 +139,7 @@ ${demo.workflows.map((w) => `   ${w.active ? '● published' : '○ manual   '} 
         curl -X POST ${sandbox.url}/_sandbox/crew/${fx.compliant}/documents \\
              -H 'content-type: application/json' -d '{"requirement_key":"eng1","expires_in_days":20}'
       Then open Executions: the document archive stored the file under
-      ${path.relative(REPO, path.join(USER_FOLDER, 'files', 'crewpass-archive'))}/ and the compliance alert fired
+      ${path.join(USER_FOLDER, 'files', 'crewpass-archive')}/ and the compliance alert fired
       if the crew member is now at risk (${sandbox.url}/_sandbox/inbox/${byKey.complianceAlert.inbox}).
    3. Run "${byKey.hrSync.name}" and look at the Data Table "${demo.dataTable?.name ?? 'HR crew records'}" (Overview → Data tables).
    4. Add a CrewPass node to a new workflow: Resource, Operation, and the credential above.

@@ -190,7 +190,12 @@ export default function (ctx) {
 			assert.ok(original.subarray(0, 5).toString() === '%PDF-', 'the sandbox serves a PDF');
 			assert.ok(fs.readFileSync(file).equals(original), 'archived bytes = the document file');
 			assert.equal(entry.body.mime_type, 'application/pdf');
+			await sleep(1500);
 			assert.equal(ctx.sandbox.inbox(wf.inbox).length, 1);
+			// other events of the same change (compliance) are not selected: one execution in all
+			const runs = await executions(ctx, wf.id);
+			assert.equal(runs.length, 1, `archive executions: ${runs.length}`);
+			assert.equal(runs[0].status, 'success');
 		});
 	});
 }
