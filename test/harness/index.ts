@@ -7,6 +7,7 @@ import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import { createRunExecutionData, ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
 import type {
 	ExecutionError,
+	IDataObject,
 	ICredentialDataDecryptedObject,
 	ICredentials,
 	ICredentialType,
@@ -36,6 +37,7 @@ export const nodeTypeRegistry: Record<string, INodeType | IVersionedNodeType> = 
 	[CREWPASS_NODE_TYPE]: new CrewPass(),
 };
 
+/** Resolves node types from `nodeTypeRegistry`, as n8n's NodeTypes does from loaded packages. */
 class HarnessNodeTypes implements INodeTypes {
 	getByName(nodeType: string): INodeType | IVersionedNodeType {
 		const type = nodeTypeRegistry[nodeType];
@@ -188,35 +190,54 @@ export interface RunNodeResult {
 
 export const NODE_NAME = 'CrewPass';
 
-/** Executes one node, fed with `input`, through WorkflowExecute.processRunExecutionData. */
-export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
-	const node: INode = {
+/** A CrewPass node (or another registered type) with the harness credential attached. */
+export function harnessNode(parameters: INodeParameters, extra: Partial<INode> = {}): INode {
+	return {
 		id: 'crewpass-node',
 		name: NODE_NAME,
-		type: options.nodeType ?? CREWPASS_NODE_TYPE,
+		type: CREWPASS_NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: options.parameters,
+		parameters,
 		credentials: { crewPassApi: { id: '1', name: 'CrewPass account' } },
-		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		...extra,
 	};
+}
+
+/** A one-node workflow as n8n would load it: its saved form and the live Workflow. */
+export function harnessWorkflow(
+	node: INode,
+	options: { id?: string; active?: boolean; staticData?: IDataObject } = {},
+): { workflow: Workflow; workflowData: IWorkflowBase } {
 	const workflowData = {
-		id: 'harness',
-		name: 'harness',
+		id: options.id ?? 'harness',
+		name: options.id ?? 'harness',
 		nodes: [node],
 		connections: {},
-		active: false,
+		active: options.active ?? false,
 		settings: {},
+		staticData: options.staticData,
 	} as unknown as IWorkflowBase;
 	const workflow = new Workflow({
 		id: workflowData.id,
 		name: workflowData.name,
 		nodes: workflowData.nodes,
 		connections: workflowData.connections,
-		active: false,
+		active: workflowData.active,
 		nodeTypes: new HarnessNodeTypes(),
+		staticData: workflowData.staticData,
 		settings: {},
 	});
+	return { workflow, workflowData };
+}
+
+/** Executes one node, fed with `input`, through WorkflowExecute.processRunExecutionData. */
+export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
+	const node = harnessNode(options.parameters, {
+		type: options.nodeType ?? CREWPASS_NODE_TYPE,
+		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	});
+	const { workflow, workflowData } = harnessWorkflow(node);
 
 	const hooks = new ExecutionLifecycleHooks('manual', 'harness-execution', workflowData);
 	let resolveRun: (run: IRun) => void = () => {};

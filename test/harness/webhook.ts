@@ -19,45 +19,31 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { ExecutionLifecycleHooks, WebhookContext } from 'n8n-core';
-import { deepCopy, NodeHelpers, sleep, Workflow } from 'n8n-workflow';
+import { deepCopy, sleep } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	INode,
 	INodeExecutionData,
 	INodeParameters,
-	INodeType,
-	INodeTypes,
-	IVersionedNodeType,
 	IWebhookData,
 	IWebhookResponseData,
-	IWorkflowBase,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 
 import { CrewPassTrigger } from '../../nodes/CrewPassTrigger/CrewPassTrigger.node';
-import { additionalDataFor, nodeTypeRegistry, PACKAGE_NAME, testCredentials } from './index';
+import {
+	additionalDataFor,
+	harnessWorkflow,
+	nodeTypeRegistry,
+	PACKAGE_NAME,
+	testCredentials,
+} from './index';
 
 export const TRIGGER_NODE_TYPE = `${PACKAGE_NAME}.crewPassTrigger`;
 export const TRIGGER_NODE_NAME = 'CrewPass Trigger';
 
 nodeTypeRegistry[TRIGGER_NODE_TYPE] = new CrewPassTrigger();
-
-class RegistryNodeTypes implements INodeTypes {
-	getByName(nodeType: string): INodeType | IVersionedNodeType {
-		const type = nodeTypeRegistry[nodeType];
-		if (!type) throw new Error(`Unknown node type ${nodeType}`);
-		return type;
-	}
-
-	getByNameAndVersion(nodeType: string, version?: number): INodeType {
-		return NodeHelpers.getVersionedNodeType(this.getByName(nodeType), version);
-	}
-
-	getKnownTypes() {
-		return {};
-	}
-}
 
 export interface TriggerHarnessOptions {
 	parameters: INodeParameters;
@@ -217,24 +203,10 @@ export class TriggerHarness {
 			req.body = {};
 		}
 
-		const workflowData = {
+		const { workflow, workflowData } = harnessWorkflow(this.node, {
 			id: this.options.workflowId ?? 'crewpass-trigger-workflow',
-			name: 'CrewPass Trigger harness',
-			nodes: [this.node],
-			connections: {},
 			active: this.mode !== 'manual',
-			settings: {},
 			staticData: deepCopy(this.persistedStaticData),
-		} as unknown as IWorkflowBase;
-		const workflow = new Workflow({
-			id: workflowData.id,
-			name: workflowData.name,
-			nodes: workflowData.nodes,
-			connections: workflowData.connections,
-			active: workflowData.active,
-			nodeTypes: new RegistryNodeTypes(),
-			staticData: workflowData.staticData,
-			settings: {},
 		});
 		const hooks = new ExecutionLifecycleHooks(this.mode, 'webhook-call', workflowData);
 		const additionalData = additionalDataFor(
@@ -298,7 +270,11 @@ export class TriggerHarness {
 		} else if (result.noWebhookResponse !== true && !res.headersSent) {
 			res
 				.status(200)
-				.json(result.webhookResponse !== undefined ? result.webhookResponse : { message: 'Webhook call received' });
+				.json(
+					result.webhookResponse !== undefined
+						? result.webhookResponse
+						: { message: 'Webhook call received' },
+				);
 		}
 		const changed = (workflow.staticData as { __dataChanged?: boolean }).__dataChanged === true;
 		const saves =

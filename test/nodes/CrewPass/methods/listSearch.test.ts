@@ -12,7 +12,7 @@ import fleet from '../fixtures/fleet.json';
 import { crewPass, unexpectedRequests } from '../fixtures/http';
 import { FLEET_PATH, fleetServer, makeCrew } from '../fixtures/roster';
 import vessels from '../fixtures/vessels.json';
-import { loadOptionsContext } from './loadOptionsContext';
+import { loadOptionsContext } from '../../../harness/loadOptions';
 
 const VESSELS_PATH = '/api/v2/employers/me/vessels';
 
