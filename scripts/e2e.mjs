@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 // npm run test:e2e: the end-to-end suite against a REAL n8n (installed by scripts/n8n-install.mjs)
 // with this package installed from its `npm pack` tarball, and the local CrewPass sandbox.
-// One n8n and one sandbox for the whole run (fresh data every run under .tmp/e2e/); the test
+// One n8n and one sandbox for the whole run (fresh data every run under ~/.cache/n8n-nodes-crewpass/e2e/); the test
 // files in test/e2e/*.e2e.mjs are node:test suites sharing that context.
 //
 //   npm run test:e2e                      all suites
 //   npm run test:e2e -- trigger secrets   only test/e2e/{trigger,secrets}.e2e.mjs (setup always runs)
-// n8n's data folder and log stay in .tmp/e2e/ after the run for inspection (wiped at the next run).
-// Environment: CREWPASS_E2E_DIR (.tmp/e2e); the installer's CREWPASS_N8N_* variables.
+// n8n's data folder and log stay in ~/.cache/n8n-nodes-crewpass/e2e/ after the run for inspection (wiped at the next run).
+// Environment: CREWPASS_E2E_DIR (<cache>/e2e); the installer's CREWPASS_N8N_* variables.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { after, describe } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-import { ensureN8nInstalled } from './n8n-install.mjs';
+import { CACHE_DIR, ensureN8nInstalled } from './n8n-install.mjs';
 import { REPO, N8nClient, buildAndPack, freePort, installTarball, log, n8nEnv, startN8n } from './lib/n8n.mjs';
 import { prepareDemo } from './lib/demo.mjs';
 import { context } from '../test/e2e/context.mjs';
@@ -22,7 +22,7 @@ import { context } from '../test/e2e/context.mjs';
 const require = createRequire(import.meta.url);
 const tag = 'e2e';
 const t0 = Date.now();
-const DIR = path.resolve(process.env.CREWPASS_E2E_DIR || path.join(REPO, '.tmp', 'e2e'));
+const DIR = path.resolve(process.env.CREWPASS_E2E_DIR || path.join(CACHE_DIR, 'e2e'));
 const only = process.argv.slice(2);
 
 const timings = {};

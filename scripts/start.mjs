@@ -5,13 +5,13 @@
 //
 // Environment (all optional):
 //   CREWPASS_N8N_PORT (5678)  CREWPASS_SANDBOX_PORT (4010)  CREWPASS_FANOUT_PORT (4011)
-//   CREWPASS_RUNNERS_PORT (5679)  CREWPASS_START_DIR (.tmp/start)  CREWPASS_RESET=1 (fresh n8n data)
+//   CREWPASS_RUNNERS_PORT (5679)  CREWPASS_START_DIR (<cache>/start)  CREWPASS_RESET=1 (fresh n8n data)
 //   CREWPASS_N8N_CACHE, CREWPASS_N8N_VERSION, CREWPASS_NODE_VERSION (see scripts/n8n-install.mjs)
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
-import { ensureN8nInstalled } from './n8n-install.mjs';
+import { CACHE_DIR, ensureN8nInstalled } from './n8n-install.mjs';
 import { startFanout } from './lib/fanout.mjs';
 import {
 	REPO,
@@ -35,7 +35,7 @@ const N8N_PORT = Number(process.env.CREWPASS_N8N_PORT || 5678);
 const SANDBOX_PORT = Number(process.env.CREWPASS_SANDBOX_PORT || 4010);
 const FANOUT_PORT = Number(process.env.CREWPASS_FANOUT_PORT || 4011);
 const RUNNERS_PORT = Number(process.env.CREWPASS_RUNNERS_PORT || 5679);
-const STATE = path.resolve(process.env.CREWPASS_START_DIR || path.join(REPO, '.tmp', 'start'));
+const STATE = path.resolve(process.env.CREWPASS_START_DIR || path.join(CACHE_DIR, 'start'));
 const USER_FOLDER = path.join(STATE, 'n8n');
 
 const cleanup = [];
@@ -95,7 +95,7 @@ async function main() {
 		encryptionKey: encryptionKey(),
 	});
 	const logFile = path.join(STATE, 'n8n.log');
-	log(tag, `starting n8n (log: ${path.relative(REPO, logFile)}) ...`);
+	log(tag, `starting n8n (log: ${logFile}) ...`);
 	const n8n = await startN8n({ install, env, port: N8N_PORT, logFile, tag });
 	cleanup.push(() => n8n.stop());
 	n8n.proc.on('exit', (code, signal) => {
