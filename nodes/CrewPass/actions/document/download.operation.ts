@@ -1,13 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
-import { requireId } from '../common/validation';
 import {
 	binaryItem,
 	binaryPropertyParameter,
 	describeFile,
 	documentIdParameter,
 	downloadDocument,
+	readDocumentId,
 	readBinaryPropertyName,
 } from './shared';
 
@@ -27,12 +27,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const documentId = requireId(
-		this,
-		'Document ID',
-		this.getNodeParameter('documentId', itemIndex, ''),
-		itemIndex,
-	);
+	const documentId = readDocumentId.call(this, itemIndex);
 	const property = readBinaryPropertyName.call(this, itemIndex);
 	const crewMemberId = await resolveCrewMemberId.call(this, itemIndex);
 	const file = await downloadDocument(this, crewMemberId, documentId, itemIndex);

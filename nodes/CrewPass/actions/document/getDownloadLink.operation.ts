@@ -1,8 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
-import { requireId } from '../common/validation';
-import { documentIdParameter, requestDownloadLink } from './shared';
+import { documentIdParameter, readDocumentId, requestDownloadLink } from './shared';
 
 const show = { resource: ['document'], operation: ['getDownloadLink'] };
 
@@ -17,12 +16,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const documentId = requireId(
-		this,
-		'Document ID',
-		this.getNodeParameter('documentId', itemIndex, ''),
-		itemIndex,
-	);
+	const documentId = readDocumentId.call(this, itemIndex);
 	const crewMemberId = await resolveCrewMemberId.call(this, itemIndex);
 	const link = await requestDownloadLink(this, crewMemberId, documentId, itemIndex);
 	return [{ json: { crew_unique_id: crewMemberId, ...link } }];

@@ -183,6 +183,16 @@ export function documentIdParameter(show: Show): INodeProperties {
 	};
 }
 
+/** The validated Document ID of one item (before any request). */
+export function readDocumentId(this: IExecuteFunctions, itemIndex: number): string {
+	return requireId(
+		this,
+		'Document ID',
+		this.getNodeParameter('documentId', itemIndex, ''),
+		itemIndex,
+	);
+}
+
 /** The Put Output File in Field parameter. */
 export function binaryPropertyParameter(show: Show): INodeProperties {
 	return {
