@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 
 import { CACHE_DIR, ensureN8nInstalled } from './n8n-install.mjs';
 import { REPO, N8nClient, buildAndPack, freePort, installTarball, log, n8nEnv, startN8n } from './lib/n8n.mjs';
-import { prepareDemo } from './lib/demo.mjs';
+import { OWNER, prepareDemo } from './lib/demo.mjs';
 import { context } from '../test/e2e/context.mjs';
 
 const require = createRequire(import.meta.url);
@@ -67,7 +67,7 @@ async function setup() {
 	});
 	const logFile = path.join(DIR, 'n8n.log');
 	t = Date.now();
-	const n8n = await startN8n({ install, env, port, logFile, tag });
+	let n8n = await startN8n({ install, env, port, logFile, tag });
 	mark('n8nStart', t);
 	log(tag, `n8n up on ${n8n.url} (log ${logFile})`);
 
@@ -81,8 +81,23 @@ async function setup() {
 	const demo = await prepareDemo(client, { sandbox, userFolder, log: (m) => log(tag, m) });
 	mark('prepare', t);
 
+	/**
+	 * Stops n8n (SIGTERM, as a service manager would) and starts it again on the same data folder,
+	 * port and log, then logs in again. Returns { stopMs, startMs } (start: until /healthz/readiness).
+	 */
+	const restartN8n = async () => {
+		const t1 = Date.now();
+		await n8n.stop();
+		const t2 = Date.now();
+		n8n = await startN8n({ install, env, port, logFile, tag });
+		context.n8n = n8n;
+		await client.ownerLogin(OWNER);
+		return { stopMs: t2 - t1, startMs: Date.now() - t2 };
+	};
+
 	Object.assign(context, {
 		install,
+		restartN8n,
 		sandbox,
 		n8n,
 		client,
@@ -112,8 +127,10 @@ const files = fs
 	.filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)));
 
 function order(f) {
-	// secrets last: it reads everything the other suites left in n8n's data and logs
-	return f.startsWith('secrets') ? 1 : 0;
+	// restart after the other suites (they share one n8n process); secrets last: it reads
+	// everything the other suites left in n8n's data and logs
+	if (f.startsWith('secrets')) return 2;
+	return f.startsWith('restart') ? 1 : 0;
 }
 
 const tSuites = Date.now();
