@@ -188,8 +188,9 @@ export async function handleDelivery(
 			timestamp: verified.timestamp,
 			verifiedWith: verified.verifiedWith,
 		});
-		// Written for n8n before 2.20; from 2.20 on n8n drops static data written on a path
-		// that starts an execution, so the next delivery that starts none writes it again.
+		// Saved by n8n before 2.20; from 2.20 on n8n drops static data written on a path that
+		// starts an execution, so these ids are saved by the next duplicate delivery (measured
+		// in n8n 2.41.1: test/e2e/restart.e2e.mjs).
 		persist();
 		return {
 			result: { workflowData: [[{ json, pairedItem: { item: 0 } }]] },
