@@ -43,7 +43,9 @@ function crewPhotoPng(seedText, size = 64) {
 		raw[y * row] = 0; // filter: none
 		for (let x = 0; x < size; x++) {
 			const head = (x - cx) ** 2 + (y - size * 0.38) ** 2 <= (size * 0.18) ** 2;
-			const body = y > size * 0.62 && (x - cx) ** 2 / (size * 0.34) ** 2 + (y - size) ** 2 / (size * 0.36) ** 2 <= 1;
+			const body =
+				y > size * 0.62 &&
+				(x - cx) ** 2 / (size * 0.34) ** 2 + (y - size) ** 2 / (size * 0.36) ** 2 <= 1;
 			const c = head || body ? fg : bg;
 			const o = y * row + 1 + x * 3;
 			raw[o] = c[0];
@@ -59,7 +61,12 @@ function crewPhotoPng(seedText, size = 64) {
 	ihdr[10] = 0;
 	ihdr[11] = 0;
 	ihdr[12] = 0;
-	return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', zlib.deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
+	return Buffer.concat([
+		PNG_SIGNATURE,
+		pngChunk('IHDR', ihdr),
+		pngChunk('IDAT', zlib.deflateSync(raw)),
+		pngChunk('IEND', Buffer.alloc(0)),
+	]);
 }
 
 function pdfText(s) {
@@ -70,7 +77,13 @@ function pdfText(s) {
 
 /** A one-page PDF 1.4 with correct xref offsets. lines: array of strings. */
 function certificatePdf(lines) {
-	const text = ['BT', '/F1 18 Tf', '72 760 Td', `(${pdfText(lines[0] || 'CrewPass document')}) Tj`, '/F1 11 Tf'];
+	const text = [
+		'BT',
+		'/F1 18 Tf',
+		'72 760 Td',
+		`(${pdfText(lines[0] || 'CrewPass document')}) Tj`,
+		'/F1 11 Tf',
+	];
 	for (const line of lines.slice(1)) text.push('0 -22 Td', `(${pdfText(line)}) Tj`);
 	text.push('ET');
 	const stream = text.join('\n');

@@ -21,7 +21,19 @@ const limit = Math.max(1, Math.min(200, Number(arg('limit', 200))));
 function startChild() {
 	return new Promise((resolve, reject) => {
 		const t0 = performance.now();
-		const child = spawn(process.execPath, [path.join(__dirname, 'cli.cjs'), '--port', '0', '--crew', String(crew), '--no-rate-limit', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+		const child = spawn(
+			process.execPath,
+			[
+				path.join(__dirname, 'cli.cjs'),
+				'--port',
+				'0',
+				'--crew',
+				String(crew),
+				'--no-rate-limit',
+				'--json',
+			],
+			{ stdio: ['ignore', 'pipe', 'inherit'] },
+		);
 		let buf = '';
 		const timer = setTimeout(() => {
 			child.kill('SIGTERM');
@@ -33,7 +45,13 @@ function startChild() {
 			if (nl >= 0) {
 				clearTimeout(timer);
 				const info = JSON.parse(buf.slice(0, nl));
-				resolve({ child, url: info.url, key: info.partners[0].api_key, spawnToListeningMs: Math.round(performance.now() - t0), startupMs: info.startup_ms });
+				resolve({
+					child,
+					url: info.url,
+					key: info.partners[0].api_key,
+					spawnToListeningMs: Math.round(performance.now() - t0),
+					startupMs: info.startup_ms,
+				});
 			}
 		});
 		child.on('exit', (code) => reject(new Error('sandbox exited with ' + code)));
@@ -47,7 +65,9 @@ function get(agent, url, key) {
 			res.on('data', (c) => chunks.push(c));
 			res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
 		});
-		req.on('error', (e) => resolve({ status: 0, error: e.code || e.message, body: Buffer.alloc(0) }));
+		req.on('error', (e) =>
+			resolve({ status: 0, error: e.code || e.message, body: Buffer.alloc(0) }),
+		);
 		req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
 	});
 }
@@ -56,7 +76,8 @@ async function main() {
 	let target;
 	if (arg('url')) target = { url: arg('url'), key: arg('key'), child: null };
 	else target = await startChild();
-	if (!target.url.startsWith('http://127.0.0.1') && !target.url.startsWith('http://localhost')) throw new Error('loopback only');
+	if (!target.url.startsWith('http://127.0.0.1') && !target.url.startsWith('http://localhost'))
+		throw new Error('loopback only');
 	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 	const latencies = [];
 	let ok = 0;
@@ -68,12 +89,20 @@ async function main() {
 		let cursor = null;
 		// Spread the workers over the roster.
 		for (let i = 0; i < w; i++) {
-			const r = await get(agent, `${target.url}/api/v2/employers/me/fleet?limit=${limit}${cursor ? '&cursor=' + cursor : ''}`, target.key);
+			const r = await get(
+				agent,
+				`${target.url}/api/v2/employers/me/fleet?limit=${limit}${cursor ? '&cursor=' + cursor : ''}`,
+				target.key,
+			);
 			cursor = r.status === 200 ? JSON.parse(r.body).next_cursor : null;
 		}
 		while (performance.now() < deadline) {
 			const t = performance.now();
-			const r = await get(agent, `${target.url}/api/v2/employers/me/fleet?limit=${limit}${cursor ? '&cursor=' + cursor : ''}`, target.key);
+			const r = await get(
+				agent,
+				`${target.url}/api/v2/employers/me/fleet?limit=${limit}${cursor ? '&cursor=' + cursor : ''}`,
+				target.key,
+			);
 			latencies.push(performance.now() - t);
 			if (r.status === 200) {
 				ok++;
@@ -92,7 +121,12 @@ async function main() {
 	const elapsed = (performance.now() - t0) / 1000;
 	agent.destroy();
 	latencies.sort((a, b) => a - b);
-	const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1) : 'n/a');
+	const pct = (p) =>
+		latencies.length
+			? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(
+					1,
+				)
+			: 'n/a';
 	const result = {
 		endpoint: `GET /api/v2/employers/me/fleet?limit=${limit}`,
 		crew,

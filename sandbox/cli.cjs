@@ -30,18 +30,42 @@ function parseArgs(argv) {
 			return v;
 		};
 		switch (a) {
-			case '--port': out.port = Number(next()); break;
-			case '--crew': out.crew = Number(next()); break;
-			case '--seed': out.seed = Number(next()); break;
-			case '--mode': out.mode = next(); break;
-			case '--no-rate-limit': out.rateLimit = false; break;
-			case '--webhook-url': out.webhookUrl = next(); break;
-			case '--webhook-secret': out.webhookSecret = next(); break;
-			case '--webhook-base-delay-ms': out.webhookBaseDelayMs = Number(next()); break;
-			case '--latency-ms': out.latencyMs = Number(next()); break;
-			case '--json': out.json = true; break;
-			case '--help': case '-h': out.help = true; break;
-			default: throw new Error(`unknown option ${a} (see --help)`);
+			case '--port':
+				out.port = Number(next());
+				break;
+			case '--crew':
+				out.crew = Number(next());
+				break;
+			case '--seed':
+				out.seed = Number(next());
+				break;
+			case '--mode':
+				out.mode = next();
+				break;
+			case '--no-rate-limit':
+				out.rateLimit = false;
+				break;
+			case '--webhook-url':
+				out.webhookUrl = next();
+				break;
+			case '--webhook-secret':
+				out.webhookSecret = next();
+				break;
+			case '--webhook-base-delay-ms':
+				out.webhookBaseDelayMs = Number(next());
+				break;
+			case '--latency-ms':
+				out.latencyMs = Number(next());
+				break;
+			case '--json':
+				out.json = true;
+				break;
+			case '--help':
+			case '-h':
+				out.help = true;
+				break;
+			default:
+				throw new Error(`unknown option ${a} (see --help)`);
 		}
 	}
 	return out;
@@ -67,7 +91,23 @@ async function main() {
 	const ms = Math.round(performance.now() - t0);
 	const partners = sb.partners();
 	if (json) {
-		console.log(JSON.stringify({ url: sb.url, port: sb.port, mode: sb.mode, seed: sb.seed, startup_ms: ms, partners: partners.map((p) => ({ partner_id: p.partner_id, plan: p.subscription_plan, api_enabled: p.api_enabled, api_key: p.api_key, webhook_secret: p.webhook.secret })), fixtures: sb.fixtures }));
+		console.log(
+			JSON.stringify({
+				url: sb.url,
+				port: sb.port,
+				mode: sb.mode,
+				seed: sb.seed,
+				startup_ms: ms,
+				partners: partners.map((p) => ({
+					partner_id: p.partner_id,
+					plan: p.subscription_plan,
+					api_enabled: p.api_enabled,
+					api_key: p.api_key,
+					webhook_secret: p.webhook.secret,
+				})),
+				fixtures: sb.fixtures,
+			}),
+		);
 	} else {
 		const lines = [
 			`CrewPass sandbox listening on ${sb.url}  (mode ${sb.mode}, seed ${sb.seed}, ${partners[0].crew_count} crew, started in ${ms} ms)`,
@@ -75,7 +115,10 @@ async function main() {
 			`  Control API:    ${sb.url}/_sandbox/   (state, fixtures, clock, faults, webhooks, inbox)`,
 			'',
 			`  API keys (${sb.mode} mode):`,
-			...partners.map((p) => `    ${p.api_key}   ${p.partner_id.padEnd(16)} ${p.display_name} [${p.api_enabled ? p.subscription_plan + ', ' + p.granted_scopes.length + ' scopes' : 'no API access'}]`),
+			...partners.map(
+				(p) =>
+					`    ${p.api_key}   ${p.partner_id.padEnd(16)} ${p.display_name} [${p.api_enabled ? p.subscription_plan + ', ' + p.granted_scopes.length + ' scopes' : 'no API access'}]`,
+			),
 			'',
 			`  Webhook signing secret (${partners[0].partner_id}): ${partners[0].webhook.secret}`,
 			`  Webhook URL: ${partners[0].webhook.url || '(none: POST /_sandbox/webhooks {"url": "..."} or --webhook-url)'}`,

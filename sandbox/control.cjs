@@ -3,7 +3,11 @@
 // Used by the /_sandbox/ control endpoints and by the in-process `sandbox.control` helpers.
 
 const { addDays } = require('./clock.cjs');
-const { REQUIREMENTS, evaluateCompliance, effectiveVerificationStatus } = require('./compliance.cjs');
+const {
+	REQUIREMENTS,
+	evaluateCompliance,
+	effectiveVerificationStatus,
+} = require('./compliance.cjs');
 const { makeDocument, createRng } = require('./data.cjs');
 
 class SandboxError extends Error {
@@ -16,11 +20,37 @@ class SandboxError extends Error {
 }
 
 const DOC_STATUSES = ['verified', 'pending', 'rejected', 'expired'];
-const BG_STATUSES = ['pending', 'awaiting', 'in-progress', 'completed', 'declined', 'expired', null];
+const BG_STATUSES = [
+	'pending',
+	'awaiting',
+	'in-progress',
+	'completed',
+	'declined',
+	'expired',
+	null,
+];
 const CREW_STATUSES = ['verified', 'pending', 'unverified'];
-const PROFILE_FIELDS = ['name', 'rank', 'nationality', 'languages', 'skills', 'years_experience', 'bio', 'email', 'phone', 'has_photo'];
+const PROFILE_FIELDS = [
+	'name',
+	'rank',
+	'nationality',
+	'languages',
+	'skills',
+	'years_experience',
+	'bio',
+	'email',
+	'phone',
+	'has_photo',
+];
 const IDENTITY_FIELDS = ['date_of_birth', 'address', 'passport', 'visas', 'employment_history'];
-const KNOWN_SCOPES = ['crew:compliance:read', 'crew:documents:download', 'crew:documents:read', 'crew:profile:full:read', 'crew:profile:read', 'crew:status:read'];
+const KNOWN_SCOPES = [
+	'crew:compliance:read',
+	'crew:documents:download',
+	'crew:documents:read',
+	'crew:profile:full:read',
+	'crew:profile:read',
+	'crew:status:read',
+];
 
 function documentPayload(doc, today) {
 	return {
@@ -60,12 +90,19 @@ function createControl({ store, clock, webhooks }) {
 
 	function currentDoc(crew, docId) {
 		for (const d of crew.docsByKind.values()) if (d.document_id === docId) return d;
-		throw new SandboxError(404, 'not_found', `no current document ${docId} for crew member ${crew.crew_unique_id}`);
+		throw new SandboxError(
+			404,
+			'not_found',
+			`no current document ${docId} for crew member ${crew.crew_unique_id}`,
+		);
 	}
 
 	function complianceByVessel(crew) {
 		const today = clock.today();
-		return crew.placements.map((p) => ({ vessel_id: p.vessel_id, snap: evaluateCompliance(crew, p.role, crew.docsByKind, today) }));
+		return crew.placements.map((p) => ({
+			vessel_id: p.vessel_id,
+			snap: evaluateCompliance(crew, p.role, crew.docsByKind, today),
+		}));
 	}
 
 	/** Run a change; fire crew.compliance.changed for each vessel whose overall status moved. */
@@ -76,7 +113,11 @@ function createControl({ store, clock, webhooks }) {
 		const fired = [];
 		after.forEach((a, i) => {
 			if (before[i] && before[i].snap.overall_status !== a.snap.overall_status) {
-				const ev = webhooks.emitForCrew(crew, 'crew.compliance.changed', complianceEventPayload(a.snap, a.vessel_id));
+				const ev = webhooks.emitForCrew(
+					crew,
+					'crew.compliance.changed',
+					complianceEventPayload(a.snap, a.vessel_id),
+				);
 				if (ev) fired.push(ev);
 			}
 		});
@@ -86,18 +127,30 @@ function createControl({ store, clock, webhooks }) {
 	function uploadDocument(crewId, body = {}) {
 		const crew = crewOr404(crewId);
 		const kind = body.requirement_key;
-		if (!REQUIREMENTS[kind]) throw new SandboxError(422, 'validation_error', 'requirement_key must be one of: ' + Object.keys(REQUIREMENTS).join(', '));
+		if (!REQUIREMENTS[kind])
+			throw new SandboxError(
+				422,
+				'validation_error',
+				'requirement_key must be one of: ' + Object.keys(REQUIREMENTS).join(', '),
+			);
 		const status = body.verification_status || 'verified';
-		if (!DOC_STATUSES.includes(status)) throw new SandboxError(422, 'validation_error', 'verification_status must be one of ' + DOC_STATUSES.join(', '));
+		if (!DOC_STATUSES.includes(status))
+			throw new SandboxError(
+				422,
+				'validation_error',
+				'verification_status must be one of ' + DOC_STATUSES.join(', '),
+			);
 		const today = clock.today();
 		const events = [];
 		let supersededId = null;
 		const out = withCompliance(crew, () => {
 			const doc = makeDocument(store, rng, crew, kind, 'valid', today);
 			doc.verification_status = status;
-			if (body.expires_in_days !== undefined) doc.expiry_date = addDays(today, Math.floor(Number(body.expires_in_days)));
+			if (body.expires_in_days !== undefined)
+				doc.expiry_date = addDays(today, Math.floor(Number(body.expires_in_days)));
 			if (body.expiry_date !== undefined) doc.expiry_date = body.expiry_date;
-			for (const f of ['issue_date', 'document_number', 'issuer', 'fit_category', 'title']) if (body[f] !== undefined) doc[f] = body[f];
+			for (const f of ['issue_date', 'document_number', 'issuer', 'fit_category', 'title'])
+				if (body[f] !== undefined) doc[f] = body[f];
 			const old = crew.docsByKind.get(kind);
 			if (old) {
 				supersededId = old.document_id;
@@ -107,12 +160,20 @@ function createControl({ store, clock, webhooks }) {
 			crew.docsByKind.set(kind, doc);
 			// A new upload that finished processing (verified or rejected) fires processed.
 			if (status !== 'pending') {
-				const ev = webhooks.emitForCrew(crew, 'crew.document.processed', documentPayload(doc, today));
+				const ev = webhooks.emitForCrew(
+					crew,
+					'crew.document.processed',
+					documentPayload(doc, today),
+				);
 				if (ev) events.push(ev);
 			}
 			return doc;
 		});
-		return { document: documentPayload(out.result, today), superseded_document_id: supersededId, events: [...events, ...out.compliance_events] };
+		return {
+			document: documentPayload(out.result, today),
+			superseded_document_id: supersededId,
+			events: [...events, ...out.compliance_events],
+		};
 	}
 
 	function setDocumentStatus(crewId, docId, status, extra = {}) {
@@ -123,49 +184,91 @@ function createControl({ store, clock, webhooks }) {
 		const out = withCompliance(crew, () => {
 			const was = doc.verification_status;
 			doc.verification_status = status;
-			if (status === 'expired' && (!doc.expiry_date || doc.expiry_date >= today)) doc.expiry_date = addDays(today, -1);
+			if (status === 'expired' && (!doc.expiry_date || doc.expiry_date >= today))
+				doc.expiry_date = addDays(today, -1);
 			if (extra.expiry_date !== undefined) doc.expiry_date = extra.expiry_date;
 			if (was === status && extra.expiry_date === undefined) return doc;
 			// Finishing verification of a pending document = processed; any later status change = updated.
-			const type = was === 'pending' && (status === 'verified' || status === 'rejected') ? 'crew.document.processed' : 'crew.document.updated';
+			const type =
+				was === 'pending' && (status === 'verified' || status === 'rejected')
+					? 'crew.document.processed'
+					: 'crew.document.updated';
 			const ev = webhooks.emitForCrew(crew, type, documentPayload(doc, today));
 			if (ev) events.push(ev);
 			return doc;
 		});
-		return { document: documentPayload(out.result, today), events: [...events, ...out.compliance_events] };
+		return {
+			document: documentPayload(out.result, today),
+			events: [...events, ...out.compliance_events],
+		};
 	}
 
 	function setStatus(crewId, body = {}) {
 		const crew = crewOr404(crewId);
 		let changed = false;
 		if (body.verification_status !== undefined) {
-			if (!CREW_STATUSES.includes(body.verification_status)) throw new SandboxError(422, 'validation_error', 'verification_status must be one of ' + CREW_STATUSES.join(', '));
+			if (!CREW_STATUSES.includes(body.verification_status))
+				throw new SandboxError(
+					422,
+					'validation_error',
+					'verification_status must be one of ' + CREW_STATUSES.join(', '),
+				);
 			changed = changed || crew.verification_status !== body.verification_status;
 			crew.verification_status = body.verification_status;
 		}
 		if (body.background_check_status !== undefined) {
-			if (!BG_STATUSES.includes(body.background_check_status)) throw new SandboxError(422, 'validation_error', 'background_check_status must be one of pending, awaiting, in-progress, completed, declined, expired or null');
+			if (!BG_STATUSES.includes(body.background_check_status))
+				throw new SandboxError(
+					422,
+					'validation_error',
+					'background_check_status must be one of pending, awaiting, in-progress, completed, declined, expired or null',
+				);
 			changed = changed || crew.background_check_status !== body.background_check_status;
 			crew.background_check_status = body.background_check_status;
 		}
 		const events = [];
 		if (changed) {
-			const ev = webhooks.emitForCrew(crew, 'crew.status.changed', { crew_unique_id: crew.crew_unique_id, verification_status: crew.verification_status, background_check_status: crew.background_check_status });
+			const ev = webhooks.emitForCrew(crew, 'crew.status.changed', {
+				crew_unique_id: crew.crew_unique_id,
+				verification_status: crew.verification_status,
+				background_check_status: crew.background_check_status,
+			});
 			if (ev) events.push(ev);
 		}
-		return { crew_unique_id: crew.crew_unique_id, verification_status: crew.verification_status, background_check_status: crew.background_check_status, events };
+		return {
+			crew_unique_id: crew.crew_unique_id,
+			verification_status: crew.verification_status,
+			background_check_status: crew.background_check_status,
+			events,
+		};
 	}
 
 	function updateProfile(crewId, patch = {}) {
 		const crew = crewOr404(crewId);
-		const unknown = Object.keys(patch).filter((k) => !PROFILE_FIELDS.includes(k) && !IDENTITY_FIELDS.includes(k));
-		if (unknown.length) throw new SandboxError(422, 'validation_error', 'unknown profile fields: ' + unknown.join(', ') + ' (allowed: ' + [...PROFILE_FIELDS, ...IDENTITY_FIELDS].join(', ') + ')');
+		const unknown = Object.keys(patch).filter(
+			(k) => !PROFILE_FIELDS.includes(k) && !IDENTITY_FIELDS.includes(k),
+		);
+		if (unknown.length)
+			throw new SandboxError(
+				422,
+				'validation_error',
+				'unknown profile fields: ' +
+					unknown.join(', ') +
+					' (allowed: ' +
+					[...PROFILE_FIELDS, ...IDENTITY_FIELDS].join(', ') +
+					')',
+			);
 		for (const [k, v] of Object.entries(patch)) {
 			if (IDENTITY_FIELDS.includes(k)) crew.identity[k] = v;
 			else if (k === 'email') {
 				const email = String(v).trim().toLowerCase();
 				const other = store.crewByEmail.get(email);
-				if (other && other !== crew) throw new SandboxError(422, 'validation_error', 'email already used by another crew member');
+				if (other && other !== crew)
+					throw new SandboxError(
+						422,
+						'validation_error',
+						'email already used by another crew member',
+					);
 				store.crewByEmail.delete(crew.email);
 				crew.email = email;
 				store.crewByEmail.set(email, crew);
@@ -173,14 +276,19 @@ function createControl({ store, clock, webhooks }) {
 		}
 		crew.updated_at = clock.iso();
 		const events = [];
-		const ev = webhooks.emitForCrew(crew, 'crew.profile.updated', { crew_unique_id: crew.crew_unique_id, updated_at: crew.updated_at });
+		const ev = webhooks.emitForCrew(crew, 'crew.profile.updated', {
+			crew_unique_id: crew.crew_unique_id,
+			updated_at: crew.updated_at,
+		});
 		if (ev) events.push(ev);
 		return { crew_unique_id: crew.crew_unique_id, updated_at: crew.updated_at, events };
 	}
 
 	function setConsents(crewId, body = {}) {
 		const crew = crewOr404(crewId);
-		for (const s of [...(body.grant || []), ...(body.revoke || [])]) if (!KNOWN_SCOPES.includes(s)) throw new SandboxError(422, 'validation_error', 'unknown consent scope: ' + s);
+		for (const s of [...(body.grant || []), ...(body.revoke || [])])
+			if (!KNOWN_SCOPES.includes(s))
+				throw new SandboxError(422, 'validation_error', 'unknown consent scope: ' + s);
 		for (const s of body.grant || []) crew.consents.add(s);
 		for (const s of body.revoke || []) crew.consents.delete(s);
 		return { crew_unique_id: crew.crew_unique_id, consents: [...crew.consents].sort() };
@@ -200,4 +308,10 @@ function createControl({ store, clock, webhooks }) {
 	};
 }
 
-module.exports = { createControl, SandboxError, documentPayload, complianceEventPayload, KNOWN_SCOPES };
+module.exports = {
+	createControl,
+	SandboxError,
+	documentPayload,
+	complianceEventPayload,
+	KNOWN_SCOPES,
+};

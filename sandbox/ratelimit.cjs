@@ -69,7 +69,8 @@ function createRateLimiter(clock, options) {
 
 function positiveInt(v, name) {
 	const n = Number(v);
-	if (!Number.isInteger(n) || n <= 0 || n > 1_000_000) throw new TypeError(`rate limit ${name} must be a positive integer`);
+	if (!Number.isInteger(n) || n <= 0 || n > 1_000_000)
+		throw new TypeError(`rate limit ${name} must be a positive integer`);
 	return n;
 }
 

@@ -50,11 +50,19 @@ async function startSandbox(options = {}) {
 	if (mode !== 'test' && mode !== 'live') throw new TypeError("mode must be 'test' or 'live'");
 	const seed = options.seed === undefined ? 1 : Number(options.seed);
 	const crewCount = options.crew === undefined ? 40 : Number(options.crew);
-	if (!Number.isInteger(seed) || !Number.isInteger(crewCount) || crewCount < 0) throw new TypeError('seed and crew must be integers (crew >= 0)');
+	if (!Number.isInteger(seed) || !Number.isInteger(crewCount) || crewCount < 0)
+		throw new TypeError('seed and crew must be integers (crew >= 0)');
 	const clock = createClock(options.now);
-	const instanceSecret = options.secret ? Buffer.from(String(options.secret)) : crypto.randomBytes(32);
+	const instanceSecret = options.secret
+		? Buffer.from(String(options.secret))
+		: crypto.randomBytes(32);
 
-	const store = generateStore({ seed, crew: crewCount, vessels: options.vessels, today: clock.today() });
+	const store = generateStore({
+		seed,
+		crew: crewCount,
+		vessels: options.vessels,
+		today: clock.today(),
+	});
 	const limiter = createRateLimiter(clock, options.rateLimit);
 	const webhooks = createWebhooks({ clock, store, options });
 	let control = createControl({ store, clock, webhooks });
@@ -71,8 +79,16 @@ async function startSandbox(options = {}) {
 
 	function applyWebhookOptions() {
 		const main = mainPartner();
-		if (options.webhookUrl !== undefined || options.webhookSecret !== undefined || options.webhookEvents !== undefined) {
-			webhooks.subscribe(main.partner_id, { url: options.webhookUrl, secret: options.webhookSecret, events: options.webhookEvents });
+		if (
+			options.webhookUrl !== undefined ||
+			options.webhookSecret !== undefined ||
+			options.webhookEvents !== undefined
+		) {
+			webhooks.subscribe(main.partner_id, {
+				url: options.webhookUrl,
+				secret: options.webhookSecret,
+				events: options.webhookEvents,
+			});
 		}
 		for (const [pid, sub] of Object.entries(options.webhooks || {})) webhooks.subscribe(pid, sub);
 	}
@@ -81,22 +97,51 @@ async function startSandbox(options = {}) {
 	function setFaults(f = {}) {
 		for (const k of Object.keys(f)) {
 			if (k.startsWith('webhook')) continue;
-			if (!(k in DEFAULT_FAULTS)) throw new SandboxError(422, 'validation_error', `unknown fault '${k}' (known: ${[...Object.keys(DEFAULT_FAULTS), 'webhookDuplicates', 'webhookOutOfOrder', 'webhookOutOfOrderWindowMs'].join(', ')})`);
+			if (!(k in DEFAULT_FAULTS))
+				throw new SandboxError(
+					422,
+					'validation_error',
+					`unknown fault '${k}' (known: ${[...Object.keys(DEFAULT_FAULTS), 'webhookDuplicates', 'webhookOutOfOrder', 'webhookOutOfOrderWindowMs'].join(', ')})`,
+				);
 			if (k === 'downloads503Target') {
-				if (!['file', 'link', 'both'].includes(f[k])) throw new SandboxError(422, 'validation_error', "downloads503Target must be 'file', 'link' or 'both'");
+				if (!['file', 'link', 'both'].includes(f[k]))
+					throw new SandboxError(
+						422,
+						'validation_error',
+						"downloads503Target must be 'file', 'link' or 'both'",
+					);
 				faults[k] = f[k];
 				continue;
 			}
 			const n = Number(f[k]);
-			if (!Number.isFinite(n) || n < 0 || (k.startsWith('rate') && n > 1) || (k === 'dropRate' && n > 1)) throw new SandboxError(422, 'validation_error', `fault '${k}' must be a number >= 0 (shares: 0..1)`);
+			if (
+				!Number.isFinite(n) ||
+				n < 0 ||
+				(k.startsWith('rate') && n > 1) ||
+				(k === 'dropRate' && n > 1)
+			)
+				throw new SandboxError(
+					422,
+					'validation_error',
+					`fault '${k}' must be a number >= 0 (shares: 0..1)`,
+				);
 			faults[k] = n;
 		}
-		webhooks.setFaults({ duplicates: f.webhookDuplicates, outOfOrder: f.webhookOutOfOrder, outOfOrderWindowMs: f.webhookOutOfOrderWindowMs });
+		webhooks.setFaults({
+			duplicates: f.webhookDuplicates,
+			outOfOrder: f.webhookOutOfOrder,
+			outOfOrderWindowMs: f.webhookOutOfOrderWindowMs,
+		});
 		return getFaults();
 	}
 	function getFaults() {
 		const w = webhooks.faults;
-		return { ...faults, webhookDuplicates: w.duplicates, webhookOutOfOrder: w.outOfOrder, webhookOutOfOrderWindowMs: w.outOfOrderWindowMs };
+		return {
+			...faults,
+			webhookDuplicates: w.duplicates,
+			webhookOutOfOrder: w.outOfOrder,
+			webhookOutOfOrderWindowMs: w.outOfOrderWindowMs,
+		};
 	}
 	function resetFaults() {
 		Object.assign(faults, DEFAULT_FAULTS);
@@ -111,7 +156,11 @@ async function startSandbox(options = {}) {
 	function send(res, status, body, headers = {}) {
 		if (res.headersSent || res.destroyed) return;
 		const payload = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-		res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': payload.length, ...headers });
+		res.writeHead(status, {
+			'Content-Type': 'application/json',
+			'Content-Length': payload.length,
+			...headers,
+		});
 		res.end(payload);
 	}
 	function apiError(status, code, message, extra) {
@@ -121,7 +170,10 @@ async function startSandbox(options = {}) {
 		return { error: { code: err.code, message: err.message, ...(err.extra || {}) } };
 	}
 	function origin(req) {
-		const host = typeof req.headers.host === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(req.headers.host) ? req.headers.host : `127.0.0.1:${port}`;
+		const host =
+			typeof req.headers.host === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(req.headers.host)
+				? req.headers.host
+				: `127.0.0.1:${port}`;
 		return `http://${host}`;
 	}
 	async function readBody(req) {
@@ -129,7 +181,8 @@ async function startSandbox(options = {}) {
 		let size = 0;
 		for await (const c of req) {
 			size += c.length;
-			if (size > MAX_BODY) throw apiError(413, 'payload_too_large', 'request body larger than 1 MB');
+			if (size > MAX_BODY)
+				throw apiError(413, 'payload_too_large', 'request body larger than 1 MB');
 			chunks.push(c);
 		}
 		return Buffer.concat(chunks);
@@ -137,11 +190,18 @@ async function startSandbox(options = {}) {
 	/** Parse a JSON body FastAPI-style: returns { value } or { errors }. */
 	function parseJson(buf, { allowEmpty }) {
 		const text = buf.toString('utf8');
-		if (!text.trim()) return allowEmpty ? { value: {} } : { errors: [vErr('missing', ['body'], 'Field required', null)] };
+		if (!text.trim())
+			return allowEmpty
+				? { value: {} }
+				: { errors: [vErr('missing', ['body'], 'Field required', null)] };
 		try {
 			return { value: JSON.parse(text) };
 		} catch (e) {
-			return { errors: [vErr('json_invalid', ['body', 0], 'JSON decode error', {}, { error: String(e.message) })] };
+			return {
+				errors: [
+					vErr('json_invalid', ['body', 0], 'JSON decode error', {}, { error: String(e.message) }),
+				],
+			};
 		}
 	}
 	function presentedKey(req) {
@@ -156,23 +216,46 @@ async function startSandbox(options = {}) {
 	function authenticate(req) {
 		const key = presentedKey(req);
 		if (!key) throw apiError(401, 'invalid_api_key', 'invalid API key');
-		if (!KEY_SHAPE.test(key)) throw apiError(401, 'invalid_api_key', key.startsWith('cppk_') ? 'public widget keys (cppk_) are not accepted on this surface' : 'invalid API key');
+		if (!KEY_SHAPE.test(key))
+			throw apiError(
+				401,
+				'invalid_api_key',
+				key.startsWith('cppk_')
+					? 'public widget keys (cppk_) are not accepted on this surface'
+					: 'invalid API key',
+			);
 		const entry = store.keyIndex.get(key);
 		if (!entry) throw apiError(401, 'invalid_api_key', 'invalid API key');
-		if (entry.mode !== mode) throw apiError(403, 'partner_mode_mismatch', `${entry.mode}-mode keys are not accepted on this environment`);
-		if (!entry.partner.api_enabled) throw apiError(403, 'api_not_enabled', "this partner's plan does not include API access");
+		if (entry.mode !== mode)
+			throw apiError(
+				403,
+				'partner_mode_mismatch',
+				`${entry.mode}-mode keys are not accepted on this environment`,
+			);
+		if (!entry.partner.api_enabled)
+			throw apiError(403, 'api_not_enabled', "this partner's plan does not include API access");
 		return entry.partner;
 	}
 	function requireScope(partner, scope) {
-		if (scope && !partner.granted_scopes.includes(scope)) throw apiError(403, 'scope_not_granted', `scope '${scope}' is not granted to this partner`, { scope });
+		if (scope && !partner.granted_scopes.includes(scope))
+			throw apiError(403, 'scope_not_granted', `scope '${scope}' is not granted to this partner`, {
+				scope,
+			});
 	}
 	function crewOnFleet(partner, crewId) {
 		const crew = store.crew.get(crewId);
-		if (!crew || crew.partner_id !== partner.partner_id) throw apiError(404, 'not_found', 'no crew member with that id on your attached vessels');
+		if (!crew || crew.partner_id !== partner.partner_id)
+			throw apiError(404, 'not_found', 'no crew member with that id on your attached vessels');
 		return crew;
 	}
 	function requireConsent(crew, scope) {
-		if (!crew.consents.has(scope)) throw apiError(403, 'scope_not_consented', `scope '${scope}' is not consented for this crew member`, { scope });
+		if (!crew.consents.has(scope))
+			throw apiError(
+				403,
+				'scope_not_consented',
+				`scope '${scope}' is not consented for this crew member`,
+				{ scope },
+			);
 	}
 	function rateKey(req, pathname) {
 		if (pathname.startsWith('/api/v2/files/')) {
@@ -248,17 +331,46 @@ async function startSandbox(options = {}) {
 		const raw = params.get(name);
 		if (raw === null) return def;
 		if (!/^\s*[+-]?\d+\s*$/.test(raw)) {
-			errors.push(vErr('int_parsing', ['query', name], 'Input should be a valid integer, unable to parse string as an integer', raw));
+			errors.push(
+				vErr(
+					'int_parsing',
+					['query', name],
+					'Input should be a valid integer, unable to parse string as an integer',
+					raw,
+				),
+			);
 			return def;
 		}
 		const n = Number(raw);
-		if (n < min) errors.push(vErr('greater_than_equal', ['query', name], `Input should be greater than or equal to ${min}`, raw, { ge: min }));
-		else if (n > max) errors.push(vErr('less_than_equal', ['query', name], `Input should be less than or equal to ${max}`, raw, { le: max }));
+		if (n < min)
+			errors.push(
+				vErr(
+					'greater_than_equal',
+					['query', name],
+					`Input should be greater than or equal to ${min}`,
+					raw,
+					{ ge: min },
+				),
+			);
+		else if (n > max)
+			errors.push(
+				vErr(
+					'less_than_equal',
+					['query', name],
+					`Input should be less than or equal to ${max}`,
+					raw,
+					{ le: max },
+				),
+			);
 		return n;
 	}
 
 	function cursorMac(partnerId, offset) {
-		return crypto.createHmac('sha256', instanceSecret).update(`cursor:${partnerId}:${offset}`).digest('base64url').slice(0, 12);
+		return crypto
+			.createHmac('sha256', instanceSecret)
+			.update(`cursor:${partnerId}:${offset}`)
+			.digest('base64url')
+			.slice(0, 12);
 	}
 
 	const routes = [
@@ -280,7 +392,16 @@ async function startSandbox(options = {}) {
 			re: /^\/api\/v2\/employers\/me\/vessels$/,
 			scope: 'vessels:fleet:read',
 			handler: ({ partner }) => ({
-				items: store.vesselsByPartner.get(partner.partner_id).map((v) => ({ vessel_id: v.vessel_id, vessel_name: v.vessel_name, imo: v.imo, mmsi: v.mmsi, flag_state: v.flag_state, vessel_type: v.vessel_type })),
+				items: store.vesselsByPartner
+					.get(partner.partner_id)
+					.map((v) => ({
+						vessel_id: v.vessel_id,
+						vessel_name: v.vessel_name,
+						imo: v.imo,
+						mmsi: v.mmsi,
+						flag_state: v.flag_state,
+						vessel_type: v.vessel_type,
+					})),
 			}),
 		},
 		{
@@ -291,12 +412,26 @@ async function startSandbox(options = {}) {
 				const errors = [];
 				const params = url.searchParams;
 				const limit = intParam(params, 'limit', 50, 1, 200, errors);
-				const windowDays = intParam(params, 'include_documents_expiring_within_days', 30, 0, 730, errors);
+				const windowDays = intParam(
+					params,
+					'include_documents_expiring_within_days',
+					30,
+					0,
+					730,
+					errors,
+				);
 				let offset = 0;
 				const cursor = params.get('cursor');
 				if (cursor) {
-					const m = /^(\d{1,9})\.([A-Za-z0-9_-]{12})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'));
-					if (!m || cursorMac(partner.partner_id, Number(m[1])) !== m[2]) errors.push(vErr('value_error', ['query', 'cursor'], 'Value error, invalid cursor', cursor, { error: {} }));
+					const m = /^(\d{1,9})\.([A-Za-z0-9_-]{12})$/.exec(
+						Buffer.from(cursor, 'base64url').toString('latin1'),
+					);
+					if (!m || cursorMac(partner.partner_id, Number(m[1])) !== m[2])
+						errors.push(
+							vErr('value_error', ['query', 'cursor'], 'Value error, invalid cursor', cursor, {
+								error: {},
+							}),
+						);
 					else offset = Number(m[1]);
 				}
 				if (errors.length) return { status: 422, body: { detail: errors } };
@@ -305,8 +440,13 @@ async function startSandbox(options = {}) {
 				const until = addDays(today, windowDays);
 				const asOf = clock.iso();
 				const showStatus = partner.granted_scopes.includes('crew:status:read');
-				const page = rows.slice(offset, offset + limit).map((r) => fleetRow(partner, r, today, until, asOf, showStatus));
-				const next = offset + limit < rows.length ? b64url(`${offset + limit}.${cursorMac(partner.partner_id, offset + limit)}`) : null;
+				const page = rows
+					.slice(offset, offset + limit)
+					.map((r) => fleetRow(partner, r, today, until, asOf, showStatus));
+				const next =
+					offset + limit < rows.length
+						? b64url(`${offset + limit}.${cursorMac(partner.partner_id, offset + limit)}`)
+						: null;
 				return { items: page, next_cursor: next, expiring_within_days: windowDays };
 			},
 		},
@@ -319,12 +459,56 @@ async function startSandbox(options = {}) {
 				const parsed = parseJson(body, { allowEmpty: false });
 				if (parsed.errors) return { status: 422, body: { detail: parsed.errors } };
 				const v = parsed.value;
-				if (!v || typeof v !== 'object' || Array.isArray(v)) return { status: 422, body: { detail: [vErr('model_attributes_type', ['body'], 'Input should be a valid dictionary or object to extract fields from', v)] } };
-				if (!('email' in v)) return { status: 422, body: { detail: [vErr('missing', ['body', 'email'], 'Field required', v)] } };
-				if (typeof v.email !== 'string') return { status: 422, body: { detail: [vErr('string_type', ['body', 'email'], 'Input should be a valid string', v.email)] } };
-				if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v.email.trim())) return { status: 422, body: { detail: [vErr('value_error', ['body', 'email'], 'value is not a valid email address: The email address is not valid.', v.email, { reason: 'The email address is not valid.' })] } };
+				if (!v || typeof v !== 'object' || Array.isArray(v))
+					return {
+						status: 422,
+						body: {
+							detail: [
+								vErr(
+									'model_attributes_type',
+									['body'],
+									'Input should be a valid dictionary or object to extract fields from',
+									v,
+								),
+							],
+						},
+					};
+				if (!('email' in v))
+					return {
+						status: 422,
+						body: { detail: [vErr('missing', ['body', 'email'], 'Field required', v)] },
+					};
+				if (typeof v.email !== 'string')
+					return {
+						status: 422,
+						body: {
+							detail: [
+								vErr('string_type', ['body', 'email'], 'Input should be a valid string', v.email),
+							],
+						},
+					};
+				if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v.email.trim()))
+					return {
+						status: 422,
+						body: {
+							detail: [
+								vErr(
+									'value_error',
+									['body', 'email'],
+									'value is not a valid email address: The email address is not valid.',
+									v.email,
+									{ reason: 'The email address is not valid.' },
+								),
+							],
+						},
+					};
 				const crew = store.crewByEmail.get(v.email.trim().toLowerCase());
-				if (!crew || crew.partner_id !== partner.partner_id) throw apiError(404, 'not_found', 'no crew member with that email on your attached vessels');
+				if (!crew || crew.partner_id !== partner.partner_id)
+					throw apiError(
+						404,
+						'not_found',
+						'no crew member with that email on your attached vessels',
+					);
 				const out = { crew_unique_id: crew.crew_unique_id };
 				if (crew.consents.has('crew:status:read')) out.status = crew.verification_status;
 				return out;
@@ -348,9 +532,13 @@ async function startSandbox(options = {}) {
 					bio: crew.bio,
 					email: crew.email,
 					phone: crew.phone,
-					profile_photo_url: crew.has_photo ? `${origin(req)}/api/v2/employers/me/crew/${crew.crew_unique_id}/photo` : null,
+					profile_photo_url: crew.has_photo
+						? `${origin(req)}/api/v2/employers/me/crew/${crew.crew_unique_id}/photo`
+						: null,
 				};
-				const full = partner.granted_scopes.includes('crew:profile:full:read') && crew.consents.has('crew:profile:full:read');
+				const full =
+					partner.granted_scopes.includes('crew:profile:full:read') &&
+					crew.consents.has('crew:profile:full:read');
 				if (full) {
 					const id = crew.identity;
 					out.employment_history = id.employment_history.map((e) => ({ ...e }));
@@ -377,7 +565,11 @@ async function startSandbox(options = {}) {
 					if (photoCache.size > 2000) photoCache.clear();
 					photoCache.set(crew.crew_unique_id, png);
 				}
-				return { status: 200, raw: png, headers: { 'Content-Type': 'image/png', 'Cache-Control': 'private, max-age=300' } };
+				return {
+					status: 200,
+					raw: png,
+					headers: { 'Content-Type': 'image/png', 'Cache-Control': 'private, max-age=300' },
+				};
 			},
 		},
 		{
@@ -409,11 +601,27 @@ async function startSandbox(options = {}) {
 				if (!doc) throw apiError(404, 'not_found', 'no document with that id for this crew member');
 				if (faults.downloads503 > 0 && faults.downloads503Target !== 'file') {
 					faults.downloads503--;
-					throw apiError(503, 'file_store_unavailable', 'the file store is briefly unreachable; retry shortly', { retry_after_seconds: 1 });
+					throw apiError(
+						503,
+						'file_store_unavailable',
+						'the file store is briefly unreachable; retry shortly',
+						{ retry_after_seconds: 1 },
+					);
 				}
 				const exp = clock.now() + LINK_TTL_MS;
-				const token = signToken({ d: doc.document_id, c: crew.crew_unique_id, p: partner.partner_id, e: Math.floor(exp) });
-				return { document_id: doc.document_id, download_url: `${origin(req)}/api/v2/files/${token}`, expires_at: isoSeconds(exp), content_type: doc.content_type, file_name: doc.file_name };
+				const token = signToken({
+					d: doc.document_id,
+					c: crew.crew_unique_id,
+					p: partner.partner_id,
+					e: Math.floor(exp),
+				});
+				return {
+					document_id: doc.document_id,
+					download_url: `${origin(req)}/api/v2/files/${token}`,
+					expires_at: isoSeconds(exp),
+					content_type: doc.content_type,
+					file_name: doc.file_name,
+				};
 			},
 		},
 		{
@@ -424,14 +632,32 @@ async function startSandbox(options = {}) {
 			handler: ({ partner, m, body, url }) => {
 				const parsed = parseJson(body, { allowEmpty: true });
 				if (parsed.errors) return { status: 422, body: { detail: parsed.errors } };
-				if (!parsed.value || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) return { status: 422, body: { detail: [vErr('model_attributes_type', ['body'], 'Input should be a valid dictionary or object to extract fields from', parsed.value)] } };
+				if (!parsed.value || typeof parsed.value !== 'object' || Array.isArray(parsed.value))
+					return {
+						status: 422,
+						body: {
+							detail: [
+								vErr(
+									'model_attributes_type',
+									['body'],
+									'Input should be a valid dictionary or object to extract fields from',
+									parsed.value,
+								),
+							],
+						},
+					};
 				const crew = crewOnFleet(partner, m[1]);
 				requireConsent(crew, 'crew:compliance:read');
 				const vesselId = url.searchParams.get('vessel_id');
 				let placement = crew.placements[0];
 				if (vesselId) {
 					placement = crew.placements.find((p) => p.vessel_id === vesselId);
-					if (!placement) throw apiError(404, 'not_found', 'no vessel with that id on your account for this crew member');
+					if (!placement)
+						throw apiError(
+							404,
+							'not_found',
+							'no vessel with that id on your account for this crew member',
+						);
 				}
 				return evaluateCompliance(crew, placement.role, crew.docsByKind, clock.today());
 			},
@@ -442,17 +668,49 @@ async function startSandbox(options = {}) {
 			auth: false,
 			handler: ({ m }) => {
 				const t = decodeToken(m[1]);
-				if (!t || typeof t.d !== 'string' || typeof t.e !== 'number') throw apiError(403, 'invalid_download_link', 'this download link is not valid');
-				if (clock.now() > t.e) throw apiError(410, 'download_link_expired', 'this download link has expired; request a new one');
+				if (!t || typeof t.d !== 'string' || typeof t.e !== 'number')
+					throw apiError(403, 'invalid_download_link', 'this download link is not valid');
+				if (clock.now() > t.e)
+					throw apiError(
+						410,
+						'download_link_expired',
+						'this download link has expired; request a new one',
+					);
 				const crew = store.crew.get(t.c);
-				const doc = crew && crew.partner_id === t.p ? [...crew.docsByKind.values(), ...crew.superseded].find((d) => d.document_id === t.d) : null;
-				if (!crew || !doc || crew.partner_id !== t.p) throw apiError(404, 'not_found', 'no such file');
+				const doc =
+					crew && crew.partner_id === t.p
+						? [...crew.docsByKind.values(), ...crew.superseded].find((d) => d.document_id === t.d)
+						: null;
+				if (!crew || !doc || crew.partner_id !== t.p)
+					throw apiError(404, 'not_found', 'no such file');
 				if (faults.downloads503 > 0 && faults.downloads503Target !== 'link') {
 					faults.downloads503--;
-					throw apiError(503, 'file_store_unavailable', 'the file store is briefly unreachable; retry shortly', { retry_after_seconds: 1 });
+					throw apiError(
+						503,
+						'file_store_unavailable',
+						'the file store is briefly unreachable; retry shortly',
+						{ retry_after_seconds: 1 },
+					);
 				}
-				const pdf = certificatePdf([doc.title, `Holder: ${crew.name}`, `Document number: ${doc.document_number}`, `Issuer: ${doc.issuer || 'n/a'}`, `Issued: ${doc.issue_date}`, `Expires: ${doc.expiry_date || 'does not expire'}`, `Status: ${effectiveVerificationStatus(doc, clock.today())}`, 'CrewPass sandbox - not a real certificate']);
-				return { status: 200, raw: pdf, headers: { 'Content-Type': doc.content_type, 'Content-Disposition': `attachment; filename="${doc.file_name}"`, 'Cache-Control': 'no-store' } };
+				const pdf = certificatePdf([
+					doc.title,
+					`Holder: ${crew.name}`,
+					`Document number: ${doc.document_number}`,
+					`Issuer: ${doc.issuer || 'n/a'}`,
+					`Issued: ${doc.issue_date}`,
+					`Expires: ${doc.expiry_date || 'does not expire'}`,
+					`Status: ${effectiveVerificationStatus(doc, clock.today())}`,
+					'CrewPass sandbox - not a real certificate',
+				]);
+				return {
+					status: 200,
+					raw: pdf,
+					headers: {
+						'Content-Type': doc.content_type,
+						'Content-Disposition': `attachment; filename="${doc.file_name}"`,
+						'Cache-Control': 'no-store',
+					},
+				};
 			},
 		},
 	];
@@ -463,7 +721,8 @@ async function startSandbox(options = {}) {
 
 	async function handleApi(req, res, url) {
 		// Fault knobs first: latency, dropped connections, injected 429/503.
-		const delay = faults.latencyMs + (faults.latencyJitterMs ? faultRng.next() * faults.latencyJitterMs : 0);
+		const delay =
+			faults.latencyMs + (faults.latencyJitterMs ? faultRng.next() * faults.latencyJitterMs : 0);
 		if (delay > 0) await sleep(Math.min(delay, 60_000));
 		if (faults.nextDrop > 0 || (faults.dropRate > 0 && faultRng.next() < faults.dropRate)) {
 			if (faults.nextDrop > 0) faults.nextDrop--;
@@ -476,7 +735,9 @@ async function startSandbox(options = {}) {
 		}
 		if (faults.next503 > 0 || (faults.rate503 > 0 && faultRng.next() < faults.rate503)) {
 			if (faults.next503 > 0) faults.next503--;
-			throw apiError(503, 'service_unavailable', 'CrewPass is briefly unavailable; retry shortly', { retry_after_seconds: 1 });
+			throw apiError(503, 'service_unavailable', 'CrewPass is briefly unavailable; retry shortly', {
+				retry_after_seconds: 1,
+			});
 		}
 		// The limiter is checked before authentication.
 		const wait = limiter.take(rateKey(req, url.pathname));
@@ -496,7 +757,9 @@ async function startSandbox(options = {}) {
 			}
 		}
 		if (!route) {
-			send(res, pathMatched ? 405 : 404, { detail: pathMatched ? 'Method Not Allowed' : 'Not Found' });
+			send(res, pathMatched ? 405 : 404, {
+				detail: pathMatched ? 'Method Not Allowed' : 'Not Found',
+			});
 			return;
 		}
 		let partner = null;
@@ -505,7 +768,13 @@ async function startSandbox(options = {}) {
 			requireScope(partner, route.scope);
 		}
 		const body = route.body ? await readBody(req) : null;
-		const out = route.handler({ req, url, m: m.map((s) => (s === undefined ? s : decodeURIComponent(s))), partner, body });
+		const out = route.handler({
+			req,
+			url,
+			m: m.map((s) => (s === undefined ? s : decodeURIComponent(s))),
+			partner,
+			body,
+		});
 		if (out && out.raw) {
 			res.writeHead(out.status, { 'Content-Length': out.raw.length, ...out.headers });
 			res.end(out.raw);
@@ -534,7 +803,13 @@ async function startSandbox(options = {}) {
 		const out = {};
 		for (const [k, id] of Object.entries(store.fixtures)) {
 			const c = store.crew.get(id);
-			out[k] = { crew_unique_id: id, email: c.email, partner_id: c.partner_id, vessel_ids: c.placements.map((p) => p.vessel_id), roles: c.placements.map((p) => p.role) };
+			out[k] = {
+				crew_unique_id: id,
+				email: c.email,
+				partner_id: c.partner_id,
+				vessel_ids: c.placements.map((p) => p.vessel_id),
+				roles: c.placements.map((p) => p.role),
+			};
 		}
 		return out;
 	}
@@ -553,7 +828,9 @@ async function startSandbox(options = {}) {
 			placements: crew.placements.map((p) => ({ ...p })),
 			documents: [...crew.docsByKind.values()].map((d) => ({ ...d })),
 			superseded_documents: crew.superseded.map((d) => ({ ...d })),
-			compliance: control.complianceByVessel(crew).map((c) => ({ vessel_id: c.vessel_id, overall_status: c.snap.overall_status })),
+			compliance: control
+				.complianceByVessel(crew)
+				.map((c) => ({ vessel_id: c.vessel_id, overall_status: c.snap.overall_status })),
 		};
 	}
 
@@ -563,7 +840,12 @@ async function startSandbox(options = {}) {
 			seed,
 			crew: crewCount,
 			url: baseUrl,
-			clock: { now: new Date(clock.now()).toISOString(), today: clock.today(), offset_ms: clock.offsetMs, paused: clock.paused },
+			clock: {
+				now: new Date(clock.now()).toISOString(),
+				today: clock.today(),
+				offset_ms: clock.offsetMs,
+				paused: clock.paused,
+			},
 			partners: [...store.partners.values()].map(partnerView),
 			fixtures: fixturesView(),
 			faults: getFaults(),
@@ -574,12 +856,18 @@ async function startSandbox(options = {}) {
 
 	function num(v, name) {
 		const n = Number(v);
-		if (!Number.isFinite(n)) throw new SandboxError(422, 'validation_error', name + ' must be a number');
+		if (!Number.isFinite(n))
+			throw new SandboxError(422, 'validation_error', name + ' must be a number');
 		return n;
 	}
 
 	function reset() {
-		const fresh = generateStore({ seed, crew: crewCount, vessels: options.vessels, today: clock.today() });
+		const fresh = generateStore({
+			seed,
+			crew: crewCount,
+			vessels: options.vessels,
+			today: clock.today(),
+		});
 		Object.assign(store, fresh);
 		control = createControl({ store, clock, webhooks });
 		applyWebhookOptions();
@@ -623,11 +911,15 @@ async function startSandbox(options = {}) {
 			if (seg[2] === 'config' && method === 'POST') {
 				const b = await needJson();
 				if (b.status !== undefined) box.status = num(b.status, 'status');
-				if (b.statuses !== undefined) box.statuses = (Array.isArray(b.statuses) ? b.statuses : []).map((s) => num(s, 'statuses[]'));
+				if (b.statuses !== undefined)
+					box.statuses = (Array.isArray(b.statuses) ? b.statuses : []).map((s) =>
+						num(s, 'statuses[]'),
+					);
 				return ok({ name: seg[1], status: box.status, statuses: box.statuses });
 			}
 			if (seg.length !== 2) return ok({ detail: 'Not Found' }, 404);
-			if (method === 'GET') return ok({ name: seg[1], count: box.entries.length, items: box.entries });
+			if (method === 'GET')
+				return ok({ name: seg[1], count: box.entries.length, items: box.entries });
 			if (method === 'DELETE') {
 				inboxes.delete(seg[1]);
 				return ok({ name: seg[1], cleared: true });
@@ -642,16 +934,27 @@ async function startSandbox(options = {}) {
 					/* keep the raw text */
 				}
 				const headers = {};
-				for (const [k, v] of Object.entries(req.headers)) if (k.startsWith('x-') || k === 'content-type') headers[k] = v;
-				const status = url.searchParams.get('status') ? num(url.searchParams.get('status'), 'status') : box.statuses.length ? box.statuses.shift() : box.status;
-				box.entries.push({ received_at: new Date().toISOString(), headers, body, raw_body: raw, answered: status });
+				for (const [k, v] of Object.entries(req.headers))
+					if (k.startsWith('x-') || k === 'content-type') headers[k] = v;
+				const status = url.searchParams.get('status')
+					? num(url.searchParams.get('status'), 'status')
+					: box.statuses.length
+						? box.statuses.shift()
+						: box.status;
+				box.entries.push({
+					received_at: new Date().toISOString(),
+					headers,
+					body,
+					raw_body: raw,
+					answered: status,
+				});
 				if (box.entries.length > 10_000) box.entries.shift();
 				return ok({ received: true, count: box.entries.length }, status);
 			}
 			return ok({ detail: 'Method Not Allowed' }, 405);
 		}
 
-		const route = `${method} ${seg.map((s, i) => (seg[0] === 'crew' && i === 1) || (seg[0] === 'crew' && seg[2] === 'documents' && i === 3) ? ':id' : s).join('/')}`;
+		const route = `${method} ${seg.map((s, i) => ((seg[0] === 'crew' && i === 1) || (seg[0] === 'crew' && seg[2] === 'documents' && i === 3) ? ':id' : s)).join('/')}`;
 		const crewId = seg[0] === 'crew' ? seg[1] : null;
 		switch (route) {
 			case 'GET ':
@@ -705,7 +1008,8 @@ async function startSandbox(options = {}) {
 				return ok(control.setStatus(crewId, await needJson()));
 			case 'POST crew/:id/background-check': {
 				const b = await needJson();
-				if (!('status' in b)) throw new SandboxError(422, 'validation_error', 'status is required (null for no check)');
+				if (!('status' in b))
+					throw new SandboxError(422, 'validation_error', 'status is required (null for no check)');
 				return ok(control.setBackgroundCheck(crewId, b.status));
 			}
 			case 'PATCH crew/:id/profile':
@@ -717,7 +1021,12 @@ async function startSandbox(options = {}) {
 				return ok(state().clock);
 			case 'POST clock/advance': {
 				const b = await needJson();
-				const ms = (Number(b.ms) || 0) + (Number(b.seconds) || 0) * 1e3 + (Number(b.minutes) || 0) * 6e4 + (Number(b.hours) || 0) * 3.6e6 + (Number(b.days) || 0) * 8.64e7;
+				const ms =
+					(Number(b.ms) || 0) +
+					(Number(b.seconds) || 0) * 1e3 +
+					(Number(b.minutes) || 0) * 6e4 +
+					(Number(b.hours) || 0) * 3.6e6 +
+					(Number(b.days) || 0) * 8.64e7;
 				clock.advance(ms);
 				return ok(state().clock);
 			}
@@ -756,12 +1065,22 @@ async function startSandbox(options = {}) {
 				limiter.reset();
 				return ok(limiter.config);
 			case 'GET webhooks':
-				return ok({ config: webhooks.config, faults: webhooks.faults, subscriptions: [...store.partners.values()].map((pp) => ({ partner_id: pp.partner_id, ...pp.webhook })) });
+				return ok({
+					config: webhooks.config,
+					faults: webhooks.faults,
+					subscriptions: [...store.partners.values()].map((pp) => ({
+						partner_id: pp.partner_id,
+						...pp.webhook,
+					})),
+				});
 			case 'POST webhooks': {
 				const b = await needJson();
 				try {
 					const cfg = webhooks.configure(b);
-					const sub = b.url !== undefined || b.secret !== undefined || b.events !== undefined ? webhooks.subscribe(b.partner_id || mainPartner().partner_id, b) : null;
+					const sub =
+						b.url !== undefined || b.secret !== undefined || b.events !== undefined
+							? webhooks.subscribe(b.partner_id || mainPartner().partner_id, b)
+							: null;
 					return ok({ config: cfg, subscription: sub });
 				} catch (e) {
 					throw new SandboxError(422, 'validation_error', e.message);
@@ -770,7 +1089,11 @@ async function startSandbox(options = {}) {
 			case 'POST webhooks/send': {
 				const b = await needJson();
 				if (!b.data && !b.event && b.raw_body === undefined) {
-					const c = store.crew.get(b.crew_unique_id || store.fixtures.compliant || store.rows.get(mainPartner().partner_id)[0]?.crew.crew_unique_id);
+					const c = store.crew.get(
+						b.crew_unique_id ||
+							store.fixtures.compliant ||
+							store.rows.get(mainPartner().partner_id)[0]?.crew.crew_unique_id,
+					);
 					b.data = c ? defaultEventData(b.event_type || 'crew.profile.updated', c) : {};
 				}
 				try {
@@ -781,9 +1104,15 @@ async function startSandbox(options = {}) {
 			}
 			case 'POST webhooks/emit': {
 				const b = await needJson();
-				if (!webhooks.EVENT_TYPES.includes(b.event_type)) throw new SandboxError(422, 'validation_error', 'event_type must be one of ' + webhooks.EVENT_TYPES.join(', '));
+				if (!webhooks.EVENT_TYPES.includes(b.event_type))
+					throw new SandboxError(
+						422,
+						'validation_error',
+						'event_type must be one of ' + webhooks.EVENT_TYPES.join(', '),
+					);
 				const c = b.crew_unique_id ? store.crew.get(b.crew_unique_id) : null;
-				if (b.crew_unique_id && !c) throw new SandboxError(404, 'not_found', 'no crew member with id ' + b.crew_unique_id);
+				if (b.crew_unique_id && !c)
+					throw new SandboxError(404, 'not_found', 'no crew member with id ' + b.crew_unique_id);
 				const partnerId = b.partner_id || (c ? c.partner_id : mainPartner().partner_id);
 				const data = b.data || (c ? defaultEventData(b.event_type, c) : {});
 				return ok({ event: webhooks.emit(partnerId, b.event_type, data) }, 202);
@@ -793,7 +1122,13 @@ async function startSandbox(options = {}) {
 				return ok({ idle: await webhooks.idle(t) });
 			}
 			case 'GET deliveries':
-				return ok({ items: webhooks.deliveries({ event_id: url.searchParams.get('event_id'), partner_id: url.searchParams.get('partner_id'), event_type: url.searchParams.get('event_type') }) });
+				return ok({
+					items: webhooks.deliveries({
+						event_id: url.searchParams.get('event_id'),
+						partner_id: url.searchParams.get('partner_id'),
+						event_type: url.searchParams.get('event_type'),
+					}),
+				});
 			case 'DELETE deliveries':
 				webhooks.clear();
 				return ok({ cleared: true });
@@ -815,10 +1150,22 @@ async function startSandbox(options = {}) {
 				return doc ? documentPayload(doc, today) : { crew_unique_id: crew.crew_unique_id };
 			case 'crew.compliance.changed': {
 				const c = control.complianceByVessel(crew)[0];
-				return { crew_unique_id: crew.crew_unique_id, vessel_id: c.vessel_id, overall_status: c.snap.overall_status, requirements_met: c.snap.requirements_met, requirements_total: c.snap.requirements_total, requirements_expiring: c.snap.requirements_expiring, next_expiry_date: c.snap.next_expiry_date };
+				return {
+					crew_unique_id: crew.crew_unique_id,
+					vessel_id: c.vessel_id,
+					overall_status: c.snap.overall_status,
+					requirements_met: c.snap.requirements_met,
+					requirements_total: c.snap.requirements_total,
+					requirements_expiring: c.snap.requirements_expiring,
+					next_expiry_date: c.snap.next_expiry_date,
+				};
 			}
 			case 'crew.status.changed':
-				return { crew_unique_id: crew.crew_unique_id, verification_status: crew.verification_status, background_check_status: crew.background_check_status };
+				return {
+					crew_unique_id: crew.crew_unique_id,
+					verification_status: crew.verification_status,
+					background_check_status: crew.background_check_status,
+				};
 			default:
 				return { crew_unique_id: crew.crew_unique_id, updated_at: clock.iso() };
 		}
@@ -836,24 +1183,30 @@ async function startSandbox(options = {}) {
 			return;
 		}
 		try {
-			if (url.pathname === '/_sandbox' || url.pathname.startsWith('/_sandbox/')) await handleControl(req, res, url);
+			if (url.pathname === '/_sandbox' || url.pathname.startsWith('/_sandbox/'))
+				await handleControl(req, res, url);
 			else if (url.pathname.startsWith('/api/v2/')) await handleApi(req, res, url);
-			else if (url.pathname === '/' && req.method === 'GET') send(res, 200, { name: 'CrewPass sandbox', mode, api: '/api/v2/', control: '/_sandbox/' });
+			else if (url.pathname === '/' && req.method === 'GET')
+				send(res, 200, { name: 'CrewPass sandbox', mode, api: '/api/v2/', control: '/_sandbox/' });
 			else send(res, 404, { detail: 'Not Found' });
 		} catch (err) {
 			if (err instanceof SandboxError) {
 				const headers = {};
-				if (err.extra && err.extra.retry_after_seconds !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(err.extra.retry_after_seconds)));
+				if (err.extra && err.extra.retry_after_seconds !== undefined)
+					headers['Retry-After'] = String(Math.max(1, Math.ceil(err.extra.retry_after_seconds)));
 				send(res, err.status, errorBody(err), headers);
 			} else {
-				send(res, 500, { error: { code: 'internal_error', message: String((err && err.message) || err) } });
+				send(res, 500, {
+					error: { code: 'internal_error', message: String((err && err.message) || err) },
+				});
 			}
 		}
 	}
 
 	const server = http.createServer((req, res) => {
 		handle(req, res).catch(() => {
-			if (!res.headersSent) send(res, 500, { error: { code: 'internal_error', message: 'internal error' } });
+			if (!res.headersSent)
+				send(res, 500, { error: { code: 'internal_error', message: 'internal error' } });
 		});
 	});
 	server.keepAliveTimeout = 5000;
@@ -925,7 +1278,13 @@ async function startSandbox(options = {}) {
 			clear: () => webhooks.clear(),
 		},
 		faults: { set: setFaults, get: getFaults, reset: resetFaults },
-		rateLimit: { configure: (o) => limiter.configure(o), reset: () => limiter.reset(), get config() { return limiter.config; } },
+		rateLimit: {
+			configure: (o) => limiter.configure(o),
+			reset: () => limiter.reset(),
+			get config() {
+				return limiter.config;
+			},
+		},
 		inbox: (name) => inbox(name).entries.slice(),
 		compliance: (crewId, vesselId) => {
 			const c = store.crew.get(crewId);

@@ -249,7 +249,14 @@ export interface RawSendResult {
 	event: WebhookEvent;
 	raw_body: string;
 	url: string;
-	deliveries: Array<{ copy: number; status_code: number | null; error: string | null; response_body: string; timestamp: string; signature: string | null }>;
+	deliveries: Array<{
+		copy: number;
+		status_code: number | null;
+		error: string | null;
+		response_body: string;
+		timestamp: string;
+		signature: string | null;
+	}>;
 }
 
 export interface ControlResult {
@@ -258,14 +265,36 @@ export interface ControlResult {
 }
 
 export interface SandboxControl {
-	uploadDocument(crewId: string, body: { requirement_key: string; verification_status?: 'verified' | 'pending' | 'rejected' | 'expired'; expiry_date?: string | null; expires_in_days?: number; issue_date?: string; document_number?: string; issuer?: string | null; fit_category?: string; title?: string }): ControlResult & { document: Record<string, unknown>; superseded_document_id: string | null };
+	uploadDocument(
+		crewId: string,
+		body: {
+			requirement_key: string;
+			verification_status?: 'verified' | 'pending' | 'rejected' | 'expired';
+			expiry_date?: string | null;
+			expires_in_days?: number;
+			issue_date?: string;
+			document_number?: string;
+			issuer?: string | null;
+			fit_category?: string;
+			title?: string;
+		},
+	): ControlResult & { document: Record<string, unknown>; superseded_document_id: string | null };
 	verifyDocument(crewId: string, documentId: string): ControlResult;
 	rejectDocument(crewId: string, documentId: string): ControlResult;
 	expireDocument(crewId: string, documentId: string): ControlResult;
-	setStatus(crewId: string, body: { verification_status?: string; background_check_status?: string | null }): ControlResult;
+	setStatus(
+		crewId: string,
+		body: { verification_status?: string; background_check_status?: string | null },
+	): ControlResult;
 	setBackgroundCheck(crewId: string, status: string | null): ControlResult;
-	updateProfile(crewId: string, patch: Record<string, unknown>): ControlResult & { updated_at: string };
-	setConsents(crewId: string, body: { grant?: string[]; revoke?: string[] }): { crew_unique_id: string; consents: string[] };
+	updateProfile(
+		crewId: string,
+		patch: Record<string, unknown>,
+	): ControlResult & { updated_at: string };
+	setConsents(
+		crewId: string,
+		body: { grant?: string[]; revoke?: string[] },
+	): { crew_unique_id: string; consents: string[] };
 }
 
 export interface Sandbox {
@@ -299,20 +328,46 @@ export interface Sandbox {
 	webhooks: {
 		subscribe(partnerId: string, sub: WebhookSubscription): unknown;
 		secret(partnerId?: string): string;
-		configure(c: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; timeoutMs?: number; timestampClock?: 'real' | 'sandbox' }): Record<string, unknown>;
+		configure(c: {
+			baseDelayMs?: number;
+			maxDelayMs?: number;
+			maxAttempts?: number;
+			timeoutMs?: number;
+			timestampClock?: 'real' | 'sandbox';
+		}): Record<string, unknown>;
 		emit(partnerId: string, type: CrewPassEventType, data: Record<string, unknown>): WebhookEvent;
 		send(o: RawSendOptions): Promise<RawSendResult>;
-		deliveries(filter?: { event_id?: string; partner_id?: string; event_type?: string }): DeliveryAttempt[];
+		deliveries(filter?: {
+			event_id?: string;
+			partner_id?: string;
+			event_type?: string;
+		}): DeliveryAttempt[];
 		deadLetters(): DeadLetter[];
 		events(): WebhookEvent[];
 		/** resolves true when nothing is pending or in flight, false on timeout */
 		idle(timeoutMs?: number): Promise<boolean>;
 		clear(): void;
 	};
-	faults: { set(f: FaultOptions): FaultOptions; get(): Required<FaultOptions>; reset(): FaultOptions };
-	rateLimit: { configure(o: boolean | RateLimitOptions): RateLimitOptions; reset(): void; readonly config: Required<RateLimitOptions> };
+	faults: {
+		set(f: FaultOptions): FaultOptions;
+		get(): Required<FaultOptions>;
+		reset(): FaultOptions;
+	};
+	rateLimit: {
+		configure(o: boolean | RateLimitOptions): RateLimitOptions;
+		reset(): void;
+		readonly config: Required<RateLimitOptions>;
+	};
 	/** entries POSTed to /_sandbox/inbox/{name} */
-	inbox(name: string): Array<{ received_at: string; headers: Record<string, string>; body: unknown; raw_body: string; answered: number }>;
+	inbox(
+		name: string,
+	): Array<{
+		received_at: string;
+		headers: Record<string, string>;
+		body: unknown;
+		raw_body: string;
+		answered: number;
+	}>;
 	/** compliance snapshot as the API would answer it (null if unknown crew / vessel) */
 	compliance(crewId: string, vesselId?: string): Record<string, unknown> | null;
 	/** regenerate the data from the seed; clear deliveries, faults, buckets, inboxes */

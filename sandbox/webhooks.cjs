@@ -7,7 +7,13 @@ const http = require('node:http');
 const https = require('node:https');
 const crypto = require('node:crypto');
 
-const EVENT_TYPES = ['crew.document.processed', 'crew.document.updated', 'crew.compliance.changed', 'crew.status.changed', 'crew.profile.updated'];
+const EVENT_TYPES = [
+	'crew.document.processed',
+	'crew.document.updated',
+	'crew.compliance.changed',
+	'crew.status.changed',
+	'crew.profile.updated',
+];
 
 /** Partner scope and crew consent an event needs (the same gate as the read surface). */
 const EVENT_GATES = {
@@ -22,7 +28,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /** The contract's recipe: "v1=" + hex HMAC-SHA256(secret, "{timestamp}." + raw body). */
 function signDelivery(secret, timestamp, rawBody) {
-	return 'v1=' + crypto.createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex');
+	return (
+		'v1=' +
+		crypto.createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')
+	);
 }
 
 function newEventId() {
@@ -50,7 +59,10 @@ function createWebhooks({ clock, store, options = {} }) {
 	let heldTimer = null;
 	let idleWaiters = [];
 	let stopped = false;
-	const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 32 }), https: new https.Agent({ keepAlive: true, maxSockets: 32 }) };
+	const agents = {
+		http: new http.Agent({ keepAlive: true, maxSockets: 32 }),
+		https: new https.Agent({ keepAlive: true, maxSockets: 32 }),
+	};
 
 	function checkUrl(url) {
 		let u;
@@ -59,8 +71,12 @@ function createWebhooks({ clock, store, options = {} }) {
 		} catch {
 			throw new TypeError('invalid webhook URL: ' + url);
 		}
-		if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError('webhook URL must be http(s): ' + url);
-		if (!cfg.allowExternal && !LOOPBACK.has(u.hostname)) throw new TypeError('webhook URL must be on loopback (start with allowExternalWebhooks to lift this): ' + url);
+		if (u.protocol !== 'http:' && u.protocol !== 'https:')
+			throw new TypeError('webhook URL must be http(s): ' + url);
+		if (!cfg.allowExternal && !LOOPBACK.has(u.hostname))
+			throw new TypeError(
+				'webhook URL must be on loopback (start with allowExternalWebhooks to lift this): ' + url,
+			);
 		return u.toString();
 	}
 
@@ -69,11 +85,16 @@ function createWebhooks({ clock, store, options = {} }) {
 		if (!partner) throw new TypeError('unknown partner: ' + partnerId);
 		if (sub.url !== undefined) partner.webhook.url = sub.url === null ? null : checkUrl(sub.url);
 		if (sub.secret !== undefined) {
-			if (typeof sub.secret !== 'string' || !sub.secret) throw new TypeError('secret must be a non-empty string');
+			if (typeof sub.secret !== 'string' || !sub.secret)
+				throw new TypeError('secret must be a non-empty string');
 			partner.webhook.secret = sub.secret;
 		}
 		if (sub.events !== undefined) {
-			if (sub.events !== null && (!Array.isArray(sub.events) || sub.events.some((e) => !EVENT_TYPES.includes(e)))) throw new TypeError('events must be null (all) or a list of: ' + EVENT_TYPES.join(', '));
+			if (
+				sub.events !== null &&
+				(!Array.isArray(sub.events) || sub.events.some((e) => !EVENT_TYPES.includes(e)))
+			)
+				throw new TypeError('events must be null (all) or a list of: ' + EVENT_TYPES.join(', '));
 			partner.webhook.events = sub.events;
 		}
 		return { partner_id: partnerId, ...partner.webhook };
@@ -84,7 +105,14 @@ function createWebhooks({ clock, store, options = {} }) {
 	}
 
 	function buildEvent(partnerId, type, data, eventId) {
-		return { schema_version: 1, event_id: eventId || newEventId(), event_type: type, occurred_at: clock.iso(), partner_id: partnerId, data };
+		return {
+			schema_version: 1,
+			event_id: eventId || newEventId(),
+			event_type: type,
+			occurred_at: clock.iso(),
+			partner_id: partnerId,
+			data,
+		};
 	}
 
 	/**
@@ -151,10 +179,25 @@ function createWebhooks({ clock, store, options = {} }) {
 		try {
 			const secret = job.partner.webhook.secret;
 			const ts = String(timestampNow());
-			const res = await post(job.url, job.body, deliveryHeaders(job.event, ts, signDelivery(secret, ts, job.body)));
-			const permanent = res.status !== null && res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
+			const res = await post(
+				job.url,
+				job.body,
+				deliveryHeaders(job.event, ts, signDelivery(secret, ts, job.body)),
+			);
+			const permanent =
+				res.status !== null &&
+				res.status >= 400 &&
+				res.status < 500 &&
+				res.status !== 408 &&
+				res.status !== 429;
 			const ok = res.status !== null && res.status >= 200 && res.status < 300;
-			let outcome = ok ? 'delivered' : permanent ? 'rejected' : attempt >= cfg.maxAttempts ? 'dead_lettered' : 'retry_scheduled';
+			let outcome = ok
+				? 'delivered'
+				: permanent
+					? 'rejected'
+					: attempt >= cfg.maxAttempts
+						? 'dead_lettered'
+						: 'retry_scheduled';
 			const record = {
 				event_id: job.event.event_id,
 				event_type: job.event.event_type,
@@ -174,7 +217,17 @@ function createWebhooks({ clock, store, options = {} }) {
 			if (outcome === 'retry_scheduled') schedule(job, attempt + 1, record.next_attempt_in_ms);
 			else if (outcome === 'dead_lettered' || outcome === 'rejected') {
 				if (outcome === 'dead_lettered') {
-					deadLetters.push({ event_id: job.event.event_id, event_type: job.event.event_type, partner_id: job.partner.partner_id, url: job.url, attempts: attempt, last_status_code: res.status, last_error: res.error, dead_lettered_at: new Date().toISOString(), event: job.event });
+					deadLetters.push({
+						event_id: job.event.event_id,
+						event_type: job.event.event_type,
+						partner_id: job.partner.partner_id,
+						url: job.url,
+						attempts: attempt,
+						last_status_code: res.status,
+						last_error: res.error,
+						dead_lettered_at: new Date().toISOString(),
+						event: job.event,
+					});
 				}
 			}
 		} finally {
@@ -212,7 +265,12 @@ function createWebhooks({ clock, store, options = {} }) {
 			try {
 				const u = new URL(url);
 				const mod = u.protocol === 'https:' ? https : http;
-				req = mod.request(u, { method: 'POST', headers: { ...headers, 'Content-Length': body.length }, agent: u.protocol === 'https:' ? agents.https : agents.http, timeout: cfg.timeoutMs });
+				req = mod.request(u, {
+					method: 'POST',
+					headers: { ...headers, 'Content-Length': body.length },
+					agent: u.protocol === 'https:' ? agents.https : agents.http,
+					timeout: cfg.timeoutMs,
+				});
 			} catch (err) {
 				finish(null, String(err.message || err));
 				return;
@@ -224,7 +282,9 @@ function createWebhooks({ clock, store, options = {} }) {
 					if (size < 2048) chunks.push(c);
 					size += c.length;
 				});
-				res.on('end', () => finish(res.statusCode, null, Buffer.concat(chunks).toString('utf8').slice(0, 2048)));
+				res.on('end', () =>
+					finish(res.statusCode, null, Buffer.concat(chunks).toString('utf8').slice(0, 2048)),
+				);
 				res.on('error', (err) => finish(res.statusCode, String(err.message)));
 			});
 			req.on('timeout', () => req.destroy(new Error('timeout after ' + cfg.timeoutMs + ' ms')));
@@ -243,26 +303,61 @@ function createWebhooks({ clock, store, options = {} }) {
 		const url = opts.url ? checkUrl(opts.url) : partner.webhook.url;
 		if (!url) throw new TypeError('no url: pass url or subscribe the partner first');
 		const type = opts.event_type || 'crew.profile.updated';
-		const event = opts.event || buildEvent(partner.partner_id, type, opts.data || {}, opts.event_id);
+		const event =
+			opts.event || buildEvent(partner.partner_id, type, opts.data || {}, opts.event_id);
 		if (opts.schema_version !== undefined) event.schema_version = opts.schema_version;
-		const body = Buffer.from(opts.raw_body !== undefined ? String(opts.raw_body) : JSON.stringify(event));
+		const body = Buffer.from(
+			opts.raw_body !== undefined ? String(opts.raw_body) : JSON.stringify(event),
+		);
 		const copies = Math.max(1, Math.min(1000, Math.floor(opts.copies || 1)));
-		const secret = opts.wrong_secret ? (typeof opts.wrong_secret === 'string' ? opts.wrong_secret : 'whsec_wrong_' + crypto.randomBytes(8).toString('hex')) : opts.secret || partner.webhook.secret;
+		const secret = opts.wrong_secret
+			? typeof opts.wrong_secret === 'string'
+				? opts.wrong_secret
+				: 'whsec_wrong_' + crypto.randomBytes(8).toString('hex')
+			: opts.secret || partner.webhook.secret;
 		const one = async (copy) => {
-			const ts = String(opts.timestamp !== undefined ? opts.timestamp : timestampNow() - Math.floor(Number(opts.stale_seconds || 0)));
-			let signature = signDelivery(secret, ts, opts.tamper_body ? Buffer.concat([body, Buffer.from(' ')]) : body);
+			const ts = String(
+				opts.timestamp !== undefined
+					? opts.timestamp
+					: timestampNow() - Math.floor(Number(opts.stale_seconds || 0)),
+			);
+			let signature = signDelivery(
+				secret,
+				ts,
+				opts.tamper_body ? Buffer.concat([body, Buffer.from(' ')]) : body,
+			);
 			if (opts.bad_signature) signature = 'v1=' + crypto.randomBytes(32).toString('hex');
 			if (opts.signature !== undefined) signature = String(opts.signature);
 			const headers = deliveryHeaders(event, ts, signature);
 			if (opts.missing_signature) delete headers['X-CrewPass-Signature'];
 			if (opts.headers) Object.assign(headers, opts.headers);
 			const res = await post(url, body, headers);
-			const record = { event_id: event.event_id, event_type: event.event_type, partner_id: partner.partner_id, url, attempt: 1, copy, status_code: res.status, error: res.error, outcome: 'sent_raw', at: new Date().toISOString(), duration_ms: res.durationMs };
+			const record = {
+				event_id: event.event_id,
+				event_type: event.event_type,
+				partner_id: partner.partner_id,
+				url,
+				attempt: 1,
+				copy,
+				status_code: res.status,
+				error: res.error,
+				outcome: 'sent_raw',
+				at: new Date().toISOString(),
+				duration_ms: res.durationMs,
+			};
 			attempts.push(record);
-			return { copy, status_code: res.status, error: res.error, response_body: res.body, timestamp: ts, signature: headers['X-CrewPass-Signature'] ?? null };
+			return {
+				copy,
+				status_code: res.status,
+				error: res.error,
+				response_body: res.body,
+				timestamp: ts,
+				signature: headers['X-CrewPass-Signature'] ?? null,
+			};
 		};
 		let results;
-		if (opts.concurrent) results = await Promise.all(Array.from({ length: copies }, (_, i) => one(i)));
+		if (opts.concurrent)
+			results = await Promise.all(Array.from({ length: copies }, (_, i) => one(i)));
 		else {
 			results = [];
 			for (let i = 0; i < copies; i++) results.push(await one(i));
@@ -303,9 +398,11 @@ function createWebhooks({ clock, store, options = {} }) {
 	}
 
 	function setFaults(f = {}) {
-		if (f.duplicates !== undefined) faults.duplicates = Math.max(0, Math.min(100, Math.floor(Number(f.duplicates) || 0)));
+		if (f.duplicates !== undefined)
+			faults.duplicates = Math.max(0, Math.min(100, Math.floor(Number(f.duplicates) || 0)));
 		if (f.outOfOrder !== undefined) faults.outOfOrder = Boolean(f.outOfOrder);
-		if (f.outOfOrderWindowMs !== undefined) faults.outOfOrderWindowMs = Math.max(1, Number(f.outOfOrderWindowMs) || 100);
+		if (f.outOfOrderWindowMs !== undefined)
+			faults.outOfOrderWindowMs = Math.max(1, Number(f.outOfOrderWindowMs) || 100);
 		if (!faults.outOfOrder && held.length) {
 			clearTimeout(heldTimer);
 			flushHeld();
@@ -314,8 +411,10 @@ function createWebhooks({ clock, store, options = {} }) {
 	}
 
 	function configure(c = {}) {
-		for (const k of ['baseDelayMs', 'maxDelayMs', 'maxAttempts', 'timeoutMs']) if (c[k] !== undefined) cfg[k] = Math.max(k === 'maxAttempts' ? 1 : 0, Number(c[k]));
-		if (c.timestampClock !== undefined) cfg.timestampClock = c.timestampClock === 'sandbox' ? 'sandbox' : 'real';
+		for (const k of ['baseDelayMs', 'maxDelayMs', 'maxAttempts', 'timeoutMs'])
+			if (c[k] !== undefined) cfg[k] = Math.max(k === 'maxAttempts' ? 1 : 0, Number(c[k]));
+		if (c.timestampClock !== undefined)
+			cfg.timestampClock = c.timestampClock === 'sandbox' ? 'sandbox' : 'real';
 		return { ...cfg };
 	}
 
@@ -352,7 +451,13 @@ function createWebhooks({ clock, store, options = {} }) {
 		get config() {
 			return { ...cfg };
 		},
-		deliveries: (filter = {}) => attempts.filter((a) => (!filter.event_id || a.event_id === filter.event_id) && (!filter.partner_id || a.partner_id === filter.partner_id) && (!filter.event_type || a.event_type === filter.event_type)),
+		deliveries: (filter = {}) =>
+			attempts.filter(
+				(a) =>
+					(!filter.event_id || a.event_id === filter.event_id) &&
+					(!filter.partner_id || a.partner_id === filter.partner_id) &&
+					(!filter.event_type || a.event_type === filter.event_type),
+			),
 		deadLetters: () => deadLetters.slice(),
 		events: () => events.map((e) => e.event),
 	};

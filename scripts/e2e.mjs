@@ -15,7 +15,16 @@ import { after, describe } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
 import { CACHE_DIR, ensureN8nInstalled } from './n8n-install.mjs';
-import { REPO, N8nClient, buildAndPack, freePort, installTarball, log, n8nEnv, startN8n } from './lib/n8n.mjs';
+import {
+	REPO,
+	N8nClient,
+	buildAndPack,
+	freePort,
+	installTarball,
+	log,
+	n8nEnv,
+	startN8n,
+} from './lib/n8n.mjs';
 import { OWNER, prepareDemo } from './lib/demo.mjs';
 import { context } from '../test/e2e/context.mjs';
 

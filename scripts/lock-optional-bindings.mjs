@@ -9,15 +9,37 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const file = new URL('../package-lock.json', import.meta.url);
 const lock = JSON.parse(readFileSync(file, 'utf8'));
 const packages = lock.packages;
-const CPU = { arm: 'arm', arm64: 'arm64', x64: 'x64', ia32: 'ia32', loong64: 'loong64', ppc64: 'ppc64', riscv64: 'riscv64', s390x: 's390x', wasi: 'wasm32' };
+const CPU = {
+	arm: 'arm',
+	arm64: 'arm64',
+	x64: 'x64',
+	ia32: 'ia32',
+	loong64: 'loong64',
+	ppc64: 'ppc64',
+	riscv64: 'riscv64',
+	s390x: 's390x',
+	wasi: 'wasm32',
+};
 let added = 0;
-for (const [name, version] of Object.entries(packages['node_modules/unrs-resolver']?.optionalDependencies ?? {})) {
+for (const [name, version] of Object.entries(
+	packages['node_modules/unrs-resolver']?.optionalDependencies ?? {},
+)) {
 	const key = `node_modules/${name}`;
 	if (packages[key]) continue;
 	const [os, cpu] = name.split('resolver-binding-')[1].split('-');
-	packages[key] = { version, license: 'MIT', optional: true, ...(CPU[cpu] ? { cpu: [CPU[cpu]] } : {}), ...(os !== 'wasm32' ? { os: [os] } : {}) };
+	packages[key] = {
+		version,
+		license: 'MIT',
+		optional: true,
+		...(CPU[cpu] ? { cpu: [CPU[cpu]] } : {}),
+		...(os !== 'wasm32' ? { os: [os] } : {}),
+	};
 	added++;
 }
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));
+lock.packages = Object.fromEntries(
+	Object.entries(packages).sort(([a], [b]) =>
+		a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0,
+	),
+);
 writeFileSync(file, JSON.stringify(lock, null, 2) + '\n');
 console.log(`lock: ${added} optional binding entr${added === 1 ? 'y' : 'ies'} added`);

@@ -219,11 +219,17 @@ async function ensureN8n() {
 						env: envWithNode24(),
 						progress: () => {
 							const n = countPackages(nm);
-							say(n ? `  ... npm install: ${n} packages, ${sizeMb(nm)} MB of ~2,800 MB written` : '  ... npm install: resolving the dependency tree');
+							say(
+								n
+									? `  ... npm install: ${n} packages, ${sizeMb(nm)} MB of ~2,800 MB written`
+									: '  ... npm install: resolving the dependency tree',
+							);
 						},
 					},
 				);
-				say(`n8n@${version} installed (${countPackages(nm)} top-level packages); building sqlite3 for Node ${NODE_VERSION} (~90 s) ...`);
+				say(
+					`n8n@${version} installed (${countPackages(nm)} top-level packages); building sqlite3 for Node ${NODE_VERSION} (~90 s) ...`,
+				);
 				await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--loglevel=error'], {
 					cwd: dir,
 					env: envWithNode24({ npm_config_build_from_source: 'true' }),
@@ -241,7 +247,11 @@ async function ensureN8n() {
 			} catch (e) {
 				lastErr = e;
 				say(`n8n@${version} failed: ${String(e.message).split('\n')[0]}`);
-				if (e.output && /ETARGET|E404|notarget/i.test(e.output) && version !== N8N_VERSIONS.at(-1)) {
+				if (
+					e.output &&
+					/ETARGET|E404|notarget/i.test(e.output) &&
+					version !== N8N_VERSIONS.at(-1)
+				) {
 					say('trying the next pinned version');
 					fs.rmSync(dir, { recursive: true, force: true });
 					continue;

@@ -81,7 +81,10 @@ async function main() {
 	log(tag, 'building and packing the package (npm run build, npm pack) ...');
 	const tgz = buildAndPack(path.join(STATE, 'pack'));
 	const installed = installTarball(tgz, USER_FOLDER);
-	log(tag, `installed ${path.basename(tgz)} into ${installed.startsWith(REPO) ? path.relative(REPO, installed) : installed}`);
+	log(
+		tag,
+		`installed ${path.basename(tgz)} into ${installed.startsWith(REPO) ? path.relative(REPO, installed) : installed}`,
+	);
 
 	const { startSandbox } = require(path.join(REPO, 'sandbox', 'server.cjs'));
 	const sandbox = await startSandbox({ port: SANDBOX_PORT });
@@ -107,7 +110,11 @@ async function main() {
 	log(tag, `n8n is up on ${n8n.url}`);
 
 	const client = new N8nClient(n8n.url);
-	const demo = await prepareDemo(client, { sandbox, userFolder: USER_FOLDER, log: (m) => log(tag, m) });
+	const demo = await prepareDemo(client, {
+		sandbox,
+		userFolder: USER_FOLDER,
+		log: (m) => log(tag, m),
+	});
 
 	const targets = demo.workflows.filter((w) => w.webhookUrl).map((w) => w.webhookUrl);
 	const fanout = await startFanout({ port: FANOUT_PORT, targets });

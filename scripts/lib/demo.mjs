@@ -21,7 +21,11 @@ export const EXAMPLE_ARCHIVE_DIR = '/home/node/.n8n-files/crewpass-archive';
 
 export const EXAMPLES = [
 	{ key: 'complianceAlert', file: 'compliance-alert.json', inbox: 'compliance-alerts' },
-	{ key: 'digest', file: 'expiring-certificates-digest.json', inbox: 'expiring-certificates-digest' },
+	{
+		key: 'digest',
+		file: 'expiring-certificates-digest.json',
+		inbox: 'expiring-certificates-digest',
+	},
 	{ key: 'hrSync', file: 'hr-sync.json', dataTable: DATA_TABLE_NAME },
 	{ key: 'documentArchive', file: 'document-archive.json', inbox: 'document-archive' },
 ];
@@ -90,7 +94,11 @@ export async function ensureCredential(client, sandbox) {
 		});
 		return { id: existing.id, name: CREDENTIAL_NAME, created: false };
 	}
-	const created = await client.post('/rest/credentials', { name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data });
+	const created = await client.post('/rest/credentials', {
+		name: CREDENTIAL_NAME,
+		type: CREDENTIAL_TYPE,
+		data,
+	});
 	return { id: created.id, name: CREDENTIAL_NAME, created: true };
 }
 
@@ -101,7 +109,7 @@ export async function personalProject(client) {
 export async function ensureDataTable(client, projectId) {
 	const base = `/rest/projects/${projectId}/data-tables`;
 	const list = await client.get(`${base}?take=100`);
-	const rows = Array.isArray(list) ? list : list?.data ?? [];
+	const rows = Array.isArray(list) ? list : (list?.data ?? []);
 	const found = rows.find((t) => t.name === DATA_TABLE_NAME);
 	if (found) return { id: found.id, name: found.name, projectId, created: false };
 	const t = await client.post(base, {
@@ -136,10 +144,15 @@ export async function publishWorkflow(client, id) {
 export async function waitForWebhook(url, timeoutMs = 30_000) {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		const r = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: '{}',
+		});
 		await r.text();
 		if (r.status !== 404) return r.status;
-		if (Date.now() > deadline) throw new Error(`${url} still answers 404 ${timeoutMs / 1000} s after publishing`);
+		if (Date.now() > deadline)
+			throw new Error(`${url} still answers 404 ${timeoutMs / 1000} s after publishing`);
 		await new Promise((res) => setTimeout(res, 200));
 	}
 }
@@ -148,7 +161,10 @@ export async function waitForWebhook(url, timeoutMs = 30_000) {
  * Creates (or finds) each example workflow; publishes the trigger ones. Returns
  * [{ key, id, name, active, webhookUrl, inbox }].
  */
-export async function importExamples(client, { n8nUrl, sandbox, credential, dataTable, userFolder, replace = false, log = () => {} }) {
+export async function importExamples(
+	client,
+	{ n8nUrl, sandbox, credential, dataTable, userFolder, replace = false, log = () => {} },
+) {
 	const existing = await listWorkflows(client);
 	const out = [];
 	for (const ex of EXAMPLES) {
@@ -189,12 +205,17 @@ export async function importExamples(client, { n8nUrl, sandbox, credential, data
 }
 
 /** Everything `npm start` and the e2e suite need on a running n8n. */
-export async function prepareDemo(client, { sandbox, userFolder, replace = false, log = () => {} }) {
+export async function prepareDemo(
+	client,
+	{ sandbox, userFolder, replace = false, log = () => {} },
+) {
 	const { created } = await client.ownerLogin(OWNER);
 	log(created ? `owner account created (${OWNER.email})` : `logged in as ${OWNER.email}`);
 	fs.mkdirSync(archiveDir(userFolder), { recursive: true });
 	const credential = await ensureCredential(client, sandbox);
-	log(`credential "${CREDENTIAL_NAME}" ${credential.created ? 'created' : 'updated'} → ${sandbox.url}`);
+	log(
+		`credential "${CREDENTIAL_NAME}" ${credential.created ? 'created' : 'updated'} → ${sandbox.url}`,
+	);
 	const project = await personalProject(client);
 	const dataTable = await ensureDataTable(client, project.id);
 	const workflows = await importExamples(client, {

@@ -18,7 +18,12 @@ export async function startFanout({ port = 0, targets }) {
 		const answers = await Promise.all(
 			targets.map(async (url) => {
 				try {
-					const r = await fetch(url, { method: req.method, headers, body, signal: AbortSignal.timeout(10_000) });
+					const r = await fetch(url, {
+						method: req.method,
+						headers,
+						body,
+						signal: AbortSignal.timeout(10_000),
+					});
 					return { status: r.status, text: await r.text() };
 				} catch (e) {
 					return { status: 502, text: JSON.stringify({ error: String(e.message) }) };
@@ -26,9 +31,14 @@ export async function startFanout({ port = 0, targets }) {
 			}),
 		);
 		const rank = (s) => (s >= 500 ? 3 : s >= 400 ? 2 : 1);
-		const worst = answers.reduce((a, b) => (rank(b.status) > rank(a.status) ? b : a), answers[0] ?? { status: 200, text: '' });
+		const worst = answers.reduce(
+			(a, b) => (rank(b.status) > rank(a.status) ? b : a),
+			answers[0] ?? { status: 200, text: '' },
+		);
 		res.writeHead(worst.status, { 'content-type': 'application/json' });
-		res.end(JSON.stringify({ forwarded: answers.map((a, i) => ({ url: targets[i], status: a.status })) }));
+		res.end(
+			JSON.stringify({ forwarded: answers.map((a, i) => ({ url: targets[i], status: a.status })) }),
+		);
 	});
 	await new Promise((resolve, reject) => {
 		server.once('error', reject);

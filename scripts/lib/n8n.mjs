@@ -48,7 +48,12 @@ export function portInUse(port) {
 }
 
 function runQuiet(cmd, args, opts = {}) {
-	const r = spawnSync(cmd, args, { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...opts });
+	const r = spawnSync(cmd, args, {
+		cwd: REPO,
+		encoding: 'utf8',
+		maxBuffer: 64 * 1024 * 1024,
+		...opts,
+	});
 	if (r.status !== 0) {
 		throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
 	}
@@ -76,22 +81,42 @@ export function installTarball(tgz, userFolder) {
 	fs.mkdirSync(nodesDir, { recursive: true });
 	const pj = path.join(nodesDir, 'package.json');
 	if (!fs.existsSync(pj)) {
-		fs.writeFileSync(pj, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+		fs.writeFileSync(
+			pj,
+			JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2),
+		);
 	}
 	// a fresh copy every time: npm would keep a cached tarball of the same version
 	fs.rmSync(path.join(nodesDir, 'node_modules', PACKAGE_NAME), { recursive: true, force: true });
 	runQuiet(
 		'npm',
-		['install', tgz, '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'],
+		[
+			'install',
+			tgz,
+			'--legacy-peer-deps',
+			'--ignore-scripts',
+			'--no-audit',
+			'--no-fund',
+			'--no-package-lock',
+			'--loglevel=error',
+		],
 		{ cwd: nodesDir },
 	);
 	const installed = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
-	if (fs.lstatSync(installed).isSymbolicLink()) throw new Error(`${installed} is a symlink, expected a copy`);
+	if (fs.lstatSync(installed).isSymbolicLink())
+		throw new Error(`${installed} is a symlink, expected a copy`);
 	return installed;
 }
 
 /** Environment for a local n8n on SQLite, loopback only, no phoning home. */
-export function n8nEnv({ userFolder, port, brokerPort, encryptionKey, logLevel = 'info', extra = {} }) {
+export function n8nEnv({
+	userFolder,
+	port,
+	brokerPort,
+	encryptionKey,
+	logLevel = 'info',
+	extra = {},
+}) {
 	const env = { ...process.env };
 	for (const k of Object.keys(env)) if (k.startsWith('N8N_') || k.startsWith('DB_')) delete env[k];
 	delete env.npm_config_nodedir;
@@ -151,7 +176,9 @@ export async function startN8n({ install, env, port, logFile, tag = 'n8n', timeo
 	let lastNote = 0;
 	for (;;) {
 		if (exited) {
-			throw new Error(`n8n exited during start (${JSON.stringify(exited)}); log: ${logFile}\n${tail(logFile, 40)}`);
+			throw new Error(
+				`n8n exited during start (${JSON.stringify(exited)}); log: ${logFile}\n${tail(logFile, 40)}`,
+			);
 		}
 		try {
 			const r = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
@@ -159,7 +186,9 @@ export async function startN8n({ install, env, port, logFile, tag = 'n8n', timeo
 		} catch {}
 		if (Date.now() > deadline) {
 			await stopProcess(proc);
-			throw new Error(`n8n did not become ready in ${timeoutMs / 1000} s; log: ${logFile}\n${tail(logFile, 40)}`);
+			throw new Error(
+				`n8n did not become ready in ${timeoutMs / 1000} s; log: ${logFile}\n${tail(logFile, 40)}`,
+			);
 		}
 		if (Date.now() - lastNote > 15_000) {
 			if (lastNote) log(tag, 'waiting for n8n to come up ...');
@@ -217,7 +246,11 @@ export class N8nClient {
 		if (this.cookie) headers.cookie = this.cookie;
 		// n8n checks the browser id bound to the auth cookie
 		headers['browser-id'] = 'crewpass-scripts';
-		const r = await fetch(this.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+		const r = await fetch(this.url + p, {
+			method,
+			headers,
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
 		const setCookie = r.headers.getSetCookie?.() ?? [];
 		for (const c of setCookie) {
 			const m = /^(n8n-auth)=([^;]*)/.exec(c);

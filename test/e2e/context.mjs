@@ -7,13 +7,17 @@ export const context = {};
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls fn until it returns a truthy value (returned) or the timeout passes (throws). */
-export async function waitFor(fn, { timeoutMs = 30_000, intervalMs = 250, what = 'condition' } = {}) {
+export async function waitFor(
+	fn,
+	{ timeoutMs = 30_000, intervalMs = 250, what = 'condition' } = {},
+) {
 	const deadline = Date.now() + timeoutMs;
 	let last;
 	for (;;) {
 		last = await fn();
 		if (last) return last;
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		if (Date.now() > deadline)
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 		await sleep(intervalMs);
 	}
 }
@@ -24,7 +28,9 @@ export async function executions(ctx, workflowId) {
 	const all = [];
 	let lastId;
 	for (;;) {
-		const res = await ctx.client.get(`/rest/executions?filter=${filter}&limit=100${lastId ? `&lastId=${lastId}` : ''}`);
+		const res = await ctx.client.get(
+			`/rest/executions?filter=${filter}&limit=100${lastId ? `&lastId=${lastId}` : ''}`,
+		);
 		const page = res.results ?? res;
 		all.push(...page);
 		if (page.length < 100) return all;
@@ -82,7 +88,9 @@ export async function runManually(ctx, workflowId) {
 	await waitFor(
 		async () => {
 			const e = await ctx.client.get(`/rest/executions/${executionId}`);
-			return e && !['new', 'running', 'waiting'].includes(e.status) && e.finished !== undefined ? e : undefined;
+			return e && !['new', 'running', 'waiting'].includes(e.status) && e.finished !== undefined
+				? e
+				: undefined;
 		},
 		{ timeoutMs: 120_000, what: `manual execution ${executionId} to finish` },
 	);
@@ -94,7 +102,9 @@ export async function inbox(ctx, name) {
 }
 
 export async function clearInbox(ctx, name) {
-	await fetch(`${ctx.sandbox.url}/_sandbox/inbox/${encodeURIComponent(name)}`, { method: 'DELETE' });
+	await fetch(`${ctx.sandbox.url}/_sandbox/inbox/${encodeURIComponent(name)}`, {
+		method: 'DELETE',
+	});
 }
 
 /** Point the main partner's webhook subscription straight at one trigger workflow. */

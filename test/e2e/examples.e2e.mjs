@@ -7,12 +7,24 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import { archiveDir } from '../../scripts/lib/demo.mjs';
-import { clearInbox, executions, runManually, nodeOutput, sleep, subscribeTo, waitFor } from './context.mjs';
+import {
+	clearInbox,
+	executions,
+	runManually,
+	nodeOutput,
+	sleep,
+	subscribeTo,
+	waitFor,
+} from './context.mjs';
 
 async function api(ctx, p, init = {}) {
 	const r = await fetch(`${ctx.sandbox.url}/api/v2/${p}`, {
 		...init,
-		headers: { authorization: `Bearer ${ctx.sandbox.keys.management}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+		headers: {
+			authorization: `Bearer ${ctx.sandbox.keys.management}`,
+			'content-type': 'application/json',
+			...(init.headers ?? {}),
+		},
 	});
 	assert.equal(r.status, 200, `${p}: ${r.status}`);
 	return await r.json();
@@ -22,7 +34,10 @@ async function roster(ctx) {
 	const rows = [];
 	let cursor = null;
 	do {
-		const page = await api(ctx, `employers/me/fleet?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+		const page = await api(
+			ctx,
+			`employers/me/fleet?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+		);
 		rows.push(...page.items);
 		cursor = page.next_cursor;
 	} while (cursor);
@@ -32,13 +47,22 @@ async function roster(ctx) {
 const DAY = 86_400_000;
 function daysUntil(date) {
 	if (!date) return null;
-	const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+	const today = Date.UTC(
+		new Date().getUTCFullYear(),
+		new Date().getUTCMonth(),
+		new Date().getUTCDate(),
+	);
 	return Math.round((Date.parse(`${date}T00:00:00Z`) - today) / DAY);
 }
 
 async function rows(ctx) {
 	const { project, dataTable } = ctx.demo;
-	const res = await ctx.client.request('GET', `/rest/projects/${project.id}/data-tables/${dataTable.id}/rows?take=1000&skip=0`, undefined, { raw: true });
+	const res = await ctx.client.request(
+		'GET',
+		`/rest/projects/${project.id}/data-tables/${dataTable.id}/rows?take=1000&skip=0`,
+		undefined,
+		{ raw: true },
+	);
 	assert.equal(res.status, 200, res.text);
 	return res.json.data?.data ?? res.json.data;
 }
@@ -51,7 +75,11 @@ export default function (ctx) {
 			const t = Date.now();
 			const exec = await runManually(ctx, wf.id);
 			ctx.timings.digestRunMs = Date.now() - t;
-			assert.equal(exec.status, 'success', JSON.stringify(exec.data?.resultData?.error ?? exec.status));
+			assert.equal(
+				exec.status,
+				'success',
+				JSON.stringify(exec.data?.resultData?.error ?? exec.status),
+			);
 
 			// expected: every roster row (crew × vessel) whose compliance is non_compliant, or
 			// at_risk with the next expiry within the 90-day window; crew without compliance consent skipped
@@ -61,23 +89,39 @@ export default function (ctx) {
 				if (!crew.consents.includes('crew:compliance:read')) continue;
 				const snap = ctx.sandbox.compliance(row.crew_unique_id, row.vessel_id);
 				const days = daysUntil(snap.next_expiry_date);
-				if (snap.overall_status === 'non_compliant' || (snap.overall_status === 'at_risk' && days !== null && days <= 90)) {
+				if (
+					snap.overall_status === 'non_compliant' ||
+					(snap.overall_status === 'at_risk' && days !== null && days <= 90)
+				) {
 					expected.push(`${row.vessel_id}/${row.crew_unique_id}/${snap.overall_status}`);
 				}
 			}
-			assert.ok(expected.length >= 3, `the sandbox fleet has crew needing attention: ${expected.length}`);
+			assert.ok(
+				expected.length >= 3,
+				`the sandbox fleet has crew needing attention: ${expected.length}`,
+			);
 
 			const inbox = ctx.sandbox.inbox(wf.inbox);
 			assert.equal(inbox.length, 1, 'exactly one digest message');
 			const digest = inbox[0].body;
-			const got = digest.vessels.flatMap((v) => v.crew.map((m) => `${v.vessel_id}/${m.crew_unique_id}/${m.overall_status}`));
+			const got = digest.vessels.flatMap((v) =>
+				v.crew.map((m) => `${v.vessel_id}/${m.crew_unique_id}/${m.overall_status}`),
+			);
 			assert.deepEqual([...got].sort(), [...expected].sort());
 			assert.equal(digest.total, expected.length);
 			assert.equal(digest.vessel_count, new Set(expected.map((e) => e.split('/')[0])).size);
-			assert.match(digest.subject, new RegExp(`^CrewPass: ${expected.length} crew members? needs? attention`));
-			for (const v of digest.vessels) assert.ok(digest.text.includes(`${v.vessel_name} (${v.crew.length})`));
+			assert.match(
+				digest.subject,
+				new RegExp(`^CrewPass: ${expected.length} crew members? needs? attention`),
+			);
+			for (const v of digest.vessels)
+				assert.ok(digest.text.includes(`${v.vessel_name} (${v.crew.length})`));
 			const fleetItems = nodeOutput(exec, 'Check Fleet Compliance');
-			assert.equal(fleetItems.length, expected.length, 'Check Fleet output = the crew needing attention');
+			assert.equal(
+				fleetItems.length,
+				expected.length,
+				'Check Fleet output = the crew needing attention',
+			);
 			ctx.timings.digestCrewNeedingAttention = expected.length;
 		});
 	});
@@ -85,7 +129,11 @@ export default function (ctx) {
 	describe('example: HR sync', () => {
 		test('first run adds one HR record per crew member of the roster', async () => {
 			const exec = await runManually(ctx, ctx.workflows.hrSync.id);
-			assert.equal(exec.status, 'success', JSON.stringify(exec.data?.resultData?.error ?? exec.status));
+			assert.equal(
+				exec.status,
+				'success',
+				JSON.stringify(exec.data?.resultData?.error ?? exec.status),
+			);
 			const fleet = await roster(ctx);
 			const crewIds = [...new Set(fleet.map((r) => r.crew_unique_id))];
 			const diff = nodeOutput(exec, 'Diff Against HR Records');
@@ -95,7 +143,11 @@ export default function (ctx) {
 			assert.deepEqual(table.map((r) => r.crew_unique_id).sort(), crewIds.sort());
 			const fx = ctx.sandbox.fixtures;
 			const multi = table.find((r) => r.crew_unique_id === fx.multiVessel);
-			assert.equal(multi.vessel_ids.split(', ').length, 2, 'a crew member on two vessels is one record with both vessels');
+			assert.equal(
+				multi.vessel_ids.split(', ').length,
+				2,
+				'a crew member on two vessels is one record with both vessels',
+			);
 			const hidden = table.find((r) => r.crew_unique_id === fx.noStatusConsent);
 			assert.equal(hidden.verification_status, 'not_shared');
 			const sample = fleet.find((r) => r.crew_unique_id === fx.compliant);
@@ -110,11 +162,30 @@ export default function (ctx) {
 			ctx.sandbox.control.setStatus(fx.pending, { verification_status: 'verified' });
 			const { project, dataTable } = ctx.demo;
 			await ctx.client.post(`/rest/projects/${project.id}/data-tables/${dataTable.id}/insert`, {
-				data: [{ crew_unique_id: 'crew_former_bosun', full_name: 'R. Former', roles: 'Bosun', vessel_ids: 'ves_x', vessel_names: 'Gone', verification_status: 'verified', background_check_status: 'completed', documents_expiring: 0, employment_status: 'active', record_hash: 'old', synced_at: '2026-01-01T00:00:00Z', left_at: '' }],
+				data: [
+					{
+						crew_unique_id: 'crew_former_bosun',
+						full_name: 'R. Former',
+						roles: 'Bosun',
+						vessel_ids: 'ves_x',
+						vessel_names: 'Gone',
+						verification_status: 'verified',
+						background_check_status: 'completed',
+						documents_expiring: 0,
+						employment_status: 'active',
+						record_hash: 'old',
+						synced_at: '2026-01-01T00:00:00Z',
+						left_at: '',
+					},
+				],
 			});
 			const before = (await rows(ctx)).length;
 			const exec = await runManually(ctx, ctx.workflows.hrSync.id);
-			assert.equal(exec.status, 'success', JSON.stringify(exec.data?.resultData?.error ?? exec.status));
+			assert.equal(
+				exec.status,
+				'success',
+				JSON.stringify(exec.data?.resultData?.error ?? exec.status),
+			);
 			const diff = nodeOutput(exec, 'Diff Against HR Records');
 			const by = (a) => diff.filter((d) => d.action === a).map((d) => d.crew_unique_id);
 			assert.deepEqual(by('add'), []);
@@ -122,7 +193,10 @@ export default function (ctx) {
 			assert.deepEqual(by('leave'), ['crew_former_bosun']);
 			const table = await rows(ctx);
 			assert.equal(table.length, before, 'upserts update in place');
-			assert.equal(table.find((r) => r.crew_unique_id === fx.pending).verification_status, 'verified');
+			assert.equal(
+				table.find((r) => r.crew_unique_id === fx.pending).verification_status,
+				'verified',
+			);
 			const leaver = table.find((r) => r.crew_unique_id === 'crew_former_bosun');
 			assert.equal(leaver.employment_status, 'left');
 			assert.ok(leaver.left_at);
@@ -142,17 +216,31 @@ export default function (ctx) {
 			await clearInbox(ctx, wf.inbox);
 			const before = (await executions(ctx, wf.id)).length;
 			const crewId = ctx.sandbox.fixtures.compliant;
-			const up = ctx.sandbox.control.uploadDocument(crewId, { requirement_key: 'eng1', expires_in_days: 20 });
+			const up = ctx.sandbox.control.uploadDocument(crewId, {
+				requirement_key: 'eng1',
+				expires_in_days: 20,
+			});
 			const c1 = up.events.filter((e) => e.event_type === 'crew.compliance.changed');
-			assert.ok(c1.length >= 1 && c1.every((e) => e.data.overall_status === 'at_risk'), JSON.stringify(up.events));
+			assert.ok(
+				c1.length >= 1 && c1.every((e) => e.data.overall_status === 'at_risk'),
+				JSON.stringify(up.events),
+			);
 			assert.ok(await ctx.sandbox.webhooks.idle(30_000));
-			await waitFor(() => ctx.sandbox.inbox(wf.inbox).length >= c1.length, { what: 'the alert in the inbox' });
-			const back = ctx.sandbox.control.uploadDocument(crewId, { requirement_key: 'eng1', expires_in_days: 700 });
+			await waitFor(() => ctx.sandbox.inbox(wf.inbox).length >= c1.length, {
+				what: 'the alert in the inbox',
+			});
+			const back = ctx.sandbox.control.uploadDocument(crewId, {
+				requirement_key: 'eng1',
+				expires_in_days: 700,
+			});
 			const c2 = back.events.filter((e) => e.event_type === 'crew.compliance.changed');
 			assert.ok(c2.length >= 1 && c2.every((e) => e.data.overall_status === 'compliant'));
 			assert.ok(await ctx.sandbox.webhooks.idle(30_000));
 			// one execution per compliance event (the document events are not selected)
-			await waitFor(async () => (await executions(ctx, wf.id)).length >= before + c1.length + c2.length, { what: 'alert executions' });
+			await waitFor(
+				async () => (await executions(ctx, wf.id)).length >= before + c1.length + c2.length,
+				{ what: 'alert executions' },
+			);
 			await sleep(1500);
 			assert.equal((await executions(ctx, wf.id)).length, before + c1.length + c2.length);
 			const inbox = ctx.sandbox.inbox(wf.inbox);
@@ -162,7 +250,10 @@ export default function (ctx) {
 			assert.equal(alert.crew_unique_id, crewId);
 			assert.equal(alert.overall_status, 'at_risk');
 			assert.equal(alert.vessel_id, c1[0].data.vessel_id);
-			assert.ok(alert.name && crew.name.includes(alert.name.split(' ').pop()), `${alert.name} / ${crew.name}`);
+			assert.ok(
+				alert.name && crew.name.includes(alert.name.split(' ').pop()),
+				`${alert.name} / ${crew.name}`,
+			);
 			assert.match(alert.text, /AT RISK/);
 		});
 	});
@@ -173,16 +264,25 @@ export default function (ctx) {
 			subscribeTo(ctx, wf.webhookUrl);
 			await clearInbox(ctx, wf.inbox);
 			const crewId = ctx.sandbox.fixtures.atRisk;
-			const up = ctx.sandbox.control.uploadDocument(crewId, { requirement_key: 'eng1', expires_in_days: 500 });
+			const up = ctx.sandbox.control.uploadDocument(crewId, {
+				requirement_key: 'eng1',
+				expires_in_days: 500,
+			});
 			const processed = up.events.filter((e) => e.event_type === 'crew.document.processed');
 			assert.equal(processed.length, 1);
 			const docId = up.document.document_id;
 			assert.ok(await ctx.sandbox.webhooks.idle(30_000));
-			const [entry] = await waitFor(() => (ctx.sandbox.inbox(wf.inbox).length ? ctx.sandbox.inbox(wf.inbox) : undefined), {
-				what: 'the archive notification',
-			});
+			const [entry] = await waitFor(
+				() => (ctx.sandbox.inbox(wf.inbox).length ? ctx.sandbox.inbox(wf.inbox) : undefined),
+				{
+					what: 'the archive notification',
+				},
+			);
 			assert.equal(entry.body.document_id, docId);
-			const file = path.join(archiveDir(ctx.userFolder), `${crewId}_${docId}_${entry.body.file_name}`);
+			const file = path.join(
+				archiveDir(ctx.userFolder),
+				`${crewId}_${docId}_${entry.body.file_name}`,
+			);
 			assert.equal(entry.body.path, file);
 			assert.ok(fs.existsSync(file), `${file} written`);
 			const link = await api(ctx, `employers/me/crew/${crewId}/documents/${docId}/download`);

@@ -17,9 +17,18 @@ export default function (ctx) {
 			assert.ok(entries.includes('dist'), 'dist/ installed');
 			assert.ok(entries.includes('package.json'));
 			for (const e of entries) {
-				assert.ok(['dist', 'package.json', 'README.md', 'LICENSE', 'LICENSE.md', 'node_modules'].includes(e), `unexpected ${e} in the tarball`);
+				assert.ok(
+					['dist', 'package.json', 'README.md', 'LICENSE', 'LICENSE.md', 'node_modules'].includes(
+						e,
+					),
+					`unexpected ${e} in the tarball`,
+				);
 			}
-			assert.equal(fs.existsSync(path.join(ctx.installedDir, 'sandbox')), false, 'sandbox not shipped');
+			assert.equal(
+				fs.existsSync(path.join(ctx.installedDir, 'sandbox')),
+				false,
+				'sandbox not shipped',
+			);
 		});
 
 		test('n8n lists both nodes with light and dark icons that it serves', async () => {
@@ -27,9 +36,14 @@ export default function (ctx) {
 			for (const name of [NODE_TYPE, TRIGGER_TYPE]) {
 				const t = types.find((n) => n.name === name);
 				assert.ok(t, `${name} listed by n8n`);
-				assert.ok(t.iconUrl?.light && t.iconUrl?.dark, `${name} has themed icons: ${JSON.stringify(t.iconUrl ?? t.icon)}`);
+				assert.ok(
+					t.iconUrl?.light && t.iconUrl?.dark,
+					`${name} has themed icons: ${JSON.stringify(t.iconUrl ?? t.icon)}`,
+				);
 				for (const url of [t.iconUrl.light, t.iconUrl.dark]) {
-					const r = await fetch(`${ctx.n8n.url}/${url.replace(/^\//, '')}`, { headers: { cookie: ctx.client.cookie } });
+					const r = await fetch(`${ctx.n8n.url}/${url.replace(/^\//, '')}`, {
+						headers: { cookie: ctx.client.cookie },
+					});
 					assert.equal(r.status, 200, `${url} served`);
 					assert.match(await r.text(), /<svg/);
 				}
@@ -44,15 +58,22 @@ export default function (ctx) {
 			const creds = await ctx.client.get('/types/credentials.json');
 			const c = creds.find((x) => x.name === 'crewPassApi');
 			assert.ok(c, 'crewPassApi listed');
-			assert.ok(c.iconUrl?.light && c.iconUrl?.dark, `credential icons: ${JSON.stringify(c.iconUrl ?? c.icon)}`);
-			const r = await fetch(`${ctx.n8n.url}/${c.iconUrl.light.replace(/^\//, '')}`, { headers: { cookie: ctx.client.cookie } });
+			assert.ok(
+				c.iconUrl?.light && c.iconUrl?.dark,
+				`credential icons: ${JSON.stringify(c.iconUrl ?? c.icon)}`,
+			);
+			const r = await fetch(`${ctx.n8n.url}/${c.iconUrl.light.replace(/^\//, '')}`, {
+				headers: { cookie: ctx.client.cookie },
+			});
 			assert.equal(r.status, 200);
 			assert.ok(c.supportedNodes?.length === undefined || c.supportedNodes.includes(NODE_TYPE));
 		});
 
 		test('the package is loaded under its npm name; the node (not the trigger) is also an AI tool', async () => {
 			const types = await ctx.client.get('/types/nodes.json');
-			const ours = [...new Set(types.filter((n) => n.name.startsWith(`${PACKAGE_NAME}.`)).map((n) => n.name))].sort();
+			const ours = [
+				...new Set(types.filter((n) => n.name.startsWith(`${PACKAGE_NAME}.`)).map((n) => n.name)),
+			].sort();
 			// usableAsTool: n8n derives "<node>Tool" for AI agents; triggers are never tools
 			assert.deepEqual(ours, [NODE_TYPE, `${NODE_TYPE}Tool`, TRIGGER_TYPE].sort());
 		});

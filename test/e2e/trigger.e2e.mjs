@@ -8,7 +8,14 @@ import { after, before, describe, test } from 'node:test';
 
 import { TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
 import { credentialData, publishWorkflow, waitForWebhook } from '../../scripts/lib/demo.mjs';
-import { executionData, executions, mainPartnerId, nodeOutput, sleep, waitFor } from './context.mjs';
+import {
+	executionData,
+	executions,
+	mainPartnerId,
+	nodeOutput,
+	sleep,
+	waitFor,
+} from './context.mjs';
 
 const WEBHOOK_ID = '6f1f3b0e-2d55-4a53-9e0c-7c1a0c0e2e01';
 
@@ -43,11 +50,17 @@ export default function (ctx) {
 						position: [0, 0],
 						webhookId: WEBHOOK_ID,
 						parameters: { events: ['crew.compliance.changed'], options: {} },
-						credentials: { crewPassApi: { id: ctx.demo.credential.id, name: ctx.demo.credential.name } },
+						credentials: {
+							crewPassApi: { id: ctx.demo.credential.id, name: ctx.demo.credential.name },
+						},
 					},
 				],
 				connections: {},
-				settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveManualExecutions: true },
+				settings: {
+					executionOrder: 'v1',
+					saveDataSuccessExecution: 'all',
+					saveManualExecutions: true,
+				},
 				active: false,
 			});
 			wf = await publishWorkflow(ctx.client, created.id);
@@ -62,12 +75,25 @@ export default function (ctx) {
 		test('five genuine events, each sent four times at once: 5 accepted, 15 duplicates', async () => {
 			const crew = Object.values(ctx.sandbox.fixtures).slice(0, 5);
 			for (const c of crew) {
-				const r = await send({ event_type: 'crew.compliance.changed', data: complianceData(c), copies: 4, concurrent: true });
+				const r = await send({
+					event_type: 'crew.compliance.changed',
+					data: complianceData(c),
+					copies: 4,
+					concurrent: true,
+				});
 				genuine.add(r.event.event_id);
 				const statuses = r.deliveries.map((d) => d.status_code);
-				assert.deepEqual(statuses, [200, 200, 200, 200], `all answered 200: ${JSON.stringify(r.deliveries)}`);
+				assert.deepEqual(
+					statuses,
+					[200, 200, 200, 200],
+					`all answered 200: ${JSON.stringify(r.deliveries)}`,
+				);
 				const dupes = r.deliveries.filter((d) => /"duplicate"/.test(d.response_body));
-				assert.equal(dupes.length, 3, `three duplicates for ${r.event.event_id}: ${JSON.stringify(r.deliveries.map((d) => d.response_body))}`);
+				assert.equal(
+					dupes.length,
+					3,
+					`three duplicates for ${r.event.event_id}: ${JSON.stringify(r.deliveries.map((d) => d.response_body))}`,
+				);
 				expectedAnswers[200] += 4;
 			}
 		});
@@ -82,15 +108,29 @@ export default function (ctx) {
 				['malformed signature header', { signature: 'sha256=abc' }],
 			];
 			for (const [what, o] of cases) {
-				const r = await send({ event_type: 'crew.compliance.changed', data: complianceData(ctx.sandbox.fixtures.compliant), ...o });
-				assert.equal(r.deliveries[0].status_code, 401, `${what}: ${JSON.stringify(r.deliveries[0])}`);
-				assert.match(r.deliveries[0].response_body, /\{.*\}/, `${what}: a JSON body naming the reason`);
+				const r = await send({
+					event_type: 'crew.compliance.changed',
+					data: complianceData(ctx.sandbox.fixtures.compliant),
+					...o,
+				});
+				assert.equal(
+					r.deliveries[0].status_code,
+					401,
+					`${what}: ${JSON.stringify(r.deliveries[0])}`,
+				);
+				assert.match(
+					r.deliveries[0].response_body,
+					/\{.*\}/,
+					`${what}: a JSON body naming the reason`,
+				);
 				expectedAnswers[401] += 1;
 			}
 		});
 
 		test('a signed but malformed or inconsistent delivery is answered 400', async () => {
-			const bad = await send({ raw_body: JSON.stringify({ schema_version: 1, event_type: 'crew.compliance.changed' }) });
+			const bad = await send({
+				raw_body: JSON.stringify({ schema_version: 1, event_type: 'crew.compliance.changed' }),
+			});
 			assert.equal(bad.deliveries[0].status_code, 400, JSON.stringify(bad.deliveries[0]));
 			const mismatch = await send({
 				event_type: 'crew.compliance.changed',
@@ -102,7 +142,13 @@ export default function (ctx) {
 		});
 
 		test('an event type the trigger does not select is answered 200 and starts nothing', async () => {
-			const r = await send({ event_type: 'crew.profile.updated', data: { crew_unique_id: ctx.sandbox.fixtures.compliant, updated_at: new Date().toISOString() } });
+			const r = await send({
+				event_type: 'crew.profile.updated',
+				data: {
+					crew_unique_id: ctx.sandbox.fixtures.compliant,
+					updated_at: new Date().toISOString(),
+				},
+			});
 			assert.equal(r.deliveries[0].status_code, 200);
 			expectedAnswers[200] += 1;
 		});
@@ -118,13 +164,19 @@ export default function (ctx) {
 			assert.ok(await ctx.sandbox.webhooks.idle(30_000), 'sandbox deliveries settled');
 			ctx.sandbox.faults.reset();
 			const compliance = res.events.filter((e) => e.event_type === 'crew.compliance.changed');
-			assert.ok(compliance.length >= 1, `expiring a certificate changes compliance: ${JSON.stringify(res.events.map((e) => e.event_type))}`);
+			assert.ok(
+				compliance.length >= 1,
+				`expiring a certificate changes compliance: ${JSON.stringify(res.events.map((e) => e.event_type))}`,
+			);
 			for (const e of compliance) genuine.add(e.event_id);
 			for (const e of res.events) {
 				expectedAnswers[200] += 3;
 				const attempts = ctx.sandbox.webhooks.deliveries({ event_id: e.event_id });
 				assert.equal(attempts.length, 3, `3 copies of ${e.event_type}`);
-				assert.ok(attempts.every((a) => a.status_code === 200 && a.outcome === 'delivered'), JSON.stringify(attempts));
+				assert.ok(
+					attempts.every((a) => a.status_code === 200 && a.outcome === 'delivered'),
+					JSON.stringify(attempts),
+				);
 			}
 			assert.equal(ctx.sandbox.webhooks.deadLetters().length, 0);
 		});
@@ -135,22 +187,48 @@ export default function (ctx) {
 			const rotated = `whsec_rotated_${crypto.randomBytes(12).toString('hex')}`;
 			ctx.extraSecrets = { ...(ctx.extraSecrets ?? {}), rotatedWebhookSecret: rotated };
 			const save = (data) =>
-				ctx.client.patch(`/rest/credentials/${credential.id}`, { name: credential.name, type: 'crewPassApi', data });
+				ctx.client.patch(`/rest/credentials/${credential.id}`, {
+					name: credential.name,
+					type: 'crewPassApi',
+					data,
+				});
 			const deliver = async (secret) => {
-				const r = await send({ event_type: 'crew.compliance.changed', data: complianceData(ctx.sandbox.fixtures.expired), secret });
+				const r = await send({
+					event_type: 'crew.compliance.changed',
+					data: complianceData(ctx.sandbox.fixtures.expired),
+					secret,
+				});
 				return r;
 			};
 			try {
-				await save({ ...base, webhookSecret: rotated, previousWebhookSecret: base.webhookSecret, rotationGraceEndsAt: new Date(Date.now() + 3_600_000).toISOString() });
+				await save({
+					...base,
+					webhookSecret: rotated,
+					previousWebhookSecret: base.webhookSecret,
+					rotationGraceEndsAt: new Date(Date.now() + 3_600_000).toISOString(),
+				});
 				for (const secret of [base.webhookSecret, rotated]) {
 					const r = await deliver(secret);
-					assert.equal(r.deliveries[0].status_code, 200, `inside the grace window: ${r.deliveries[0].response_body}`);
+					assert.equal(
+						r.deliveries[0].status_code,
+						200,
+						`inside the grace window: ${r.deliveries[0].response_body}`,
+					);
 					genuine.add(r.event.event_id);
 					expectedAnswers[200] += 1;
 				}
-				await save({ ...base, webhookSecret: rotated, previousWebhookSecret: base.webhookSecret, rotationGraceEndsAt: new Date(Date.now() - 60_000).toISOString() });
+				await save({
+					...base,
+					webhookSecret: rotated,
+					previousWebhookSecret: base.webhookSecret,
+					rotationGraceEndsAt: new Date(Date.now() - 60_000).toISOString(),
+				});
 				const old = await deliver(base.webhookSecret);
-				assert.equal(old.deliveries[0].status_code, 401, `after the grace window: ${old.deliveries[0].response_body}`);
+				assert.equal(
+					old.deliveries[0].status_code,
+					401,
+					`after the grace window: ${old.deliveries[0].response_body}`,
+				);
 				expectedAnswers[401] += 1;
 				const current = await deliver(rotated);
 				assert.equal(current.deliveries[0].status_code, 200);
@@ -162,10 +240,16 @@ export default function (ctx) {
 		});
 
 		test('n8n recorded exactly one successful execution per genuine event, and nothing else', async () => {
-			await waitFor(async () => (await count()) >= genuine.size, { what: `${genuine.size} executions` });
+			await waitFor(async () => (await count()) >= genuine.size, {
+				what: `${genuine.size} executions`,
+			});
 			await sleep(2000); // anything extra would have landed by now
 			const list = await executions(ctx, wf.id);
-			assert.equal(list.length, genuine.size, `executions: ${list.length}, genuine events: ${genuine.size}`);
+			assert.equal(
+				list.length,
+				genuine.size,
+				`executions: ${list.length}, genuine events: ${genuine.size}`,
+			);
 			const seen = [];
 			for (const e of list) {
 				assert.equal(e.status, 'success', `execution ${e.id} ${e.status}`);
