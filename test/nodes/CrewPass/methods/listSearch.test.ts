@@ -1,4 +1,3 @@
-import nock from 'nock';
 import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { CrewPass } from '../../../../nodes/CrewPass/CrewPass.node';
@@ -9,7 +8,7 @@ import {
 } from '../../../../nodes/CrewPass/methods/listSearch';
 import { getVessels } from '../../../../nodes/CrewPass/methods/loadOptions';
 import fleet from '../fixtures/fleet.json';
-import { crewPass, unexpectedRequests } from '../fixtures/http';
+import { crewPass, guardRequests } from '../fixtures/http';
 import { FLEET_PATH, fleetServer, makeCrew } from '../fixtures/roster';
 import vessels from '../fixtures/vessels.json';
 import { loadOptionsContext } from '../../../harness/loadOptions';
@@ -27,13 +26,7 @@ function crewMemberContext(): ILoadOptionsFunctions {
 	);
 }
 
-let unexpected: ReturnType<typeof unexpectedRequests>;
-beforeAll(() => nock.disableNetConnect());
-beforeEach(() => (unexpected = unexpectedRequests()));
-afterEach(() => {
-	unexpected.stop();
-	nock.cleanAll();
-});
+const unexpected = guardRequests();
 
 describe('the node registers its methods', () => {
 	it('listSearch searchCrewMembers / searchVessels and loadOptions getVessels', () => {

@@ -93,7 +93,9 @@ describe('Compliance → Check', () => {
 			.post('/api/v2/employers/me/crew/crew_002/compliance-checks', {})
 			.reply(200, { ...snapshotFixture, crew_unique_id: 'crew_002' });
 		const { items, error } = await runNode({
-			parameters: params({ crewMember: { __rl: true, mode: 'email', value: '={{ $json.email }}' } }),
+			parameters: params({
+				crewMember: { __rl: true, mode: 'email', value: '={{ $json.email }}' },
+			}),
 			input: [{ json: { email: 'a@example.com' } }, { json: { email: 'b@example.com' } }],
 		});
 		expect(error).toBeUndefined();
@@ -122,8 +124,14 @@ describe('Compliance → Check', () => {
 	});
 
 	it.each([
-		[{ crewMember: { __rl: true, mode: 'id', value: '={{ "" }}' } }, 'Crew Member: is empty [item 0]'],
-		[{ vessel: { __rl: true, mode: 'id', value: '..' } }, 'Vessel: ".." is not a valid ID [item 0]'],
+		[
+			{ crewMember: { __rl: true, mode: 'id', value: '={{ "" }}' } },
+			'Crew Member: is empty [item 0]',
+		],
+		[
+			{ vessel: { __rl: true, mode: 'id', value: '..' } },
+			'Vessel: ".." is not a valid ID [item 0]',
+		],
 	])('rejects bad parameters before any request: %j', async (extra, message) => {
 		const { error } = await runNode({ parameters: params(extra) });
 		expect(error?.name).toBe('NodeOperationError');

@@ -108,7 +108,12 @@ describe('Compliance → Check Fleet', () => {
 		expect(error).toBeUndefined();
 		expect(fleet).toEqual([`${FLEET_PATH}?limit=200`]);
 		expect(checks).toHaveLength(150);
-		expect(maxInWindow(checks.map((check) => check.at), 1_000)).toBeLessThanOrEqual(60);
+		expect(
+			maxInWindow(
+				checks.map((check) => check.at),
+				1_000,
+			),
+		).toBeLessThanOrEqual(60);
 		// the budget is used, not wasted: 151 requests at 60/s take about 2.5 s
 		expect(elapsed).toBeLessThan(6_000);
 		expect(checks.every((check) => JSON.stringify(check.body) === '{}')).toBe(true);
@@ -126,7 +131,9 @@ describe('Compliance → Check Fleet', () => {
 			});
 		});
 		const byCrew = new Map(checks.map((check) => [check.crewId, check.query]));
-		rows.forEach((row) => expect(byCrew.get(String(row.crew_unique_id))).toBe(`?vessel_id=${row.vessel_id}`));
+		rows.forEach((row) =>
+			expect(byCrew.get(String(row.crew_unique_id))).toBe(`?vessel_id=${row.vessel_id}`),
+		);
 	});
 
 	it('walks a roster of several pages and checks the same crew member once per vessel position', async () => {
@@ -137,21 +144,34 @@ describe('Compliance → Check Fleet', () => {
 		expect(error).toBeUndefined();
 		expect(fleet).toHaveLength(3);
 		expect(items).toHaveLength(401);
-		expect(checks.filter((check) => check.crewId === 'crew_0000').map((c) => c.query).sort()).toEqual([
-			'?vessel_id=ves_a',
-			'?vessel_id=ves_b',
-		]);
-		expect(items[400].json).toMatchObject({ crew_unique_id: 'crew_0000', vessel_id: 'ves_b', role: 'Bosun' });
+		expect(
+			checks
+				.filter((check) => check.crewId === 'crew_0000')
+				.map((c) => c.query)
+				.sort(),
+		).toEqual(['?vessel_id=ves_a', '?vessel_id=ves_b']);
+		expect(items[400].json).toMatchObject({
+			crew_unique_id: 'crew_0000',
+			vessel_id: 'ves_b',
+			role: 'Bosun',
+		});
 	});
 
 	it('checks only the crew on the chosen vessels', async () => {
 		const rows = Array.from({ length: 9 }, (_, i) => rosterRow(i));
 		const { checks } = mockFleet(rows);
-		const { items, error } = await runNode({ parameters: params({ vesselIds: ['ves_b', 'ves_c'] }) });
+		const { items, error } = await runNode({
+			parameters: params({ vesselIds: ['ves_b', 'ves_c'] }),
+		});
 		expect(error).toBeUndefined();
-		expect(items.map((item) => item.json.vessel_id)).toEqual(
-			['ves_b', 'ves_c', 'ves_b', 'ves_c', 'ves_b', 'ves_c'],
-		);
+		expect(items.map((item) => item.json.vessel_id)).toEqual([
+			'ves_b',
+			'ves_c',
+			'ves_b',
+			'ves_c',
+			'ves_b',
+			'ves_c',
+		]);
 		expect(checks.some((check) => check.query === '?vessel_id=ves_a')).toBe(false);
 	});
 
@@ -176,7 +196,10 @@ describe('Compliance → Check Fleet', () => {
 		it.each([
 			[30, ['crew_bad', 'crew_risk_10', 'crew_risk_30', 'crew_today']],
 			[0, ['crew_bad', 'crew_today']],
-			[80, ['crew_bad', 'crew_risk_10', 'crew_risk_30', 'crew_risk_31', 'crew_risk_80', 'crew_today']],
+			[
+				80,
+				['crew_bad', 'crew_risk_10', 'crew_risk_30', 'crew_risk_31', 'crew_risk_80', 'crew_today'],
+			],
 		])('with a renewal window of %i days keeps exactly %j', async (window, expected) => {
 			mockFleet(rows, answer);
 			const { items, error } = await runNode({
@@ -207,7 +230,8 @@ describe('Compliance → Check Fleet', () => {
 						},
 					},
 				];
-			if (id === 'crew_0004') return [404, { error: { code: 'not_found', message: 'not on fleet' } }];
+			if (id === 'crew_0004')
+				return [404, { error: { code: 'not_found', message: 'not on fleet' } }];
 			return [200, snapshotFor(id, 'non_compliant')];
 		};
 

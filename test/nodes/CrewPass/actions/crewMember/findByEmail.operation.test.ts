@@ -2,7 +2,7 @@ import nock from 'nock';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { runNode } from '../../../../harness';
-import { crewPass, unexpectedRequests } from '../../fixtures/http';
+import { crewPass, guardRequests } from '../../fixtures/http';
 
 const LOOKUP_PATH = '/api/v2/employers/me/crew/lookup';
 const NOT_FOUND = {
@@ -13,13 +13,7 @@ function params(extra: INodeParameters = {}): INodeParameters {
 	return { resource: 'crewMember', operation: 'findByEmail', email: 'crew@example.com', ...extra };
 }
 
-let unexpected: ReturnType<typeof unexpectedRequests>;
-beforeAll(() => nock.disableNetConnect());
-beforeEach(() => (unexpected = unexpectedRequests()));
-afterEach(() => {
-	unexpected.stop();
-	nock.cleanAll();
-});
+const unexpected = guardRequests();
 
 describe('Crew Member → Find by Email', () => {
 	it('POSTs {email} as JSON with the Bearer key and outputs the crew id with the email', async () => {

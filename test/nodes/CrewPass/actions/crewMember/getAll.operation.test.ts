@@ -3,7 +3,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runNode } from '../../../../harness';
 import fleet from '../../fixtures/fleet.json';
-import { crewPass, unexpectedRequests } from '../../fixtures/http';
+import { crewPass, guardRequests } from '../../fixtures/http';
 import { FLEET_PATH, fleetServer, makeCrew } from '../../fixtures/roster';
 
 const FLEET_ROWS = fleet.items as IDataObject[];
@@ -16,13 +16,7 @@ function page(items: IDataObject[], nextCursor: string | null, days = 30): IData
 	return { items, next_cursor: nextCursor, expiring_within_days: days };
 }
 
-let unexpected: ReturnType<typeof unexpectedRequests>;
-beforeAll(() => nock.disableNetConnect());
-beforeEach(() => (unexpected = unexpectedRequests()));
-afterEach(() => {
-	unexpected.stop();
-	nock.cleanAll();
-});
+const unexpected = guardRequests();
 
 function expectNoStrayHttp() {
 	expect(nock.pendingMocks()).toEqual([]);

@@ -1,8 +1,7 @@
-import nock from 'nock';
 import type { IBinaryData, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { runNode } from '../../../../harness';
-import { crewPass, unexpectedRequests } from '../../fixtures/http';
+import { crewPass, guardRequests } from '../../fixtures/http';
 
 const PHOTO_PATH = (id: string) => `/api/v2/employers/me/crew/${id}/photo`;
 // The 8-byte PNG signature plus a few bytes: enough to check the bytes come through unchanged.
@@ -22,13 +21,7 @@ function bytesOf(binary: IBinaryData): Buffer {
 	return Buffer.from(binary.data, 'base64');
 }
 
-let unexpected: ReturnType<typeof unexpectedRequests>;
-beforeAll(() => nock.disableNetConnect());
-beforeEach(() => (unexpected = unexpectedRequests()));
-afterEach(() => {
-	unexpected.stop();
-	nock.cleanAll();
-});
+const unexpected = guardRequests();
 
 describe('Crew Member → Get Photo', () => {
 	it('GETs the photo with the Bearer key and outputs the bytes as binary "data" with file name and MIME type', async () => {

@@ -1,8 +1,7 @@
-import nock from 'nock';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runNode } from '../../../../harness';
-import { crewPass, unexpectedRequests } from '../../fixtures/http';
+import { crewPass, guardRequests } from '../../fixtures/http';
 import profileBase from '../../fixtures/profile-base.json';
 import profileFull from '../../fixtures/profile-full.json';
 
@@ -31,13 +30,7 @@ function params(crewMember: IDataObject, extra: INodeParameters = {}): INodePara
 	};
 }
 
-let unexpected: ReturnType<typeof unexpectedRequests>;
-beforeAll(() => nock.disableNetConnect());
-beforeEach(() => (unexpected = unexpectedRequests()));
-afterEach(() => {
-	unexpected.stop();
-	nock.cleanAll();
-});
+const unexpected = guardRequests();
 
 describe('Crew Member → Get Profile', () => {
 	it('Simplify (default) gives the base fields, flat, without identity fields', async () => {

@@ -93,7 +93,7 @@ describe('Document → Download', () => {
 		});
 	});
 
-	it('uses the configured binary field, keeps the input item\'s other binary fields, never mutates the input', async () => {
+	it("uses the configured binary field, keeps the input item's other binary fields, never mutates the input", async () => {
 		api().get(LINK_PATH).reply(200, linkAnswer());
 		fileHost([[200, PDF]]);
 		const existing = {
@@ -101,7 +101,9 @@ describe('Document → Download', () => {
 			mimeType: 'text/plain',
 			fileName: 'earlier.txt',
 		};
-		const input: INodeExecutionData[] = [{ json: { note: 'keep me' }, binary: { earlier: existing } }];
+		const input: INodeExecutionData[] = [
+			{ json: { note: 'keep me' }, binary: { earlier: existing } },
+		];
 		const before = JSON.stringify(input);
 
 		const { items, error } = await runNode({
@@ -126,7 +128,9 @@ describe('Document → Download', () => {
 
 		expect(items).toEqual([]);
 		expect(error?.name).toBe('NodeOperationError');
-		expect(error?.message).toBe('Refused to follow a download link that does not point to CrewPass');
+		expect(error?.message).toBe(
+			'Refused to follow a download link that does not point to CrewPass',
+		);
 		expect(error?.description).toContain('https://files.evil.example');
 		expect(foreign.isDone()).toBe(false);
 	});
@@ -137,9 +141,13 @@ describe('Document → Download', () => {
 		['user info in the link', 'https://user:pw@crewpass.test/api/v2/files/x'],
 		['not a URL', 'files/x'],
 	])('refuses %s', async (_label, url) => {
-		api().get(LINK_PATH).reply(200, linkAnswer({ download_url: url }));
+		api()
+			.get(LINK_PATH)
+			.reply(200, linkAnswer({ download_url: url }));
 		const { error } = await runNode({ parameters: params() });
-		expect(error?.message).toBe('Refused to follow a download link that does not point to CrewPass');
+		expect(error?.message).toBe(
+			'Refused to follow a download link that does not point to CrewPass',
+		);
 	});
 
 	it('Production requires https on the production origin', async () => {
@@ -159,7 +167,9 @@ describe('Document → Download', () => {
 
 	it('accepts the exact origin of a Custom http base URL (the local sandbox)', async () => {
 		const local = 'http://127.0.0.1:4010';
-		nock(local).get(LINK_PATH).reply(200, linkAnswer({ download_url: `${local}${FILE_PATH}` }));
+		nock(local)
+			.get(LINK_PATH)
+			.reply(200, linkAnswer({ download_url: `${local}${FILE_PATH}` }));
 		const file = nock(local).get(FILE_PATH).reply(200, PDF);
 		const { error } = await runNode({
 			parameters: params(),
@@ -239,13 +249,19 @@ describe('Document → Download', () => {
 			.reply(200, linkAnswer({ file_name: '../../etc/passwd', content_type: undefined }));
 		fileHost([[200, PDF, { 'Content-Type': 'application/pdf; charset=binary' }]]);
 		const { items } = await runNode({ parameters: params() });
-		expect(items[0].binary!.data).toMatchObject({ fileName: 'passwd', mimeType: 'application/pdf' });
+		expect(items[0].binary!.data).toMatchObject({
+			fileName: 'passwd',
+			mimeType: 'application/pdf',
+		});
 	});
 
 	it.each([
 		[{ documentId: ' ' }, 'Document ID: is empty [item 0]'],
 		[{ documentId: '..' }, 'Document ID: ".." is not a valid ID [item 0]'],
-		[{ binaryPropertyName: '={{ $json.missing ?? "" }}' }, 'Put Output File in Field: is empty [item 0]'],
+		[
+			{ binaryPropertyName: '={{ $json.missing ?? "" }}' },
+			'Put Output File in Field: is empty [item 0]',
+		],
 	])('rejects bad parameters before any request: %j', async (extra, message) => {
 		const { error } = await runNode({ parameters: params(extra) });
 		expect(error?.name).toBe('NodeOperationError');

@@ -66,7 +66,10 @@ describe('Document → Download All', () => {
 		items.forEach((item, i) => {
 			expect(item.pairedItem).toEqual({ item: 0 });
 			expect(bytes(item).equals(fileOf(ids[i]))).toBe(true);
-			expect(item.binary!.data).toMatchObject({ fileName: `${ids[i]}.pdf`, mimeType: 'application/pdf' });
+			expect(item.binary!.data).toMatchObject({
+				fileName: `${ids[i]}.pdf`,
+				mimeType: 'application/pdf',
+			});
 			expect(item.binary!.cv).toEqual(input[0].binary!.cv);
 			expect(item.json).toMatchObject({
 				crew_unique_id: 'crew_001',

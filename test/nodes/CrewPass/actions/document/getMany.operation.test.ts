@@ -43,7 +43,11 @@ describe('Document → Get Many', () => {
 			});
 		});
 		// issuer null and a missing expiry date pass through untouched
-		expect(items[2].json).toMatchObject({ issuer: null, expiry_date: null, days_until_expiry: null });
+		expect(items[2].json).toMatchObject({
+			issuer: null,
+			expiry_date: null,
+			days_until_expiry: null,
+		});
 	});
 
 	it('filters by type, verification status and expiry window', async () => {
@@ -91,9 +95,7 @@ describe('Document → Get Many', () => {
 	});
 
 	it('surfaces 403 scope_not_consented as the CrewPass error with scope, fix and request id', async () => {
-		api()
-			.get(DOCUMENTS_PATH)
-			.reply(403, SCOPE_NOT_CONSENTED, { 'X-Request-Id': 'req_consent_1' });
+		api().get(DOCUMENTS_PATH).reply(403, SCOPE_NOT_CONSENTED, { 'X-Request-Id': 'req_consent_1' });
 		const { items, error } = await runNode({ parameters: params() });
 		expect(items).toEqual([]);
 		expect(error?.name).toBe('NodeApiError');
@@ -124,8 +126,14 @@ describe('Document → Get Many', () => {
 
 	it.each([
 		[{ crewMember: { __rl: true, mode: 'id', value: '  ' } }, 'Crew Member: is empty [item 0]'],
-		[{ crewMember: { __rl: true, mode: 'email', value: 'not-an-email' } }, 'Crew Member (By Email)'],
-		[{ filters: { expiringWithinDays: 731 } }, 'Filters → Expiring Within Days: 731 is outside 0–730'],
+		[
+			{ crewMember: { __rl: true, mode: 'email', value: 'not-an-email' } },
+			'Crew Member (By Email)',
+		],
+		[
+			{ filters: { expiringWithinDays: 731 } },
+			'Filters → Expiring Within Days: 731 is outside 0–730',
+		],
 		[{ filters: { expiringWithinDays: -1 } }, 'Filters → Expiring Within Days'],
 		[{ returnAll: false, limit: 0 }, 'Limit: 0 is not a whole number of at least 1 [item 0]'],
 	])('rejects bad parameters before any request: %j', async (extra, message) => {

@@ -1,8 +1,7 @@
-import nock from 'nock';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runNode } from '../../../../harness';
-import { crewPass, unexpectedRequests } from '../../fixtures/http';
+import { crewPass, guardRequests } from '../../fixtures/http';
 import vessels from '../../fixtures/vessels.json';
 
 const VESSELS_PATH = '/api/v2/employers/me/vessels';
@@ -12,13 +11,7 @@ function params(extra: INodeParameters = {}): INodeParameters {
 	return { resource: 'vessel', operation: 'getAll', ...extra };
 }
 
-let unexpected: ReturnType<typeof unexpectedRequests>;
-beforeAll(() => nock.disableNetConnect());
-beforeEach(() => (unexpected = unexpectedRequests()));
-afterEach(() => {
-	unexpected.stop();
-	nock.cleanAll();
-});
+const unexpected = guardRequests();
 
 describe('Vessel → Get Many', () => {
 	it('sends GET /employers/me/vessels with the Bearer key and no query; one item per vessel', async () => {
