@@ -1,10 +1,46 @@
 // Shared state of one end-to-end run (filled by scripts/e2e.mjs before any suite runs) and small
 // helpers over n8n's REST API and the sandbox.
 
+import assert from 'node:assert/strict';
+
+import { publishWorkflow, waitForWebhook } from '../../scripts/lib/demo.mjs';
+import { TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
+
 /** @type {Record<string, any>} */
 export const context = {};
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Creates and publishes a one-node CrewPass Trigger workflow (crew.compliance.changed, the demo
+ * credential) and waits until its production webhook answers an unsigned probe with 401.
+ */
+export async function publishTriggerWorkflow(ctx, { name, nodeId, webhookId, settings = {} }) {
+	const created = await ctx.client.post('/rest/workflows', {
+		name,
+		nodes: [
+			{
+				id: nodeId,
+				name: 'CrewPass Trigger',
+				type: TRIGGER_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId,
+				parameters: { events: ['crew.compliance.changed'], options: {} },
+				credentials: {
+					crewPassApi: { id: ctx.demo.credential.id, name: ctx.demo.credential.name },
+				},
+			},
+		],
+		connections: {},
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', ...settings },
+		active: false,
+	});
+	const wf = await publishWorkflow(ctx.client, created.id);
+	const url = `${ctx.n8n.url}/webhook/${webhookId}/crewpass`;
+	assert.equal(await waitForWebhook(url), 401, 'an unsigned probe is refused');
+	return { wf, url };
+}
 
 /** Polls fn until it returns a truthy value (returned) or the timeout passes (throws). */
 export async function waitFor(

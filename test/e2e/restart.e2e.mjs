@@ -7,9 +7,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { log, TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
-import { publishWorkflow, waitForWebhook } from '../../scripts/lib/demo.mjs';
-import { executionData, executions, nodeOutput, settledExecutions } from './context.mjs';
+import { log } from '../../scripts/lib/n8n.mjs';
+import { waitForWebhook } from '../../scripts/lib/demo.mjs';
+import {
+	executionData,
+	executions,
+	nodeOutput,
+	publishTriggerWorkflow,
+	settledExecutions,
+} from './context.mjs';
 
 const WEBHOOK_ID = '6f1f3b0e-2d55-4a53-9e0c-7c1a0c0e2e02';
 const NODE_NAME = 'CrewPass Trigger';
@@ -67,29 +73,11 @@ export default function (ctx) {
 
 		before(async () => {
 			assert.equal(typeof ctx.restartN8n, 'function', 'scripts/e2e.mjs provides restartN8n');
-			const created = await ctx.client.post('/rest/workflows', {
+			({ wf, url } = await publishTriggerWorkflow(ctx, {
 				name: 'e2e: CrewPass Trigger across a restart',
-				nodes: [
-					{
-						id: 'c0a8012e-0000-4000-8000-000000000002',
-						name: NODE_NAME,
-						type: TRIGGER_TYPE,
-						typeVersion: 1,
-						position: [0, 0],
-						webhookId: WEBHOOK_ID,
-						parameters: { events: ['crew.compliance.changed'], options: {} },
-						credentials: {
-							crewPassApi: { id: ctx.demo.credential.id, name: ctx.demo.credential.name },
-						},
-					},
-				],
-				connections: {},
-				settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all' },
-				active: false,
-			});
-			wf = await publishWorkflow(ctx.client, created.id);
-			url = `${ctx.n8n.url}/webhook/${WEBHOOK_ID}/crewpass`;
-			assert.equal(await waitForWebhook(url), 401, 'an unsigned probe is refused');
+				nodeId: 'c0a8012e-0000-4000-8000-000000000002',
+				webhookId: WEBHOOK_ID,
+			}));
 		});
 
 		test('before the restart: A and B accepted, a copy of B is a duplicate, C accepted last', async () => {
