@@ -187,15 +187,16 @@ async function startSandbox(options = {}) {
 		}
 		return Buffer.concat(chunks);
 	}
-	/** Parse a JSON body FastAPI-style: returns { value } or { errors }. */
+	/** Parse a JSON object body FastAPI-style: returns { value } or { errors }. */
 	function parseJson(buf, { allowEmpty }) {
 		const text = buf.toString('utf8');
 		if (!text.trim())
 			return allowEmpty
 				? { value: {} }
 				: { errors: [vErr('missing', ['body'], 'Field required', null)] };
+		let value;
 		try {
-			return { value: JSON.parse(text) };
+			value = JSON.parse(text);
 		} catch (e) {
 			return {
 				errors: [
@@ -203,6 +204,11 @@ async function startSandbox(options = {}) {
 				],
 			};
 		}
+		if (!value || typeof value !== 'object' || Array.isArray(value)) {
+			const msg = 'Input should be a valid dictionary or object to extract fields from';
+			return { errors: [vErr('model_attributes_type', ['body'], msg, value)] };
+		}
+		return { value };
 	}
 	function presentedKey(req) {
 		const auth = req.headers.authorization;
@@ -392,16 +398,14 @@ async function startSandbox(options = {}) {
 			re: /^\/api\/v2\/employers\/me\/vessels$/,
 			scope: 'vessels:fleet:read',
 			handler: ({ partner }) => ({
-				items: store.vesselsByPartner
-					.get(partner.partner_id)
-					.map((v) => ({
-						vessel_id: v.vessel_id,
-						vessel_name: v.vessel_name,
-						imo: v.imo,
-						mmsi: v.mmsi,
-						flag_state: v.flag_state,
-						vessel_type: v.vessel_type,
-					})),
+				items: store.vesselsByPartner.get(partner.partner_id).map((v) => ({
+					vessel_id: v.vessel_id,
+					vessel_name: v.vessel_name,
+					imo: v.imo,
+					mmsi: v.mmsi,
+					flag_state: v.flag_state,
+					vessel_type: v.vessel_type,
+				})),
 			}),
 		},
 		{
@@ -459,20 +463,6 @@ async function startSandbox(options = {}) {
 				const parsed = parseJson(body, { allowEmpty: false });
 				if (parsed.errors) return { status: 422, body: { detail: parsed.errors } };
 				const v = parsed.value;
-				if (!v || typeof v !== 'object' || Array.isArray(v))
-					return {
-						status: 422,
-						body: {
-							detail: [
-								vErr(
-									'model_attributes_type',
-									['body'],
-									'Input should be a valid dictionary or object to extract fields from',
-									v,
-								),
-							],
-						},
-					};
 				if (!('email' in v))
 					return {
 						status: 422,
@@ -632,20 +622,6 @@ async function startSandbox(options = {}) {
 			handler: ({ partner, m, body, url }) => {
 				const parsed = parseJson(body, { allowEmpty: true });
 				if (parsed.errors) return { status: 422, body: { detail: parsed.errors } };
-				if (!parsed.value || typeof parsed.value !== 'object' || Array.isArray(parsed.value))
-					return {
-						status: 422,
-						body: {
-							detail: [
-								vErr(
-									'model_attributes_type',
-									['body'],
-									'Input should be a valid dictionary or object to extract fields from',
-									parsed.value,
-								),
-							],
-						},
-					};
 				const crew = crewOnFleet(partner, m[1]);
 				requireConsent(crew, 'crew:compliance:read');
 				const vesselId = url.searchParams.get('vessel_id');
