@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 'use strict';
 // npm run sandbox -- [--port 4010] [--crew 40] [--seed 1] [--mode test|live] [--no-rate-limit]
 //                    [--webhook-url URL] [--webhook-secret S] [--webhook-base-delay-ms N] [--latency-ms N]
@@ -20,7 +21,12 @@ Usage: node sandbox/cli.cjs [options]
   --json                    print the start-up information as one JSON line
   --help`;
 
+/**
+ * @param {string[]} argv
+ * @returns {import('./server.cjs').SandboxOptions & { json?: boolean, help?: boolean }}
+ */
 function parseArgs(argv) {
+	/** @type {import('./server.cjs').SandboxOptions & { json?: boolean, help?: boolean }} */
 	const out = {};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
@@ -40,7 +46,7 @@ function parseArgs(argv) {
 				out.seed = Number(next());
 				break;
 			case '--mode':
-				out.mode = next();
+				out.mode = /** @type {'test' | 'live'} */ (next()); // startSandbox validates it
 				break;
 			case '--no-rate-limit':
 				out.rateLimit = false;
@@ -77,7 +83,7 @@ async function main() {
 	try {
 		args = parseArgs(process.argv.slice(2));
 	} catch (e) {
-		console.error(String(e.message));
+		console.error(String(e instanceof Error ? e.message : e));
 		process.exit(2);
 	}
 	if (args.help) {

@@ -1,4 +1,6 @@
 // Types for sandbox/server.cjs (the CrewPass sandbox), for TypeScript tests, e2e and bench scripts.
+// Not free-standing: the sandbox's .cjs files are `// @ts-check`ed against these types by
+// `npm run typecheck` (tsconfig.sandbox.json), so a mismatch with the implementation fails there.
 
 export type SandboxMode = 'test' | 'live';
 export type CrewPassEventType =
@@ -42,6 +44,85 @@ export interface FaultOptions {
 	webhookOutOfOrderWindowMs?: number;
 }
 
+/** A redirect answered instead of the API (a proxy, CDN or moved host in front of CrewPass). */
+export interface RedirectRule {
+	/** regular expression (source) matched against the request path; null/omitted = every path */
+	path?: string | null;
+	/** only this method (default: any) */
+	method?: string;
+	/** 301 | 302 | 303 | 307 | 308 (default 302) */
+	status?: number;
+	/** absolute URL or a path on this origin; `{path}` = the request's path and query, `{origin}` = this origin */
+	location: string;
+	/** answer only the next N matching requests, then drop the rule */
+	times?: number;
+	/** response body (default `Redirecting to <location>`, text/plain) */
+	body?: string;
+}
+
+export interface FileRedirects {
+	/** redirects before the file (1..50); default 1 */
+	hops: number;
+	/** default 302 */
+	status: number;
+	/** origins the hops go through, in turn (another CrewPass host: a second sandbox with the same `secret`); default this origin */
+	via: string[];
+	/** the last hop goes here instead (a foreign host); `{token}` = the link's token */
+	location: string | null;
+}
+
+/** Boundary knobs (off by default). */
+export interface SandboxKnobs {
+	redirects?: RedirectRule[];
+	fileRedirects?: (Partial<FileRedirects> & { via?: string | string[] }) | null;
+	/** download links point at this origin, e.g. https://partners.crewpass.co.uk or a second sandbox */
+	linkOrigin?: string | null;
+	/** answer a bare 404 without the CrewPass envelope: true = every non-control path, or only paths matching `path` */
+	notFound?: boolean | { path?: string | null; format?: 'json' | 'html' | 'text' } | null;
+	/** serve the API under this prefix only (a proxy in front of CrewPass); other paths get a bare 404 */
+	pathPrefix?: string | null;
+}
+
+/** Knobs as they are in force (normalised). */
+export interface SandboxKnobsState {
+	redirects: Array<Required<Pick<RedirectRule, 'status' | 'location'>> & RedirectRule>;
+	fileRedirects: FileRedirects | null;
+	linkOrigin: string | null;
+	notFound: { path: string | null; format: 'json' | 'html' | 'text' } | null;
+	pathPrefix: string | null;
+}
+
+export interface WebhookConfig {
+	baseDelayMs: number;
+	maxDelayMs: number;
+	maxAttempts: number;
+	timeoutMs: number;
+	allowExternal: boolean;
+	timestampClock: 'real' | 'sandbox';
+	/** sign each event once; every retry carries the first attempt's timestamp and signature */
+	signOnce: boolean;
+	/** delays before attempt 2, 3, ... in ms (the last repeats) instead of the exponential backoff */
+	retryDelaysMs: number[] | null;
+}
+
+/** Per-event knobs for emit (retried) and send (raw). */
+export interface EventOptions {
+	/** any string, including non-ASCII (sent as UTF-8 header bytes) */
+	event_id?: string;
+	/** any number (CrewPass may raise it); also sent as X-CrewPass-Schema-Version */
+	schema_version?: number;
+	/** any string, e.g. without a zone: '2026-06-01T10:00:00' */
+	occurred_at?: string;
+	/** header names to leave out, e.g. ['X-CrewPass-Event-Id', 'X-CrewPass-Event-Type'] */
+	omit_headers?: string[];
+	/** extra or replaced headers */
+	headers?: Record<string, string>;
+	/** add a `padding` string of N bytes to data (oversize, still signed) */
+	pad_bytes?: number;
+	/** wrap data N levels deep ({"nested":{"nested":...}}, still signed) */
+	nest_depth?: number;
+}
+
 export interface WebhookSubscription {
 	url?: string | null;
 	secret?: string;
@@ -83,7 +164,16 @@ export interface SandboxOptions {
 	webhookTimestampClock?: 'real' | 'sandbox';
 	/** allow webhook URLs off loopback (default false) */
 	allowExternalWebhooks?: boolean;
+	/** sign each event once: every retry carries the same X-CrewPass-Timestamp and signature */
+	webhookSignOnce?: boolean;
+	/** delays before attempt 2, 3, ... (ms; the last repeats), e.g. [310_000] for a retry > 300 s later */
+	webhookRetryDelaysMs?: number[];
 	faults?: FaultOptions;
+	redirects?: SandboxKnobs['redirects'];
+	fileRedirects?: SandboxKnobs['fileRedirects'];
+	linkOrigin?: SandboxKnobs['linkOrigin'];
+	notFound?: SandboxKnobs['notFound'];
+	pathPrefix?: SandboxKnobs['pathPrefix'];
 	/** shorthand for faults.latencyMs */
 	latencyMs?: number;
 }
@@ -195,11 +285,19 @@ export interface DeliveryAttempt {
 	copy: number;
 	status_code: number | null;
 	error: string | null;
-	outcome: 'delivered' | 'retry_scheduled' | 'rejected' | 'dead_lettered' | 'sent_raw';
+	outcome:
+		| 'delivered'
+		| 'retry_scheduled'
+		| 'rejected'
+		| 'dead_lettered'
+		| 'sent_raw'
+		| 'test_delivery';
 	/** ISO time (machine clock) */
 	at: string;
 	duration_ms: number;
 	next_attempt_in_ms?: number;
+	/** the X-CrewPass-Timestamp this attempt carried */
+	timestamp?: string;
 }
 
 export interface DeadLetter {
@@ -214,18 +312,16 @@ export interface DeadLetter {
 	event: WebhookEvent;
 }
 
-export interface RawSendOptions {
+export interface RawSendOptions extends EventOptions {
 	partner_id?: string;
 	/** default: the partner's subscribed URL */
 	url?: string;
 	/** any string, including types the receiver did not select */
 	event_type?: string;
-	event_id?: string;
 	data?: Record<string, unknown>;
 	event?: WebhookEvent;
 	/** body sent instead of the JSON envelope */
 	raw_body?: string;
-	schema_version?: number;
 	/** identical deliveries (same event_id, body); default 1 */
 	copies?: number;
 	/** send the copies at once instead of one after the other */
@@ -241,8 +337,29 @@ export interface RawSendOptions {
 	signature?: string;
 	/** sign a different body than the one sent */
 	tamper_body?: boolean;
-	headers?: Record<string, string>;
 	crew_unique_id?: string;
+	/** outcome recorded in the delivery log (default 'sent_raw') */
+	outcome?: 'sent_raw' | 'test_delivery';
+}
+
+export interface TestDeliveryOptions {
+	/** where to send it, e.g. the n8n trigger's Test URL (loopback unless allowExternalWebhooks) */
+	url: string;
+	/** any type; default crew.document.processed */
+	event_type?: string;
+	partner_id?: string;
+	/** default: a sample for the type */
+	data?: Record<string, unknown>;
+}
+
+export interface TestDeliveryResult {
+	event: WebhookEvent;
+	url: string;
+	status_code: number | null;
+	error: string | null;
+	response_body: string;
+	timestamp: string;
+	signature: string | null;
 }
 
 export interface RawSendResult {
@@ -328,15 +445,17 @@ export interface Sandbox {
 	webhooks: {
 		subscribe(partnerId: string, sub: WebhookSubscription): unknown;
 		secret(partnerId?: string): string;
-		configure(c: {
-			baseDelayMs?: number;
-			maxDelayMs?: number;
-			maxAttempts?: number;
-			timeoutMs?: number;
-			timestampClock?: 'real' | 'sandbox';
-		}): Record<string, unknown>;
-		emit(partnerId: string, type: CrewPassEventType, data: Record<string, unknown>): WebhookEvent;
+		configure(c: Partial<Omit<WebhookConfig, 'allowExternal'>>): WebhookConfig;
+		/** any type (CrewPassEventType or one CrewPass may add), with per-event knobs */
+		emit(
+			partnerId: string,
+			type: CrewPassEventType | (string & {}),
+			data: Record<string, unknown>,
+			opts?: EventOptions,
+		): WebhookEvent;
 		send(o: RawSendOptions): Promise<RawSendResult>;
+		/** one signed sample delivery to a URL (e.g. an n8n Test URL), no retries */
+		testDelivery(o: TestDeliveryOptions): Promise<TestDeliveryResult>;
 		deliveries(filter?: {
 			event_id?: string;
 			partner_id?: string;
@@ -353,15 +472,19 @@ export interface Sandbox {
 		get(): Required<FaultOptions>;
 		reset(): FaultOptions;
 	};
+	/** boundary knobs (redirects, links on other origins, bare 404s); unknown keys throw */
+	knobs: {
+		set(k: SandboxKnobs): SandboxKnobsState;
+		get(): SandboxKnobsState;
+		reset(): SandboxKnobsState;
+	};
 	rateLimit: {
 		configure(o: boolean | RateLimitOptions): RateLimitOptions;
 		reset(): void;
 		readonly config: Required<RateLimitOptions>;
 	};
 	/** entries POSTed to /_sandbox/inbox/{name} */
-	inbox(
-		name: string,
-	): Array<{
+	inbox(name: string): Array<{
 		received_at: string;
 		headers: Record<string, string>;
 		body: unknown;
