@@ -23,10 +23,10 @@ Usage: node sandbox/cli.cjs [options]
 
 /**
  * @param {string[]} argv
- * @returns {import('./server.cjs').SandboxOptions & { json?: boolean, help?: boolean }}
+ * @returns {import('./types.cjs').SandboxOptions & { json?: boolean, help?: boolean }}
  */
 function parseArgs(argv) {
-	/** @type {import('./server.cjs').SandboxOptions & { json?: boolean, help?: boolean }} */
+	/** @type {import('./types.cjs').SandboxOptions & { json?: boolean, help?: boolean }} */
 	const out = {};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];

@@ -13,9 +13,9 @@
 
 const { SandboxError } = require('./control.cjs');
 
-/** @typedef {import('./server.cjs').SandboxKnobs} SandboxKnobs */
-/** @typedef {import('./server.cjs').RedirectRule} RedirectRule */
-/** @typedef {import('./server.cjs').SandboxKnobsState} SandboxKnobsState */
+/** @typedef {import('./types.cjs').SandboxKnobs} SandboxKnobs */
+/** @typedef {import('./types.cjs').RedirectRule} RedirectRule */
+/** @typedef {import('./types.cjs').SandboxKnobsState} SandboxKnobsState */
 
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 const KNOB_KEYS = ['redirects', 'fileRedirects', 'linkOrigin', 'notFound', 'pathPrefix'];

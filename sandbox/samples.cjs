@@ -8,7 +8,7 @@ const { documentPayload } = require('./control.cjs');
 /**
  * @param {string} type any event type; unknown ones get a generic payload
  * @param {any} crew a crew member of the store
- * @param {{ clock: import('./server.cjs').SandboxClock, control: { complianceByVessel(crew: any): any[] } }} ctx
+ * @param {{ clock: import('./types.cjs').SandboxClock, control: { complianceByVessel(crew: any): any[] } }} ctx
  * @returns {Record<string, unknown>}
  */
 function sampleEventData(type, crew, { clock, control }) {

@@ -12,10 +12,10 @@ const { createWebhooks } = require('./webhooks.cjs');
 const { createControl, SandboxError } = require('./control.cjs');
 const { createKnobs } = require('./knobs.cjs');
 
-/** @typedef {import('./server.cjs').SandboxOptions} SandboxOptions */
-/** @typedef {import('./server.cjs').FaultOptions} FaultOptions */
-/** @typedef {import('./server.cjs').PartnerView} PartnerView */
-/** @typedef {import('./server.cjs').CrewView} CrewView */
+/** @typedef {import('./types.cjs').SandboxOptions} SandboxOptions */
+/** @typedef {import('./types.cjs').FaultOptions} FaultOptions */
+/** @typedef {import('./types.cjs').PartnerView} PartnerView */
+/** @typedef {import('./types.cjs').CrewView} CrewView */
 
 const DEFAULT_FAULTS = {
 	latencyMs: 0,

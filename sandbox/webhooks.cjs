@@ -30,12 +30,12 @@ const EVENT_GATES = {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-/** @typedef {import('./server.cjs').EventOptions} EventOptions */
-/** @typedef {import('./server.cjs').RawSendOptions} RawSendOptions */
-/** @typedef {import('./server.cjs').WebhookEvent} WebhookEvent */
-/** @typedef {import('./server.cjs').DeliveryAttempt} DeliveryAttempt */
-/** @typedef {import('./server.cjs').DeadLetter} DeadLetter */
-/** @typedef {import('./server.cjs').WebhookConfig} WebhookConfig */
+/** @typedef {import('./types.cjs').EventOptions} EventOptions */
+/** @typedef {import('./types.cjs').RawSendOptions} RawSendOptions */
+/** @typedef {import('./types.cjs').WebhookEvent} WebhookEvent */
+/** @typedef {import('./types.cjs').DeliveryAttempt} DeliveryAttempt */
+/** @typedef {import('./types.cjs').DeadLetter} DeadLetter */
+/** @typedef {import('./types.cjs').WebhookConfig} WebhookConfig */
 
 /**
  * The contract's recipe: "v1=" + hex HMAC-SHA256(secret, "{timestamp}." + raw body).
@@ -86,7 +86,7 @@ function eventBody(event, opts = {}) {
 }
 
 /**
- * @param {{ clock: import('./server.cjs').SandboxClock, store: any, options?: import('./server.cjs').SandboxOptions }} deps
+ * @param {{ clock: import('./types.cjs').SandboxClock, store: any, options?: import('./types.cjs').SandboxOptions }} deps
  */
 function createWebhooks({ clock, store, options = {} }) {
 	/** @type {WebhookConfig} */
@@ -156,7 +156,7 @@ function createWebhooks({ clock, store, options = {} }) {
 
 	/**
 	 * @param {string} partnerId
-	 * @param {import('./server.cjs').WebhookSubscription} sub
+	 * @param {import('./types.cjs').WebhookSubscription} sub
 	 */
 	function subscribe(partnerId, sub) {
 		const partner = store.partners.get(partnerId);
