@@ -3,6 +3,7 @@
 'use strict';
 // npm run sandbox -- [--port 4010] [--crew 40] [--seed 1] [--mode test|live] [--no-rate-limit]
 //                    [--webhook-url URL] [--webhook-secret S] [--webhook-base-delay-ms N] [--latency-ms N]
+// npm run sandbox -- --send-test-delivery URL [--event-type T]   (one signed sample event, then exit)
 
 const { startSandbox } = require('./server.cjs');
 
@@ -18,15 +19,29 @@ Usage: node sandbox/cli.cjs [options]
   --webhook-secret S        signing secret of the main partner
   --webhook-base-delay-ms N first retry delay (default 1000)
   --latency-ms N            added latency on every API response
+  --link-origin URL         download links point at this origin (e.g. https://partners.crewpass.co.uk)
+  --allow-external-webhooks allow webhook / test-delivery URLs off loopback
   --json                    print the start-up information as one JSON line
-  --help`;
+  --help
+
+Send a test delivery (for a workflow built against n8n's Test URL, before CrewPass sends anything):
+  --send-test-delivery URL  send one signed sample event to URL (e.g. http://localhost:5678/webhook-test/…)
+                            through the sandbox running on --port (default 4010), or, if none runs
+                            there, through a temporary one with the same fixed secrets; then exit.
+  --event-type T            event type of the sample (default crew.document.processed; any string)
+
+  It is signed with the main partner's webhook secret (the one "npm run sandbox" prints, the same on
+  every start): put that secret in the CrewPass credential n8n uses, click "Listen for test event"
+  in the CrewPass Trigger, then run this. "npm start" runs its sandbox on port 4010 too.`;
+
+/** @typedef {import('./types.cjs').SandboxOptions & { json?: boolean, help?: boolean, sendTestDelivery?: string, eventType?: string }} CliArgs */
 
 /**
  * @param {string[]} argv
- * @returns {import('./types.cjs').SandboxOptions & { json?: boolean, help?: boolean }}
+ * @returns {CliArgs}
  */
 function parseArgs(argv) {
-	/** @type {import('./types.cjs').SandboxOptions & { json?: boolean, help?: boolean }} */
+	/** @type {CliArgs} */
 	const out = {};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
@@ -63,6 +78,18 @@ function parseArgs(argv) {
 			case '--latency-ms':
 				out.latencyMs = Number(next());
 				break;
+			case '--link-origin':
+				out.linkOrigin = next();
+				break;
+			case '--allow-external-webhooks':
+				out.allowExternalWebhooks = true;
+				break;
+			case '--send-test-delivery':
+				out.sendTestDelivery = next();
+				break;
+			case '--event-type':
+				out.eventType = next();
+				break;
 			case '--json':
 				out.json = true;
 				break;
@@ -90,10 +117,13 @@ async function main() {
 		console.log(HELP);
 		return;
 	}
-	const json = args.json;
-	delete args.json;
-	if (args.port === undefined) args.port = 4010;
-	const sb = await startSandbox(args);
+	const { json, sendTestDelivery, eventType, help: _help, ...options } = args;
+	if (options.port === undefined) options.port = 4010;
+	if (sendTestDelivery) {
+		process.exitCode = await testDelivery(options, sendTestDelivery, eventType, json);
+		return;
+	}
+	const sb = await startSandbox(options);
 	const ms = Math.round(performance.now() - t0);
 	const partners = sb.partners();
 	if (json) {
@@ -145,6 +175,57 @@ async function main() {
 	};
 	process.on('SIGINT', () => shutdown('SIGINT'));
 	process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * One signed sample delivery to `url`: through the sandbox already listening on the port (its
+ * secrets and data), else through a temporary in-process one. Returns the process exit code.
+ * @param {import('./types.cjs').SandboxOptions} options
+ * @param {string} url
+ * @param {string | undefined} eventType
+ * @param {boolean | undefined} json
+ */
+async function testDelivery(options, url, eventType, json) {
+	const body = { url, event_type: eventType };
+	/** @type {any} */
+	let result;
+	let via;
+	try {
+		const res = await fetch(`http://127.0.0.1:${options.port}/_sandbox/webhooks/test-delivery`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+		result = await res.json();
+		if (!res.ok) {
+			console.error(`sandbox refused the test delivery: ${result?.error?.message ?? res.status}`);
+			return 2;
+		}
+		via = `the sandbox on port ${options.port}`;
+	} catch {
+		const sb = await startSandbox({ ...options, port: 0 });
+		try {
+			result = await sb.webhooks.testDelivery({ url, event_type: eventType });
+		} catch (e) {
+			console.error(String(e instanceof Error ? e.message : e));
+			return 2;
+		} finally {
+			await sb.stop();
+		}
+		via = 'a temporary sandbox (none was listening on port ' + options.port + ')';
+	}
+	if (json) console.log(JSON.stringify(result));
+	else {
+		const status = result.status_code ?? `no answer (${result.error})`;
+		console.log(
+			[
+				`Test delivery of ${result.event.event_type} ${result.event.event_id} to ${result.url}`,
+				`  sent through ${via}, signed with the main partner's webhook secret`,
+				`  answer: ${status}${result.response_body ? '  ' + String(result.response_body).slice(0, 200) : ''}`,
+			].join('\n'),
+		);
+	}
+	return result.status_code !== null && result.status_code >= 200 && result.status_code < 300 ? 0 : 1;
 }
 
 main().catch((e) => {
