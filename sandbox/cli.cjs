@@ -225,7 +225,9 @@ async function testDelivery(options, url, eventType, json) {
 			].join('\n'),
 		);
 	}
-	return result.status_code !== null && result.status_code >= 200 && result.status_code < 300 ? 0 : 1;
+	return result.status_code !== null && result.status_code >= 200 && result.status_code < 300
+		? 0
+		: 1;
 }
 
 main().catch((e) => {

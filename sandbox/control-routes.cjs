@@ -6,7 +6,6 @@
 
 const { SandboxError } = require('./control.cjs');
 const { reply } = require('./http.cjs');
-const { sampleEventData } = require('./samples.cjs');
 
 /** @typedef {import('./http.cjs').Route} Route */
 /** @typedef {import('./state.cjs').SandboxState} SandboxState */
@@ -46,15 +45,6 @@ function createControlRoutes(s) {
 		const c = store.crew.get(id);
 		if (!c) throw new SandboxError(404, 'not_found', 'no crew member with id ' + id);
 		return c;
-	}
-	/** @param {string} type */
-	function sample(type, crewId) {
-		const c = store.crew.get(
-			crewId ||
-				store.fixtures.compliant ||
-				store.rows.get(s.mainPartner().partner_id)[0]?.crew.crew_unique_id,
-		);
-		return c ? sampleEventData(type, c, { clock, control: s.control }) : {};
 	}
 
 	/**
@@ -181,7 +171,7 @@ function createControlRoutes(s) {
 		),
 		withJson('POST', '/_sandbox/webhooks/send', async ({ json }) => {
 			if (!json.data && !json.event && json.raw_body === undefined)
-				json.data = sample(json.event_type || 'crew.profile.updated', json.crew_unique_id);
+				json.data = s.sampleData(json.event_type || 'crew.profile.updated', json.crew_unique_id);
 			try {
 				return await webhooks.sendRaw(json);
 			} catch (e) {
@@ -201,7 +191,7 @@ function createControlRoutes(s) {
 					url: json.url,
 					event_type: type,
 					partner_id: json.partner_id,
-					data: json.data || sample(type, json.crew_unique_id),
+					data: json.data || s.sampleData(type, json.crew_unique_id),
 				});
 			} catch (e) {
 				throw new SandboxError(422, 'validation_error', e instanceof Error ? e.message : String(e));
@@ -224,8 +214,7 @@ function createControlRoutes(s) {
 			if (json.crew_unique_id && !c)
 				throw new SandboxError(404, 'not_found', 'no crew member with id ' + json.crew_unique_id);
 			const partnerId = json.partner_id || (c ? c.partner_id : s.mainPartner().partner_id);
-			const data =
-				json.data || (c ? sampleEventData(json.event_type, c, { clock, control: s.control }) : {});
+			const data = json.data || (c ? s.sampleData(json.event_type, c.crew_unique_id) : {});
 			const event = validated(() => webhooks.emit(partnerId, json.event_type, data, json));
 			return reply(202, { event });
 		}),

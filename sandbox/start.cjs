@@ -185,7 +185,11 @@ async function startSandbox(options = {}) {
 			configure: (c) => webhooks.configure(c),
 			emit: (partnerId, type, data, opts) => webhooks.emit(partnerId, type, data, opts),
 			send: (o) => webhooks.sendRaw(o),
-			testDelivery: (o) => webhooks.testDelivery(o),
+			testDelivery: (o) =>
+				webhooks.testDelivery({
+					...o,
+					data: o.data || s.sampleData(o.event_type || 'crew.document.processed'),
+				}),
 			deliveries: (f) => webhooks.deliveries(f),
 			deadLetters: () => webhooks.deadLetters(),
 			events: () => webhooks.events(),

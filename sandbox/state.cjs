@@ -11,6 +11,7 @@ const { createRateLimiter } = require('./ratelimit.cjs');
 const { createWebhooks } = require('./webhooks.cjs');
 const { createControl, SandboxError } = require('./control.cjs');
 const { createKnobs } = require('./knobs.cjs');
+const { sampleEventData } = require('./samples.cjs');
 
 /** @typedef {import('./types.cjs').SandboxOptions} SandboxOptions */
 /** @typedef {import('./types.cjs').FaultOptions} FaultOptions */
@@ -94,6 +95,21 @@ function createState(options) {
 			});
 		}
 		for (const [pid, sub] of Object.entries(options.webhooks || {})) webhooks.subscribe(pid, sub);
+	}
+
+	/**
+	 * Sample `data` for an event type, from a crew member (default: the `compliant` fixture).
+	 * @param {string} type
+	 * @param {string} [crewId]
+	 * @returns {Record<string, unknown>}
+	 */
+	function sampleData(type, crewId) {
+		const c = store.crew.get(
+			crewId ||
+				store.fixtures.compliant ||
+				store.rows.get(mainPartner().partner_id)[0]?.crew.crew_unique_id,
+		);
+		return c ? sampleEventData(type, c, { clock, control }) : {};
 	}
 
 	// ---------- faults ----------
@@ -339,6 +355,7 @@ function createState(options) {
 			baseUrl = u;
 		},
 		mainPartner,
+		sampleData,
 		setFaults,
 		getFaults,
 		resetFaults,

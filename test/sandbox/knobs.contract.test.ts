@@ -15,13 +15,23 @@ const api = (path: string) => `/api/v2/employers/me${path}`;
 async function raw(url: string, init: RequestInit = {}) {
 	const res = await fetch(url, { ...init, redirect: 'manual' });
 	const bytes = Buffer.from(await res.arrayBuffer());
-	return { status: res.status, location: res.headers.get('location'), type: res.headers.get('content-type'), text: bytes.toString('utf8'), bytes };
+	return {
+		status: res.status,
+		location: res.headers.get('location'),
+		type: res.headers.get('content-type'),
+		text: bytes.toString('utf8'),
+		bytes,
+	};
 }
 
 async function downloadUrl(s: Sandbox = sb): Promise<string> {
 	const crew = s.crew(s.fixtures.compliant)!;
 	const doc = crew.documents[0];
-	const link = await call(s.url, api(`/crew/${crew.crew_unique_id}/documents/${doc.document_id}/download`), { key: s.keys.management });
+	const link = await call(
+		s.url,
+		api(`/crew/${crew.crew_unique_id}/documents/${doc.document_id}/download`),
+		{ key: s.keys.management },
+	);
 	expect(link.status).toBe(200);
 	return link.body.download_url;
 }
@@ -44,12 +54,16 @@ afterEach(() => {
 describe('API redirects (redirects knob)', () => {
 	it('is off by default: no route redirects', async () => {
 		expect(sb.knobs.get().redirects).toEqual([]);
-		const r = await raw(`${sb.url}/api/v2/employers/me/crew/${sb.fixtures.compliant}/photo`, { headers: { Authorization: `Bearer ${key}` } });
+		const r = await raw(`${sb.url}/api/v2/employers/me/crew/${sb.fixtures.compliant}/photo`, {
+			headers: { Authorization: `Bearer ${key}` },
+		});
 		expect(r.status).toBe(200);
 	});
 
 	it('sends Get Photo to another host with a 302, before the key is even checked', async () => {
-		sb.knobs.set({ redirects: [{ path: '/photo$', status: 302, location: `${other.url}/stolen{path}` }] });
+		sb.knobs.set({
+			redirects: [{ path: '/photo$', status: 302, location: `${other.url}/stolen{path}` }],
+		});
 		const path = api(`/crew/${sb.fixtures.compliant}/photo`);
 		const r = await raw(`${sb.url}${path}`, { headers: { Authorization: `Bearer ${key}` } });
 		expect(r.status).toBe(302);
@@ -59,13 +73,28 @@ describe('API redirects (redirects knob)', () => {
 		expect((await call(sb.url, '/api/v2/partners/me', { key })).status).toBe(200);
 	});
 
-	it.each([301, 302, 303, 307, 308])('answers %i (any method, or one method only)', async (status) => {
-		sb.knobs.set({ redirects: [{ path: 'crew/lookup$', method: 'POST', status, location: '/moved{path}' }] });
-		const r = await raw(`${sb.url}${api('/crew/lookup')}?x=1`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: '{"email":"a@b.co"}' });
-		expect(r.status).toBe(status);
-		expect(r.location).toBe(`/moved${api('/crew/lookup')}?x=1`);
-		expect((await raw(`${sb.url}${api('/crew/lookup')}`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(405);
-	});
+	it.each([301, 302, 303, 307, 308])(
+		'answers %i (any method, or one method only)',
+		async (status) => {
+			sb.knobs.set({
+				redirects: [{ path: 'crew/lookup$', method: 'POST', status, location: '/moved{path}' }],
+			});
+			const r = await raw(`${sb.url}${api('/crew/lookup')}?x=1`, {
+				method: 'POST',
+				headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+				body: '{"email":"a@b.co"}',
+			});
+			expect(r.status).toBe(status);
+			expect(r.location).toBe(`/moved${api('/crew/lookup')}?x=1`);
+			expect(
+				(
+					await raw(`${sb.url}${api('/crew/lookup')}`, {
+						headers: { Authorization: `Bearer ${key}` },
+					})
+				).status,
+			).toBe(405);
+		},
+	);
 
 	it('a rule with times answers only the next N requests; {origin} is this host', async () => {
 		sb.knobs.set({ redirects: [{ status: 307, location: '{origin}/elsewhere', times: 2 }] });
@@ -76,12 +105,32 @@ describe('API redirects (redirects knob)', () => {
 	});
 
 	it('is settable over HTTP; bad rules and unknown knobs are 422', async () => {
-		const set = await call(sb.url, '/_sandbox/knobs', { json: { redirects: [{ path: '^/api/v2/partners/me$', status: 308, location: 'http://127.0.0.1:9/x' }] } });
+		const set = await call(sb.url, '/_sandbox/knobs', {
+			json: {
+				redirects: [
+					{ path: '^/api/v2/partners/me$', status: 308, location: 'http://127.0.0.1:9/x' },
+				],
+			},
+		});
 		expect(set.status).toBe(200);
-		expect(set.body.redirects).toEqual([{ path: '^/api/v2/partners/me$', status: 308, location: 'http://127.0.0.1:9/x' }]);
+		expect(set.body.redirects).toEqual([
+			{ path: '^/api/v2/partners/me$', status: 308, location: 'http://127.0.0.1:9/x' },
+		]);
 		expect((await raw(`${sb.url}/api/v2/partners/me`)).status).toBe(308);
-		expect((await call(sb.url, '/_sandbox/knobs', { json: { redirects: [{ status: 418, location: '/x' }] } })).status).toBe(422);
-		expect((await call(sb.url, '/_sandbox/knobs', { json: { redirects: [{ path: '(', location: '/x' }] } })).status).toBe(422);
+		expect(
+			(
+				await call(sb.url, '/_sandbox/knobs', {
+					json: { redirects: [{ status: 418, location: '/x' }] },
+				})
+			).status,
+		).toBe(422);
+		expect(
+			(
+				await call(sb.url, '/_sandbox/knobs', {
+					json: { redirects: [{ path: '(', location: '/x' }] },
+				})
+			).status,
+		).toBe(422);
 		expect((await call(sb.url, '/_sandbox/knobs', { json: { teleport: true } })).status).toBe(422);
 		expect((await call(sb.url, '/_sandbox/knobs/reset', { json: {} })).body.redirects).toEqual([]);
 		expect((await raw(`${sb.url}/api/v2/partners/me`)).status).toBe(401);
@@ -105,7 +154,11 @@ describe('File-link redirects (fileRedirects knob)', () => {
 		// a client that follows redirects ends at the file
 		const followed = await fetch(link);
 		expect(followed.status).toBe(200);
-		expect(Buffer.from(await followed.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+		expect(
+			Buffer.from(await followed.arrayBuffer())
+				.subarray(0, 5)
+				.toString(),
+		).toBe('%PDF-');
 	});
 
 	it('hops through another CrewPass origin, which serves the same link', async () => {
@@ -120,7 +173,9 @@ describe('File-link redirects (fileRedirects knob)', () => {
 	});
 
 	it('ends on a foreign host ({token} = the link token)', async () => {
-		sb.knobs.set({ fileRedirects: { hops: 2, via: [other.url], location: 'http://127.0.0.1:9/evil?t={token}' } });
+		sb.knobs.set({
+			fileRedirects: { hops: 2, via: [other.url], location: 'http://127.0.0.1:9/evil?t={token}' },
+		});
 		const link = await downloadUrl();
 		const token = link.slice(link.lastIndexOf('/') + 1);
 		const hop1 = await raw(link);
@@ -134,13 +189,25 @@ describe('File-link redirects (fileRedirects knob)', () => {
 
 	it('a forged or expired link is still refused before any hop', async () => {
 		sb.knobs.set({ fileRedirects: { hops: 1 } });
-		expectErrorEnvelope(await call(sb.url, '/api/v2/files/eyJ4IjoxfQ.AAAA'), 403, 'invalid_download_link');
+		expectErrorEnvelope(
+			await call(sb.url, '/api/v2/files/eyJ4IjoxfQ.AAAA'),
+			403,
+			'invalid_download_link',
+		);
 	});
 
 	it('validates hops and origins', async () => {
-		expect((await call(sb.url, '/_sandbox/knobs', { json: { fileRedirects: { hops: 0 } } })).status).toBe(422);
-		expect((await call(sb.url, '/_sandbox/knobs', { json: { fileRedirects: { via: ['ftp://x'] } } })).status).toBe(422);
-		expect((await call(sb.url, '/_sandbox/knobs', { json: { fileRedirects: { hops: 3, status: 301 } } })).body.fileRedirects).toEqual({ hops: 3, status: 301, via: [], location: null });
+		expect(
+			(await call(sb.url, '/_sandbox/knobs', { json: { fileRedirects: { hops: 0 } } })).status,
+		).toBe(422);
+		expect(
+			(await call(sb.url, '/_sandbox/knobs', { json: { fileRedirects: { via: ['ftp://x'] } } }))
+				.status,
+		).toBe(422);
+		expect(
+			(await call(sb.url, '/_sandbox/knobs', { json: { fileRedirects: { hops: 3, status: 301 } } }))
+				.body.fileRedirects,
+		).toEqual({ hops: 3, status: 301, via: [], location: null });
 	});
 });
 
@@ -151,7 +218,9 @@ describe('Links on another CrewPass host (linkOrigin knob)', () => {
 
 	it('points download links at https://partners.crewpass.co.uk', async () => {
 		sb.knobs.set({ linkOrigin: 'https://partners.crewpass.co.uk' });
-		expect((await downloadUrl()).startsWith('https://partners.crewpass.co.uk/api/v2/files/')).toBe(true);
+		expect((await downloadUrl()).startsWith('https://partners.crewpass.co.uk/api/v2/files/')).toBe(
+			true,
+		);
 	});
 
 	it('points them at a second local sandbox, which serves the file', async () => {
@@ -164,10 +233,16 @@ describe('Links on another CrewPass host (linkOrigin knob)', () => {
 	});
 
 	it('is a startSandbox option too, and refuses a non-http origin', async () => {
-		const s = await startSandbox({ crew: 5, rateLimit: false, linkOrigin: 'https://partners.crewpass.co.uk/ignored-path' });
+		const s = await startSandbox({
+			crew: 5,
+			rateLimit: false,
+			linkOrigin: 'https://partners.crewpass.co.uk/ignored-path',
+		});
 		try {
 			expect(s.knobs.get().linkOrigin).toBe('https://partners.crewpass.co.uk');
-			expect((await downloadUrl(s)).startsWith('https://partners.crewpass.co.uk/api/v2/files/')).toBe(true);
+			expect(
+				(await downloadUrl(s)).startsWith('https://partners.crewpass.co.uk/api/v2/files/'),
+			).toBe(true);
 		} finally {
 			await s.stop();
 		}
@@ -177,10 +252,16 @@ describe('Links on another CrewPass host (linkOrigin knob)', () => {
 
 describe('404s without the CrewPass envelope (notFound, pathPrefix knobs)', () => {
 	it('a known route answers {"detail":"Not Found"} where CrewPass would say not_found', async () => {
-		const before = await call(sb.url, api('/crew/lookup'), { key, json: { email: 'nobody@example.com' } });
+		const before = await call(sb.url, api('/crew/lookup'), {
+			key,
+			json: { email: 'nobody@example.com' },
+		});
 		expectErrorEnvelope(before, 404, 'not_found');
 		sb.knobs.set({ notFound: { path: '/crew/lookup$' } });
-		const r = await call(sb.url, api('/crew/lookup'), { key, json: { email: 'nobody@example.com' } });
+		const r = await call(sb.url, api('/crew/lookup'), {
+			key,
+			json: { email: 'nobody@example.com' },
+		});
 		expect(r.status).toBe(404);
 		expect(r.text).toBe('{"detail":"Not Found"}');
 		expect(r.body.error).toBeUndefined();
@@ -189,12 +270,17 @@ describe('404s without the CrewPass envelope (notFound, pathPrefix knobs)', () =
 
 	it('every path, as an HTML page from a proxy', async () => {
 		sb.knobs.set({ notFound: { format: 'html' } });
-		const r = await raw(`${sb.url}/api/v2/partners/me`, { headers: { Authorization: `Bearer ${key}` } });
+		const r = await raw(`${sb.url}/api/v2/partners/me`, {
+			headers: { Authorization: `Bearer ${key}` },
+		});
 		expect(r.status).toBe(404);
 		expect(r.type).toMatch(/^text\/html/);
 		expect(r.text).toContain('404 Not Found');
 		// the control API is never affected
-		expect((await call(sb.url, '/_sandbox/knobs')).body.notFound).toEqual({ path: null, format: 'html' });
+		expect((await call(sb.url, '/_sandbox/knobs')).body.notFound).toEqual({
+			path: null,
+			format: 'html',
+		});
 	});
 
 	it('pathPrefix: the API answers only under the prefix; links carry it', async () => {
@@ -202,18 +288,38 @@ describe('404s without the CrewPass envelope (notFound, pathPrefix knobs)', () =
 		const bare = await call(sb.url, '/api/v2/partners/me', { key });
 		expect(bare.status).toBe(404);
 		expect(bare.text).toBe('{"detail":"Not Found"}');
-		expect((await call(sb.url, '/crewpass/api/v2/partners/me', { key })).body.partner_id).toBe('prt_harbourline');
+		expect((await call(sb.url, '/crewpass/api/v2/partners/me', { key })).body.partner_id).toBe(
+			'prt_harbourline',
+		);
 		const crew = sb.crew(sb.fixtures.compliant)!;
-		const link = await call(sb.url, `/crewpass${api(`/crew/${crew.crew_unique_id}/documents/${crew.documents[0].document_id}/download`)}`, { key });
+		const link = await call(
+			sb.url,
+			`/crewpass${api(`/crew/${crew.crew_unique_id}/documents/${crew.documents[0].document_id}/download`)}`,
+			{ key },
+		);
 		expect(link.body.download_url.startsWith(`${sb.url}/crewpass/api/v2/files/`)).toBe(true);
 		expect((await raw(link.body.download_url)).status).toBe(200);
-		expect((await call(sb.url, '/_sandbox/knobs', { json: { pathPrefix: 'no-slash' } })).status).toBe(422);
+		expect(
+			(await call(sb.url, '/_sandbox/knobs', { json: { pathPrefix: 'no-slash' } })).status,
+		).toBe(422);
 	});
 
 	it('POST /_sandbox/reset clears every knob', async () => {
-		sb.knobs.set({ notFound: true, linkOrigin: other.url, pathPrefix: '/p', redirects: [{ location: '/x' }], fileRedirects: { hops: 1 } });
+		sb.knobs.set({
+			notFound: true,
+			linkOrigin: other.url,
+			pathPrefix: '/p',
+			redirects: [{ location: '/x' }],
+			fileRedirects: { hops: 1 },
+		});
 		await call(sb.url, '/_sandbox/reset', { json: {} });
-		expect(sb.knobs.get()).toEqual({ redirects: [], fileRedirects: null, linkOrigin: null, notFound: null, pathPrefix: null });
+		expect(sb.knobs.get()).toEqual({
+			redirects: [],
+			fileRedirects: null,
+			linkOrigin: null,
+			notFound: null,
+			pathPrefix: null,
+		});
 		expect((await call(sb.url, '/api/v2/partners/me', { key })).status).toBe(200);
 	});
 });
