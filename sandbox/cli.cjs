@@ -5,7 +5,7 @@
 //                    [--webhook-url URL] [--webhook-secret S] [--webhook-base-delay-ms N] [--latency-ms N]
 // npm run sandbox -- --send-test-delivery URL [--event-type T]   (one signed sample event, then exit)
 
-const { startSandbox } = require('./server.cjs');
+const { startSandbox, sendTestDelivery } = require('./server.cjs');
 
 const HELP = `CrewPass sandbox: a local stand-in for the CrewPass Partner API and its webhooks.
 
@@ -178,56 +178,37 @@ async function main() {
 }
 
 /**
- * One signed sample delivery to `url`: through the sandbox already listening on the port (its
- * secrets and data), else through a temporary in-process one. Returns the process exit code.
  * @param {import('./types.cjs').SandboxOptions} options
  * @param {string} url
  * @param {string | undefined} eventType
  * @param {boolean | undefined} json
+ * @returns {Promise<number>} the exit code
  */
 async function testDelivery(options, url, eventType, json) {
-	const body = { url, event_type: eventType };
-	/** @type {any} */
-	let result;
-	let via;
+	let out;
 	try {
-		const res = await fetch(`http://127.0.0.1:${options.port}/_sandbox/webhooks/test-delivery`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify(body),
-		});
-		result = await res.json();
-		if (!res.ok) {
-			console.error(`sandbox refused the test delivery: ${result?.error?.message ?? res.status}`);
-			return 2;
-		}
-		via = `the sandbox on port ${options.port}`;
-	} catch {
-		const sb = await startSandbox({ ...options, port: 0 });
-		try {
-			result = await sb.webhooks.testDelivery({ url, event_type: eventType });
-		} catch (e) {
-			console.error(String(e instanceof Error ? e.message : e));
-			return 2;
-		} finally {
-			await sb.stop();
-		}
-		via = 'a temporary sandbox (none was listening on port ' + options.port + ')';
+		out = await sendTestDelivery({ url, event_type: eventType, port: options.port, options });
+	} catch (e) {
+		console.error(String(e instanceof Error ? e.message : e));
+		return 2;
 	}
-	if (json) console.log(JSON.stringify(result));
+	const { result, via } = out;
+	if (json) console.log(JSON.stringify({ ...result, via }));
 	else {
 		const status = result.status_code ?? `no answer (${result.error})`;
+		const via_ =
+			via === 'running'
+				? `the sandbox on port ${options.port}`
+				: `a temporary sandbox (none was listening on port ${options.port})`;
 		console.log(
 			[
 				`Test delivery of ${result.event.event_type} ${result.event.event_id} to ${result.url}`,
-				`  sent through ${via}, signed with the main partner's webhook secret`,
-				`  answer: ${status}${result.response_body ? '  ' + String(result.response_body).slice(0, 200) : ''}`,
+				`  sent through ${via_}, signed with the main partner's webhook secret`,
+				`  answer: ${status}${result.response_body ? '  ' + result.response_body.slice(0, 200) : ''}`,
 			].join('\n'),
 		);
 	}
-	return result.status_code !== null && result.status_code >= 200 && result.status_code < 300
-		? 0
-		: 1;
+	return out.ok ? 0 : 1;
 }
 
 main().catch((e) => {

@@ -221,6 +221,8 @@ function sendError(res, err) {
 		const headers = {};
 		if (err.extra && err.extra.retry_after_seconds !== undefined)
 			headers['Retry-After'] = String(Math.max(1, Math.ceil(err.extra.retry_after_seconds)));
+		// the rest of an oversize body is never read: close, so the socket is not reused mid-body
+		if (err.status === 413) headers.Connection = 'close';
 		send(res, err.status, errorBody(err), headers);
 	} else {
 		const message = err instanceof Error ? err.message : String(err);

@@ -223,7 +223,50 @@ async function startSandbox(options = {}) {
 	};
 }
 
+/**
+ * "Send a test delivery to my test URL" from outside a sandbox (the CLI): through the sandbox
+ * listening on `port` (its data and secrets), else through a temporary one started with `options`
+ * (the same fixed secrets). Throws when the sandbox refuses (e.g. a URL off loopback).
+ * @param {import('./types.cjs').SendTestDeliveryOptions} o
+ * @returns {Promise<{ result: import('./types.cjs').TestDeliveryResult, via: 'running' | 'temporary', ok: boolean }>}
+ */
+async function sendTestDelivery({ url, event_type, port = 4010, options = {} }) {
+	/** @type {import('./types.cjs').TestDeliveryResult} */
+	let result;
+	/** @type {'running' | 'temporary'} */
+	let via = 'running';
+	let res = null;
+	try {
+		res = await fetch(`http://127.0.0.1:${port}/_sandbox/webhooks/test-delivery`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ url, event_type }),
+		});
+	} catch {
+		res = null;
+	}
+	if (res) {
+		/** @type {any} */
+		const body = await res.json();
+		if (!res.ok)
+			throw new Error(
+				`the sandbox refused the test delivery: ${body?.error?.message ?? res.status}`,
+			);
+		result = body;
+	} else {
+		via = 'temporary';
+		const sb = await startSandbox({ ...options, port: 0 });
+		try {
+			result = await sb.webhooks.testDelivery({ url, event_type });
+		} finally {
+			await sb.stop();
+		}
+	}
+	const ok = result.status_code !== null && result.status_code >= 200 && result.status_code < 300;
+	return { result, via, ok };
+}
+
 /** The declared exports (server.d.cts) must accept these: `npm run typecheck` fails otherwise. */
 /** @type {typeof import('./server.cjs')} */
-const exported = { startSandbox, LINK_TTL_MS };
+const exported = { startSandbox, sendTestDelivery, LINK_TTL_MS };
 module.exports = exported;

@@ -354,6 +354,15 @@ export interface TestDeliveryOptions {
 	data?: Record<string, unknown>;
 }
 
+export interface SendTestDeliveryOptions {
+	url: string;
+	event_type?: string;
+	/** port of a running sandbox (default 4010) */
+	port?: number;
+	/** options of the temporary sandbox used when none runs on `port` */
+	options?: SandboxOptions;
+}
+
 export interface TestDeliveryResult {
 	event: WebhookEvent;
 	url: string;

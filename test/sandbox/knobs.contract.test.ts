@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 // The sandbox's boundary knobs: answers the contract allows that our nodes must not take for
 // granted (redirects, file links that hop or live on another CrewPass host, bare 404s, a proxy
 // prefix). Each test shows the knob produces the case, and that the default is unchanged.

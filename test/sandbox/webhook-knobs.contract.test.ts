@@ -2,11 +2,7 @@
 // Webhook knobs for what the contract leaves open: retries signed once and delivered late, event
 // types and schema versions CrewPass may add, UTF-8 event ids, missing headers, zone-less
 // occurred_at, oversize and deeply nested signed bodies, and the "test delivery to my Test URL".
-import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { startSandbox, type Sandbox } from '../../sandbox/server.cjs';
+import { sendTestDelivery, startSandbox, type Sandbox } from '../../sandbox/server.cjs';
 import { call, verifyCrewPassSignature, type Json } from './client';
 
 const SECRET = 'whsec_webhook_knobs_suite';
@@ -253,30 +249,22 @@ describe('Header and envelope oddities, all genuinely signed', () => {
 			),
 		).toBe(true);
 
-		// 3 MB: beyond the inbox's 1 MB cap, so a bare receiver counts the bytes.
-		let received = 0;
-		const server: Server = createServer((req, res) => {
-			req.on('data', (c: Buffer) => (received += c.length));
-			req.on('end', () => res.writeHead(200).end('ok'));
+		// 3 MB, signed; the inbox's 1 MB request cap answers 413 (a receiver's size limit at work).
+		const big = await sb.webhooks.send({
+			url: `${sb.url}/_sandbox/inbox/big`,
+			pad_bytes: 3 * 1024 * 1024,
 		});
-		await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-		try {
-			const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-			const r = await sb.webhooks.send({ url, pad_bytes: 3 * 1024 * 1024 });
-			expect(r.deliveries[0].status_code).toBe(200);
-			expect(received).toBe(Buffer.byteLength(r.raw_body));
-			expect(received).toBeGreaterThan(3 * 1024 * 1024);
-			expect(
-				verifyCrewPassSignature(
-					SECRET,
-					r.deliveries[0].timestamp,
-					r.deliveries[0].signature!,
-					r.raw_body,
-				),
-			).toBe(true);
-		} finally {
-			await new Promise((r) => server.close(r));
-		}
+		expect(Buffer.byteLength(big.raw_body)).toBeGreaterThan(3 * 1024 * 1024);
+		expect(JSON.parse(big.raw_body).data.padding).toHaveLength(3 * 1024 * 1024);
+		expect(big.deliveries[0].status_code).toBe(413);
+		expect(
+			verifyCrewPassSignature(
+				SECRET,
+				big.deliveries[0].timestamp,
+				big.deliveries[0].signature!,
+				big.raw_body,
+			),
+		).toBe(true);
 	});
 });
 
@@ -329,28 +317,42 @@ describe('Send a test delivery to my Test URL', () => {
 		expect((await call(sb.url, '/_sandbox/webhooks/test-delivery', { json: {} })).status).toBe(422);
 	});
 
-	it('CLI --send-test-delivery goes through the sandbox running on --port', async () => {
-		const url = `${sb.url}/_sandbox/inbox/cli`;
-		const out = await new Promise<{ code: number; stdout: string }>((resolve) => {
-			execFile(
-				process.execPath,
-				[
-					join(__dirname, '../../sandbox/cli.cjs'),
-					'--port',
-					String(sb.port),
-					'--send-test-delivery',
-					url,
-					'--event-type',
-					'crew.status.changed',
-				],
-				(err, stdout) => resolve({ code: err ? Number(err.code) : 0, stdout }),
-			);
+	it('sendTestDelivery (the CLI flag --send-test-delivery) goes through the sandbox running on the port, else a temporary one', async () => {
+		const running = await sendTestDelivery({
+			url: `${sb.url}/_sandbox/inbox/cli`,
+			event_type: 'crew.status.changed',
+			port: sb.port,
 		});
-		expect(out.code).toBe(0);
-		expect(out.stdout).toContain(`sent through the sandbox on port ${sb.port}`);
-		expect(out.stdout).toContain('answer: 200');
+		expect(running).toMatchObject({
+			via: 'running',
+			ok: true,
+			result: { status_code: 200, event: { event_type: 'crew.status.changed' } },
+		});
 		const got = sb.inbox('cli');
 		expect(got).toHaveLength(1);
 		expect(got[0].headers['x-crewpass-event-type']).toBe('crew.status.changed');
+		expect(
+			verifyCrewPassSignature(
+				SECRET,
+				got[0].headers['x-crewpass-timestamp'],
+				got[0].headers['x-crewpass-signature'],
+				got[0].raw_body,
+			),
+		).toBe(true);
+
+		// nothing on the port: a temporary sandbox with the same fixed secrets sends it
+		const unused = await startSandbox({ crew: 1, rateLimit: false });
+		const freePort = unused.port;
+		await unused.stop();
+		const temporary = await sendTestDelivery({
+			url: `${sb.url}/_sandbox/inbox/cli?status=410`,
+			port: freePort,
+			options: { crew: 5 },
+		});
+		expect(temporary).toMatchObject({ via: 'temporary', ok: false, result: { status_code: 410 } });
+		expect(sb.inbox('cli')[1].headers['x-crewpass-signature']).toBe(temporary.result.signature);
+		await expect(
+			sendTestDelivery({ url: 'https://example.com/webhook-test/x', port: sb.port }),
+		).rejects.toThrow(/loopback/);
 	});
 });
