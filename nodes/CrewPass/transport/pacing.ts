@@ -81,7 +81,7 @@ export class TokenBucketPacer {
 
 	constructor(
 		windows: RateWindow[] = CREWPASS_READ_BUDGET,
-		private readonly headroomMs = ADMISSION_MARGIN_MS,
+		headroomMs = ADMISSION_MARGIN_MS,
 	) {
 		this.buckets = windows.map(({ limit, windowMs }) => {
 			const rate = limit / windowMs;
