@@ -66,12 +66,20 @@ const { values: flags } = parseArgs({
 });
 if (flags.help) {
 	const text = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n');
-	process.stdout.write(text.slice(1, text.findIndex((l) => l.startsWith('import'))).join('\n') + '\n');
+	process.stdout.write(
+		text
+			.slice(
+				1,
+				text.findIndex((l) => l.startsWith('import')),
+			)
+			.join('\n') + '\n',
+	);
 	process.exit(0);
 }
 const int = (flag, env, def, min, max) => {
 	const v = Number(flags[flag] ?? process.env[env] ?? def);
-	if (!Number.isInteger(v) || v < min || v > max) throw new Error(`--${flag} must be an integer ${min}..${max}`);
+	if (!Number.isInteger(v) || v < min || v > max)
+		throw new Error(`--${flag} must be an integer ${min}..${max}`);
 	return v;
 };
 const P = {
@@ -81,10 +89,13 @@ const P = {
 	deliveries: int('deliveries', 'BENCH_DELIVERIES', 200, 10, 10_000),
 	getManyCrew: int('getmany-crew', 'BENCH_GETMANY_CREW', 10_000, 1, 100_000),
 	runs: int('runs', 'BENCH_RUNS', 9, 1, 51),
-	rows: (flags.rows ?? process.env.BENCH_ROWS ?? ALL_ROWS.join(',')).split(',').map((r) => r.trim()),
+	rows: (flags.rows ?? process.env.BENCH_ROWS ?? ALL_ROWS.join(','))
+		.split(',')
+		.map((r) => r.trim()),
 	profile: flags.profile,
 };
-for (const r of P.rows) if (!ALL_ROWS.includes(r)) throw new Error(`unknown row "${r}" (${ALL_ROWS.join(', ')})`);
+for (const r of P.rows)
+	if (!ALL_ROWS.includes(r)) throw new Error(`unknown row "${r}" (${ALL_ROWS.join(', ')})`);
 
 /**
  * The contract's read budget as token buckets (60/s, 1,000/min, both full at the start): the
@@ -94,9 +105,21 @@ function tokenBucketLimitMs(requests) {
 	return Math.max(0, ((requests - 60) / 60) * 1000, ((requests - 1000) / 1000) * 60_000);
 }
 
-const DIR = path.resolve(process.env.CREWPASS_BENCH_DIR || path.join(os.tmpdir(), 'crewpass-bench'));
+const DIR = path.resolve(
+	process.env.CREWPASS_BENCH_DIR || path.join(os.tmpdir(), 'crewpass-bench'),
+);
 const require = createRequire(import.meta.url);
 const results = [];
+/** The measured blocks, in epoch ms: a --profile summary counts only these. */
+const windows = [];
+async function measured(label, fn) {
+	const from = Date.now();
+	try {
+		return await fn();
+	} finally {
+		if (label) windows.push({ label, from, to: Date.now() });
+	}
+}
 let teardown = async () => {};
 
 async function createWorkflow(client, wf) {
@@ -119,7 +142,9 @@ async function settle(client, workflowId, count, timeoutMs = 120_000) {
 		const running = results.some((e) => ['new', 'running', 'waiting'].includes(e.status));
 		if (n >= count && !running) return n;
 		if (Date.now() > deadline)
-			throw new Error(`workflow ${workflowId}: ${n} executions after ${timeoutMs / 1000} s, ${count} expected`);
+			throw new Error(
+				`workflow ${workflowId}: ${n} executions after ${timeoutMs / 1000} s, ${count} expected`,
+			);
 		await sleep(250);
 	}
 }
@@ -160,7 +185,10 @@ const f2 = (x) => x.toFixed(2);
 
 function row(job, ours, reference, ratio, goal, pass, note = '') {
 	results.push({ job, ours, reference, ratio, goal, pass, note });
-	log(tag, `${pass ? 'PASS' : 'FAIL'} ${job}: ours ${ours}, reference ${reference}, ratio ${f2(ratio)} (goal ${goal})${note ? '; ' + note : ''}`);
+	log(
+		tag,
+		`${pass ? 'PASS' : 'FAIL'} ${job}: ours ${ours}, reference ${reference}, ratio ${f2(ratio)} (goal ${goal})${note ? '; ' + note : ''}`,
+	);
 }
 
 async function benchFleet(ctx) {
@@ -169,12 +197,17 @@ async function benchFleet(ctx) {
 	const requests = pages + P.crew;
 	const limitMs = tokenBucketLimitMs(requests) + P.latencyMs;
 	limited.resetStats();
-	log(tag, `Check Fleet: ${P.crew} crew, ${P.latencyMs} ms latency, token buckets on (${requests} requests)`);
-	const run = await runManually(client, wfs.fleet, 500);
+	log(
+		tag,
+		`Check Fleet: ${P.crew} crew, ${P.latencyMs} ms latency, token buckets on (${requests} requests)`,
+	);
+	const run = await measured('fleet', () => runManually(client, wfs.fleet, 500));
 	const { items, error } = await outputOf(client, install, run.id, 'Check Fleet');
-	const failed = error ? P.crew : items.filter((i) => i.compliance_error !== undefined).length + (P.crew - items.length);
+	const failed = error
+		? P.crew
+		: items.filter((i) => i.compliance_error !== undefined).length + (P.crew - items.length);
 	const s = limited.stats;
-	const served = (s.byStatus[200] ?? 0);
+	const served = s.byStatus[200] ?? 0;
 	const spanS = (s.lastAt - s.firstAt) / 1000;
 	row(
 		`Compliance → Check Fleet, ${P.crew} crew, latency ${P.latencyMs} ms, contract token buckets`,
@@ -202,22 +235,28 @@ async function benchWebhooks(ctx) {
 	const C = P.concurrency;
 	const M = P.deliveries;
 	const genuine = () => delivery({ secret });
-	const load = (url, make, count = M) => postLoad({ url, count, concurrency: C, make, classify });
-	const fmt = (r) => `${f1(r.perSecond)}/s (p50 ${Math.round(r.p50)} ms, ${JSON.stringify(r.kinds)})`;
+	const load = (label, url, make, count = M) =>
+		measured(label, () => postLoad({ url, count, concurrency: C, make, classify }));
+	const fmt = (r) =>
+		`${f1(r.perSecond)}/s (p50 ${Math.round(r.p50)} ms, ${JSON.stringify(r.kinds)})`;
 
 	// warm both paths up (not measured), then settle
 	let bareCount = (await executions(client, wfs.bare)).count;
 	let trigCount = (await executions(client, wfs.trigger)).count;
-	await load(bareUrl, genuine, 10);
-	await load(triggerUrl, genuine, 10);
+	await load(null, bareUrl, genuine, 10);
+	await load(null, triggerUrl, genuine, 10);
 	bareCount = await settle(client, wfs.bare, bareCount + 10);
 	trigCount = await settle(client, wfs.trigger, trigCount + 10);
 
 	log(tag, `webhooks: ${M} deliveries per block, ${C} in flight`);
-	const bare1 = await load(bareUrl, genuine);
+	const bare1 = await load('bare', bareUrl, genuine);
 	bareCount = await settle(client, wfs.bare, bareCount + M);
-	const accepted = await load(triggerUrl, genuine);
-	const trigAfterAccepted = await settle(client, wfs.trigger, trigCount + (accepted.kinds.accepted ?? 0));
+	const accepted = await load('accepted', triggerUrl, genuine);
+	const trigAfterAccepted = await settle(
+		client,
+		wfs.trigger,
+		trigCount + (accepted.kinds.accepted ?? 0),
+	);
 	const startedByAccepted = trigAfterAccepted - trigCount;
 	trigCount = trigAfterAccepted;
 
@@ -225,12 +264,12 @@ async function benchWebhooks(ctx) {
 	let forged;
 	if (P.rows.includes('refused')) {
 		const seed = genuine();
-		await load(triggerUrl, () => seed, 1);
+		await load(null, triggerUrl, () => seed, 1);
 		trigCount = await settle(client, wfs.trigger, trigCount + 1);
-		duplicate = await load(triggerUrl, () => seed);
-		forged = await load(triggerUrl, () => delivery({ secret, forged: true }));
+		duplicate = await load('duplicate', triggerUrl, () => seed);
+		forged = await load('forged', triggerUrl, () => delivery({ secret, forged: true }));
 	}
-	const bare2 = await load(bareUrl, genuine);
+	const bare2 = await load('bare', bareUrl, genuine);
 	bareCount = await settle(client, wfs.bare, bareCount + M);
 	// nothing more started on the trigger: duplicates and forged deliveries start no execution
 	await sleep(1500);
@@ -246,7 +285,9 @@ async function benchWebhooks(ctx) {
 			bareText,
 			accepted.perSecond / bareRate,
 			'≥ 0.9',
-			accepted.perSecond / bareRate >= 0.9 && startedByAccepted === M && accepted.kinds.accepted === M,
+			accepted.perSecond / bareRate >= 0.9 &&
+				startedByAccepted === M &&
+				accepted.kinds.accepted === M,
 		);
 	}
 	if (duplicate) {
@@ -269,7 +310,10 @@ async function benchWebhooks(ctx) {
 
 async function benchGetMany(ctx) {
 	const { client, install, zero, wfs } = ctx;
-	log(tag, `Get Many: ${P.getManyCrew} crew, ${P.runs} alternating runs per side (+1 warm-up each)`);
+	log(
+		tag,
+		`Get Many: ${P.getManyCrew} crew, ${P.runs} alternating runs per side (+1 warm-up each)`,
+	);
 	const sides = {
 		ours: { wf: wfs.getMany, node: 'Get Many', ms: [] },
 		reference: { wf: wfs.httpRequest, node: 'Split Out', ms: [] },
@@ -279,12 +323,19 @@ async function benchGetMany(ctx) {
 		const order = i % 2 === 0 ? ['ours', 'reference'] : ['reference', 'ours'];
 		for (const side of order) {
 			zero.resetStats();
-			const run = await runManually(client, sides[side].wf, 50);
+			const run = await measured(i < 0 ? null : `getmany ${side}`, () =>
+				runManually(client, sides[side].wf, 50),
+			);
 			if (i < 0) continue;
 			sides[side].ms.push(run.ms);
 			if (!check[side]) {
 				const { items, error } = await outputOf(client, install, run.id, sides[side].node);
-				check[side] = { items: items.length, pages: zero.stats.fleetPages, error, status: run.status };
+				check[side] = {
+					items: items.length,
+					pages: zero.stats.fleetPages,
+					error,
+					status: run.status,
+				};
 			}
 		}
 	}
@@ -307,9 +358,13 @@ function printTable(machine) {
 	out.write(
 		`parameters: crew ${P.crew}, latency ${P.latencyMs} ms, concurrency ${P.concurrency}, deliveries ${P.deliveries}/block, Get Many ${P.getManyCrew} crew × ${P.runs} runs\n\n`,
 	);
-	out.write('| job | ours | reference in the same run | ratio | goal | result |\n|---|---|---|---|---|---|\n');
+	out.write(
+		'| job | ours | reference in the same run | ratio | goal | result |\n|---|---|---|---|---|---|\n',
+	);
 	for (const r of results)
-		out.write(`| ${r.job} | ${r.ours} | ${r.reference} | ${f2(r.ratio)} | ${r.goal} | ${r.pass ? 'PASS' : 'FAIL'}${r.note ? ` (${r.note})` : ''} |\n`);
+		out.write(
+			`| ${r.job} | ${r.ours} | ${r.reference} | ${f2(r.ratio)} | ${r.goal} | ${r.pass ? 'PASS' : 'FAIL'}${r.note ? ` (${r.note})` : ''} |\n`,
+		);
 	out.write(`\n${results.filter((r) => r.pass).length}/${results.length} rows meet their goal\n`);
 }
 
@@ -345,7 +400,8 @@ async function main() {
 	const extra = {};
 	if (P.profile) {
 		fs.mkdirSync(profDir, { recursive: true });
-		extra.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profDir}`.trim();
+		extra.NODE_OPTIONS =
+			`${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profDir}`.trim();
 	}
 	const env = n8nEnv({
 		userFolder,
@@ -380,7 +436,8 @@ async function main() {
 	const wfs = {};
 	const ctx = { client, install, limited, zero, secret, wfs, n8nUrl: n8n.url };
 	const webhookRows = P.rows.includes('accepted') || P.rows.includes('refused');
-	if (P.rows.includes('fleet')) wfs.fleet = await createWorkflow(client, checkFleetWorkflow(limitedCred));
+	if (P.rows.includes('fleet'))
+		wfs.fleet = await createWorkflow(client, checkFleetWorkflow(limitedCred));
 	if (P.rows.includes('getmany')) {
 		wfs.getMany = await createWorkflow(client, getManyWorkflow(zeroCred));
 		wfs.httpRequest = await createWorkflow(client, httpRequestWorkflow(zero));
@@ -400,10 +457,29 @@ async function main() {
 	if (P.rows.includes('getmany')) await benchGetMany(ctx);
 
 	await teardown();
+	const exitedAt = Date.now();
 	teardown = async () => {};
 	printTable(machine);
-	if (P.profile) printProfiles(profDir);
-	log(tag, `done in ${f1((Date.now() - t0) / 1000)} s`);
+	if (P.profile) {
+		process.stdout.write('\nwhere n8n spent its CPU during every measured block:');
+		printProfiles(profDir, { windows, exitedAt });
+		const labels = [...new Set(windows.map((w) => w.label))];
+		if (labels.length > 1) {
+			for (const label of labels) {
+				process.stdout.write(`\nduring "${label}" only:`);
+				printProfiles(profDir, {
+					windows: windows.filter((w) => w.label === label),
+					exitedAt,
+					top: 8,
+					mainOnly: true,
+				});
+			}
+		}
+	}
+	log(
+		tag,
+		`done in ${f1((Date.now() - t0) / 1000)} s; load average ${os.loadavg().map(f2).join(' ')} at the end`,
+	);
 	return results.every((r) => r.pass) ? 0 : 1;
 }
 

@@ -78,7 +78,11 @@ export async function postLoad({ url, count, concurrency, make, classify = () =>
 }
 
 /** A crew.compliance.changed delivery as CrewPass sends it, signed with `secret`. */
-export function delivery({ secret, eventId = 'evt_' + crypto.randomBytes(12).toString('hex'), forged = false }) {
+export function delivery({
+	secret,
+	eventId = 'evt_' + crypto.randomBytes(12).toString('hex'),
+	forged = false,
+}) {
 	const event = {
 		schema_version: 1,
 		event_id: eventId,

@@ -20,12 +20,26 @@ function fileOf(url) {
 	return i < 0 ? path.basename(p) : p.slice(i + 'node_modules/'.length);
 }
 
-/** { totalMs, busyMs, byPackage: [[name, ms]], byFunction: [[name, ms]] } of one .cpuprofile. */
-export function summarise(file) {
+/**
+ * { totalMs, busyMs, byPackage: [[name, ms]], byFunction: [[name, ms]] } of one .cpuprofile.
+ * With `windows` ([{ from, to }] in epoch ms) and `exitedAt` (epoch ms when the process ended,
+ * which is where the profile ends), only the samples inside a window count.
+ */
+export function summarise(file, { windows, exitedAt } = {}) {
 	const prof = JSON.parse(fs.readFileSync(file, 'utf8'));
 	const nodes = new Map(prof.nodes.map((n) => [n.id, n]));
 	const self = new Map();
-	prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+	// sample times in the profile's clock (µs); the last one is (about) exitedAt
+	let t = prof.startTime;
+	const inWindow = (us) => {
+		if (!windows || exitedAt === undefined) return true;
+		const epochMs = exitedAt - (prof.endTime - us) / 1000;
+		return windows.some((w) => epochMs >= w.from && epochMs <= w.to);
+	};
+	prof.samples.forEach((id, i) => {
+		t += prof.timeDeltas[i] ?? 0;
+		if (inWindow(t)) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+	});
 	const byPackage = new Map();
 	const byFunction = new Map();
 	let totalUs = 0;
@@ -53,8 +67,14 @@ export function summarise(file) {
 	};
 }
 
-/** Prints the top `top` packages and functions of the largest profile in `dir` (n8n's main process). */
-export function printProfiles(dir, { top = 20, out = process.stdout } = {}) {
+/**
+ * Prints the top `top` packages and functions of the largest profile in `dir` (n8n's main
+ * process), counting only the samples inside `windows` (the measured blocks) when given.
+ */
+export function printProfiles(
+	dir,
+	{ top = 20, out = process.stdout, windows, exitedAt, mainOnly = false } = {},
+) {
 	const files = fs
 		.readdirSync(dir)
 		.filter((f) => f.endsWith('.cpuprofile'))
@@ -65,14 +85,21 @@ export function printProfiles(dir, { top = 20, out = process.stdout } = {}) {
 		return;
 	}
 	for (const [i, file] of files.entries()) {
-		const s = summarise(file);
+		if (i > 0 && mainOnly) break;
+		const s = summarise(file, { windows, exitedAt });
 		const pct = (ms) => `${((ms / s.busyMs) * 100).toFixed(1).padStart(5)}%`;
 		out.write(
 			`\nCPU profile ${path.basename(file)}${i === 0 ? ' (largest: n8n main)' : ''}: ` +
-				`${(s.busyMs / 1000).toFixed(1)} s busy of ${(s.totalMs / 1000).toFixed(1)} s\n`,
+				`${(s.busyMs / 1000).toFixed(1)} s busy of ${(s.totalMs / 1000).toFixed(1)} s` +
+				`${windows ? ` inside the ${windows.length} measured blocks (start-up and set-up left out)` : ''}\n`,
 		);
 		if (i > 0) {
-			out.write(`  top packages: ${s.byPackage.slice(0, 5).map(([k, ms]) => `${k} ${pct(ms).trim()}`).join(', ')}\n`);
+			out.write(
+				`  top packages: ${s.byPackage
+					.slice(0, 5)
+					.map(([k, ms]) => `${k} ${pct(ms).trim()}`)
+					.join(', ')}\n`,
+			);
 			continue;
 		}
 		out.write('  self time by package:\n');

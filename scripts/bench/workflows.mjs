@@ -13,7 +13,9 @@ const manual = {
 const cred = (c) => ({ [CREDENTIAL_TYPE]: { id: c.id, name: c.name } });
 const chain = (...names) =>
 	Object.fromEntries(
-		names.slice(0, -1).map((n, i) => [n, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]),
+		names
+			.slice(0, -1)
+			.map((n, i) => [n, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]),
 	);
 
 /** Run → CrewPass: Compliance → Check Fleet (whole fleet). */
@@ -147,7 +149,12 @@ export function bareWebhookWorkflow() {
 				typeVersion: 2,
 				position: [0, 0],
 				webhookId: BARE_WEBHOOK_ID,
-				parameters: { httpMethod: 'POST', path: 'bench-bare', responseMode: 'onReceived', options: {} },
+				parameters: {
+					httpMethod: 'POST',
+					path: 'bench-bare',
+					responseMode: 'onReceived',
+					options: {},
+				},
 			},
 		],
 		connections: {},

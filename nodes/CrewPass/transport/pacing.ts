@@ -79,10 +79,7 @@ export class TokenBucketPacer {
 	private lastPenaltyAt = Number.NEGATIVE_INFINITY;
 	private readonly slowestWindowMs: number;
 
-	constructor(
-		windows: RateWindow[] = CREWPASS_READ_BUDGET,
-		headroomMs = ADMISSION_MARGIN_MS,
-	) {
+	constructor(windows: RateWindow[] = CREWPASS_READ_BUDGET, headroomMs = ADMISSION_MARGIN_MS) {
 		this.buckets = windows.map(({ limit, windowMs }) => {
 			const rate = limit / windowMs;
 			const capacity = Math.max(1, limit - rate * headroomMs);
