@@ -86,7 +86,7 @@ const P = {
 	crew: int('crew', 'BENCH_CREW', 1000, 1, 20_000),
 	latencyMs: int('latency', 'BENCH_LATENCY_MS', 60, 0, 5_000),
 	concurrency: int('concurrency', 'BENCH_CONCURRENCY', 8, 1, 128),
-	deliveries: int('deliveries', 'BENCH_DELIVERIES', 200, 10, 10_000),
+	deliveries: int('deliveries', 'BENCH_DELIVERIES', 100, 10, 10_000),
 	getManyCrew: int('getmany-crew', 'BENCH_GETMANY_CREW', 10_000, 1, 100_000),
 	runs: int('runs', 'BENCH_RUNS', 9, 1, 51),
 	rows: (flags.rows ?? process.env.BENCH_ROWS ?? ALL_ROWS.join(','))
