@@ -1,26 +1,27 @@
 'use strict';
-// Per-partner budgets for the "read" endpoint class: 60/s and 1,000/min by default.
-// Each budget is a token bucket whose spent tokens come back one window after they were spent
-// (a sliding window), so no 1-second span ever serves more than 60 requests and no 60-second span
-// more than 1,000 — "61 requests inside one second" always meets a 429.
+// Per-partner budgets for the "read" endpoint class: 60/s and 1,000/min by default, "using a token
+// bucket" as the contract says. Each budget is a bucket of `cap` tokens, full at the start and
+// refilled continuously at cap per window (60/s: one token every 16.7 ms; 1,000/min: one every
+// 60 ms); a request takes one token from both. A burst of 60 passes at once, then 60/s; about
+// 1,000 requests pass in the first ~16 s, then 1,000/min. A refused request takes nothing and is
+// told, in retry_after_seconds (a float), when both buckets hold a whole token again.
 // Checked before authentication: the bucket key is the partner of a known key, else the presented
 // key, else the remote address.
 
-function createWindow(cap, windowMs) {
-	return { cap, windowMs, times: new Float64Array(cap), head: 0, count: 0 };
+function createBucket(cap, windowMs, now) {
+	return { cap, rate: cap / windowMs, tokens: cap, at: now };
 }
 
-/** ms until a token is free (0 = free now). */
-function waitFor(w, now) {
-	if (w.count < w.cap) return 0;
-	const oldest = w.times[w.head];
-	return Math.max(0, oldest + w.windowMs - now);
+function refill(b, now) {
+	if (now > b.at) {
+		b.tokens = Math.min(b.cap, b.tokens + (now - b.at) * b.rate);
+		b.at = now;
+	}
 }
 
-function spend(w, now) {
-	w.times[w.head] = now;
-	w.head = (w.head + 1) % w.cap;
-	if (w.count < w.cap) w.count++;
+/** ms until the bucket holds a whole token (0 = now). */
+function waitFor(b) {
+	return b.tokens >= 1 ? 0 : (1 - b.tokens) / b.rate;
 }
 
 function createRateLimiter(clock, options) {
@@ -45,14 +46,20 @@ function createRateLimiter(clock, options) {
 		const now = clock.now();
 		let b = buckets.get(key);
 		if (!b) {
-			b = { sec: createWindow(cfg.perSecond, 1000), min: createWindow(cfg.perMinute, 60_000) };
+			b = {
+				sec: createBucket(cfg.perSecond, 1000, now),
+				min: createBucket(cfg.perMinute, 60_000, now),
+			};
 			buckets.set(key, b);
 			if (buckets.size > 50_000) buckets.delete(buckets.keys().next().value);
 		}
-		const wait = Math.max(waitFor(b.sec, now), waitFor(b.min, now));
+		refill(b.sec, now);
+		refill(b.min, now);
+		const wait = Math.max(waitFor(b.sec), waitFor(b.min));
+		// milliseconds, rounded up: a client that waits exactly this long finds a token
 		if (wait > 0) return Math.max(0.001, Math.ceil(wait) / 1000);
-		spend(b.sec, now);
-		spend(b.min, now);
+		b.sec.tokens -= 1;
+		b.min.tokens -= 1;
 		return null;
 	}
 

@@ -70,19 +70,57 @@ describe('Rate limit: 60/s and 1,000/min per partner, before authentication', ()
 		}
 	});
 
-	it('the per-minute budget holds on its own (scaled down: 100/min with a loose per-second budget)', async () => {
-		sb.rateLimit.configure({ perSecond: 2000, perMinute: 100 });
+	/**
+	 * Sends requests one after the other on the paused sandbox clock; on a 429 moves the clock
+	 * by retry_after_seconds. Returns the sandbox time (ms) at which each request was served.
+	 */
+	async function drive(count: number, key: string): Promise<number[]> {
+		const served: number[] = [];
+		sb.clock.pause();
+		const t0 = sb.clock.now();
 		try {
-			let status = 0;
-			for (let i = 0; i < 101; i++) {
-				const r = await call(sb.url, FLEET, { key: sb.keys.other });
-				status = r.status;
-				if (i < 100) expect(status).toBe(200);
+			while (served.length < count) {
+				const r = await call(sb.url, FLEET, { key });
+				if (r.status === 200) served.push(sb.clock.now() - t0);
+				else {
+					expectErrorEnvelope(r, 429, 'partner_rate_limited');
+					sb.clock.advance(r.body.error.retry_after_seconds * 1000);
+				}
 			}
-			expect(status).toBe(429);
-			// The wait is the per-minute one: tens of seconds, not a fraction of a second.
-			const r = await call(sb.url, FLEET, { key: sb.keys.other });
-			expect(r.body.error.retry_after_seconds).toBeGreaterThan(30);
+		} finally {
+			sb.clock.resume();
+		}
+		return served;
+	}
+
+	it('a token bucket: a refused request is told to come back in one token interval (a float), and then passes', async () => {
+		sb.clock.pause();
+		try {
+			await Promise.all(Array.from({ length: 60 }, () => call(sb.url, FLEET, { key: sb.keys.management })));
+			const refused = await call(sb.url, FLEET, { key: sb.keys.management });
+			expectErrorEnvelope(refused, 429, 'partner_rate_limited');
+			// 60/s refills one token every 16.7 ms (a sliding window would ask for ~1 s)
+			expect(refused.body.error.retry_after_seconds).toBeCloseTo(0.017, 3);
+			expect(Number(refused.headers.get('retry-after'))).toBe(1);
+			sb.clock.advance(17);
+			expect((await call(sb.url, FLEET, { key: sb.keys.management })).status).toBe(200);
+			expect((await call(sb.url, FLEET, { key: sb.keys.management })).status).toBe(429);
+		} finally {
+			sb.clock.resume();
+		}
+	});
+
+	it('the per-minute bucket: a full bucket lets its size through at the per-second rate, then refills at size per minute (scaled down: 6/s, 100/min)', async () => {
+		sb.rateLimit.configure({ perSecond: 6, perMinute: 100 });
+		try {
+			const served = await drive(150, sb.keys.other);
+			// 6 at once, then 6/s until the 100-token bucket runs dry: the 105th at (105-6)/6 s
+			expect(served[5]).toBe(0);
+			expect(served[104] / 1000).toBeCloseTo(16.5, 0);
+			// then 100/min: one every 0.6 s (the 150th at (150-100) × 0.6 s = 30 s)
+			expect(served[149] / 1000).toBeGreaterThan(29.9);
+			expect(served[149] / 1000).toBeLessThan(30.3);
+			expect((served[149] - served[139]) / 1000).toBeCloseTo(6, 0);
 		} finally {
 			sb.rateLimit.configure({ perSecond: 60, perMinute: 1000 });
 		}

@@ -1,0 +1,498 @@
+#!/usr/bin/env node
+// npm run bench: the performance table of issue 13, measured in one real n8n (the cached 2.41.1
+// from scripts/n8n-install.mjs) with this package built, packed and installed from its tarball,
+// ours and the reference side by side in the same run. Every figure comes from the bench's own
+// servers (requests, 429s), the load generator (answers) or n8n's executions API (timings, item
+// counts): nothing from our node's logs.
+//
+//   npm run bench                          all rows with the defaults
+//   npm run bench -- --rows fleet,getmany  only some rows (fleet, accepted, refused, getmany)
+//   npm run bench -- --crew 2000 --latency 120 --concurrency 16 --deliveries 300 --runs 9
+//   npm run bench -- --profile             also CPU-profile n8n and print self time by package/function
+//   npm run bench -- --no-build            reuse dist/ as it is (still packs and installs)
+//
+// Environment: CREWPASS_BENCH_DIR (default <tmp>/crewpass-bench: n8n's data folder, log, profiles),
+// BENCH_CREW, BENCH_LATENCY_MS, BENCH_CONCURRENCY, BENCH_DELIVERIES, BENCH_GETMANY_CREW,
+// BENCH_RUNS, BENCH_ROWS; the installer's CREWPASS_N8N_* variables.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { ensureN8nInstalled } from './n8n-install.mjs';
+import {
+	CREDENTIAL_TYPE,
+	N8nClient,
+	buildAndPack,
+	freePort,
+	installTarball,
+	log,
+	n8nEnv,
+	sleep,
+	startN8n,
+} from './lib/n8n.mjs';
+import { OWNER, publishWorkflow, waitForWebhook } from './lib/demo.mjs';
+import { startCrewPassServer } from './bench/servers.mjs';
+import { delivery, postLoad } from './bench/load.mjs';
+import { printProfiles } from './bench/profile.mjs';
+import {
+	BARE_WEBHOOK_ID,
+	TRIGGER_WEBHOOK_ID,
+	bareWebhookWorkflow,
+	checkFleetWorkflow,
+	getManyWorkflow,
+	httpRequestWorkflow,
+	triggerWorkflow,
+} from './bench/workflows.mjs';
+
+const tag = 'bench';
+const ALL_ROWS = ['fleet', 'accepted', 'refused', 'getmany'];
+
+const { values: flags } = parseArgs({
+	options: {
+		crew: { type: 'string' },
+		latency: { type: 'string' },
+		concurrency: { type: 'string' },
+		deliveries: { type: 'string' },
+		'getmany-crew': { type: 'string' },
+		runs: { type: 'string' },
+		rows: { type: 'string' },
+		profile: { type: 'boolean', default: false },
+		'no-build': { type: 'boolean', default: false },
+		help: { type: 'boolean', default: false },
+	},
+});
+if (flags.help) {
+	const text = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+	process.stdout.write(
+		text
+			.slice(
+				1,
+				text.findIndex((l) => l.startsWith('import')),
+			)
+			.join('\n') + '\n',
+	);
+	process.exit(0);
+}
+const int = (flag, env, def, min, max) => {
+	const v = Number(flags[flag] ?? process.env[env] ?? def);
+	if (!Number.isInteger(v) || v < min || v > max)
+		throw new Error(`--${flag} must be an integer ${min}..${max}`);
+	return v;
+};
+const P = {
+	crew: int('crew', 'BENCH_CREW', 1000, 1, 20_000),
+	latencyMs: int('latency', 'BENCH_LATENCY_MS', 60, 0, 5_000),
+	concurrency: int('concurrency', 'BENCH_CONCURRENCY', 8, 1, 128),
+	deliveries: int('deliveries', 'BENCH_DELIVERIES', 100, 10, 10_000),
+	getManyCrew: int('getmany-crew', 'BENCH_GETMANY_CREW', 10_000, 1, 100_000),
+	runs: int('runs', 'BENCH_RUNS', 9, 1, 51),
+	rows: (flags.rows ?? process.env.BENCH_ROWS ?? ALL_ROWS.join(','))
+		.split(',')
+		.map((r) => r.trim()),
+	profile: flags.profile,
+};
+for (const r of P.rows)
+	if (!ALL_ROWS.includes(r)) throw new Error(`unknown row "${r}" (${ALL_ROWS.join(', ')})`);
+
+/**
+ * The contract's read budget as token buckets (60/s, 1,000/min, both full at the start): the
+ * moment the last of `requests` requests may start, in ms.
+ */
+function tokenBucketLimitMs(requests) {
+	return Math.max(0, ((requests - 60) / 60) * 1000, ((requests - 1000) / 1000) * 60_000);
+}
+
+const DIR = path.resolve(
+	process.env.CREWPASS_BENCH_DIR || path.join(os.tmpdir(), 'crewpass-bench'),
+);
+const require = createRequire(import.meta.url);
+const results = [];
+/** The measured blocks, in epoch ms: a --profile summary counts only these. */
+const windows = [];
+async function measured(label, fn) {
+	const from = Date.now();
+	try {
+		return await fn();
+	} finally {
+		if (label) windows.push({ label, from, to: Date.now() });
+	}
+}
+let teardown = async () => {};
+
+async function createWorkflow(client, wf) {
+	const created = await client.post('/rest/workflows', { ...wf, pinData: {}, active: false });
+	return created.id;
+}
+
+/** The newest executions of a workflow (summaries) and the total count n8n reports. */
+async function executions(client, workflowId, limit = 1) {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	const res = await client.get(`/rest/executions?filter=${filter}&limit=${limit}`);
+	return { count: res.count ?? res.results?.length ?? 0, results: res.results ?? [] };
+}
+
+/** Waits until the workflow has `count` executions, none of them still running. */
+async function settle(client, workflowId, count, timeoutMs = 120_000) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const { count: n, results } = await executions(client, workflowId, 20);
+		const running = results.some((e) => ['new', 'running', 'waiting'].includes(e.status));
+		if (n >= count && !running) return n;
+		if (Date.now() > deadline)
+			throw new Error(
+				`workflow ${workflowId}: ${n} executions after ${timeoutMs / 1000} s, ${count} expected`,
+			);
+		await sleep(250);
+	}
+}
+
+/** Runs a workflow as the editor's Execute button does; returns its execution summary once finished. */
+async function runManually(client, workflowId, pollMs = 100) {
+	const res = await client.post(`/rest/workflows/${workflowId}/run`, {
+		triggerToStartFrom: { name: 'Run' },
+	});
+	const id = String(res.executionId);
+	const deadline = Date.now() + 300_000;
+	for (;;) {
+		const { results } = await executions(client, workflowId, 3);
+		const e = results.find((x) => String(x.id) === id);
+		if (e && e.stoppedAt && !['new', 'running', 'waiting'].includes(e.status)) {
+			return { ...e, ms: Date.parse(e.stoppedAt) - Date.parse(e.startedAt) };
+		}
+		if (Date.now() > deadline) throw new Error(`execution ${id} did not finish in 300 s`);
+		await sleep(pollMs);
+	}
+}
+
+/** Output items of `nodeName` in an execution (n8n's run data, parsed with n8n's own flatted). */
+async function outputOf(client, install, executionId, nodeName) {
+	const { parse } = createRequire(install.n8nModules + '/')('flatted');
+	const e = await client.get(`/rest/executions/${executionId}`);
+	const data = typeof e.data === 'string' ? parse(e.data) : e.data;
+	const run = data?.resultData?.runData?.[nodeName]?.[0];
+	return { items: (run?.data?.main?.[0] ?? []).map((i) => i.json), error: data?.resultData?.error };
+}
+
+const median = (xs) => {
+	const s = [...xs].sort((a, b) => a - b);
+	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const f1 = (x) => x.toFixed(1);
+const f2 = (x) => x.toFixed(2);
+
+function row(job, ours, reference, ratio, goal, pass, note = '') {
+	results.push({ job, ours, reference, ratio, goal, pass, note });
+	log(
+		tag,
+		`${pass ? 'PASS' : 'FAIL'} ${job}: ours ${ours}, reference ${reference}, ratio ${f2(ratio)} (goal ${goal})${note ? '; ' + note : ''}`,
+	);
+}
+
+async function benchFleet(ctx) {
+	const { client, install, limited, wfs } = ctx;
+	const pages = Math.ceil(P.crew / 200);
+	const requests = pages + P.crew;
+	const limitMs = tokenBucketLimitMs(requests) + P.latencyMs;
+	limited.resetStats();
+	log(
+		tag,
+		`Check Fleet: ${P.crew} crew, ${P.latencyMs} ms latency, token buckets on (${requests} requests)`,
+	);
+	const run = await measured('fleet', () => runManually(client, wfs.fleet, 500));
+	const { items, error } = await outputOf(client, install, run.id, 'Check Fleet');
+	const failed = error
+		? P.crew
+		: items.filter((i) => i.compliance_error !== undefined).length + (P.crew - items.length);
+	const s = limited.stats;
+	const served = s.byStatus[200] ?? 0;
+	const spanS = (s.lastAt - s.firstAt) / 1000;
+	row(
+		`Compliance → Check Fleet, ${P.crew} crew, latency ${P.latencyMs} ms, contract token buckets`,
+		`${f1(run.ms / 1000)} s (${run.status}), ${failed} failed items, ${s.rateLimited} × 429, ${s.requests} requests (${f1(served / spanS)}/s at the server, ${s.maxInFlight} in flight at most)`,
+		`${f1(limitMs / 1000)} s (token-bucket limit for ${requests} requests + one latency)`,
+		run.ms / limitMs,
+		'≤ 1.15, zero failed items',
+		run.ms / limitMs <= 1.15 && failed === 0 && run.status === 'success',
+	);
+}
+
+const classify = (r) =>
+	r.status === 200 && r.body === ''
+		? 'accepted'
+		: r.status === 200 && /duplicate/.test(r.body)
+			? 'duplicate'
+			: r.status === 401
+				? 'refused'
+				: `HTTP ${r.status} ${r.body.slice(0, 80)}`;
+
+async function benchWebhooks(ctx) {
+	const { client, n8nUrl, secret, wfs } = ctx;
+	const triggerUrl = `${n8nUrl}/webhook/${TRIGGER_WEBHOOK_ID}/crewpass`;
+	const bareUrl = `${n8nUrl}/webhook/bench-bare`;
+	const C = P.concurrency;
+	const M = P.deliveries;
+	const genuine = () => delivery({ secret });
+	const load = (label, url, make, count = M) =>
+		measured(label, () => postLoad({ url, count, concurrency: C, make, classify }));
+	const fmt = (r) =>
+		`${f1(r.perSecond)}/s (p50 ${Math.round(r.p50)} ms, ${JSON.stringify(r.kinds)})`;
+
+	// warm both paths up (not measured), then settle
+	let bareCount = (await executions(client, wfs.bare)).count;
+	let trigCount = (await executions(client, wfs.trigger)).count;
+	await load(null, bareUrl, genuine, 10);
+	await load(null, triggerUrl, genuine, 10);
+	bareCount = await settle(client, wfs.bare, bareCount + 10);
+	trigCount = await settle(client, wfs.trigger, trigCount + 10);
+
+	log(tag, `webhooks: ${M} deliveries per block, ${C} in flight`);
+	const bare1 = await load('bare', bareUrl, genuine);
+	bareCount = await settle(client, wfs.bare, bareCount + M);
+	const accepted = await load('accepted', triggerUrl, genuine);
+	const trigAfterAccepted = await settle(
+		client,
+		wfs.trigger,
+		trigCount + (accepted.kinds.accepted ?? 0),
+	);
+	const startedByAccepted = trigAfterAccepted - trigCount;
+	trigCount = trigAfterAccepted;
+
+	let duplicate;
+	let forged;
+	if (P.rows.includes('refused')) {
+		const seed = genuine();
+		await load(null, triggerUrl, () => seed, 1);
+		trigCount = await settle(client, wfs.trigger, trigCount + 1);
+		duplicate = await load('duplicate', triggerUrl, () => seed);
+		forged = await load('forged', triggerUrl, () => delivery({ secret, forged: true }));
+	}
+	const bare2 = await load('bare', bareUrl, genuine);
+	bareCount = await settle(client, wfs.bare, bareCount + M);
+	// nothing more started on the trigger: duplicates and forged deliveries start no execution
+	await sleep(1500);
+	const trigFinal = (await executions(client, wfs.trigger)).count;
+	const startedByRefused = trigFinal - trigCount;
+
+	const bareRate = (bare1.perSecond + bare2.perSecond) / 2;
+	const bareText = `bare Webhook ${f1(bareRate)}/s (mean of ${f1(bare1.perSecond)} before and ${f1(bare2.perSecond)} after; each an execution)`;
+	if (P.rows.includes('accepted')) {
+		row(
+			`CrewPass Trigger, accepted deliveries (each starts an execution), concurrency ${C}`,
+			`${fmt(accepted)}, ${startedByAccepted} executions`,
+			bareText,
+			accepted.perSecond / bareRate,
+			'≥ 0.9',
+			accepted.perSecond / bareRate >= 0.9 &&
+				startedByAccepted === M &&
+				accepted.kinds.accepted === M,
+		);
+	}
+	if (duplicate) {
+		for (const [what, r, kind] of [
+			['duplicate', duplicate, 'duplicate'],
+			['forged', forged, 'refused'],
+		]) {
+			row(
+				`CrewPass Trigger, ${what} deliveries (start nothing), concurrency ${C}`,
+				`${fmt(r)}`,
+				bareText,
+				r.perSecond / bareRate,
+				'≥ 1.5',
+				r.perSecond / bareRate >= 1.5 && r.kinds[kind] === M && startedByRefused === 0,
+				`${startedByRefused} executions started by duplicates and forged deliveries`,
+			);
+		}
+	}
+}
+
+async function benchGetMany(ctx) {
+	const { client, install, zero, wfs } = ctx;
+	log(
+		tag,
+		`Get Many: ${P.getManyCrew} crew, ${P.runs} alternating runs per side (+1 warm-up each)`,
+	);
+	const sides = {
+		ours: { wf: wfs.getMany, node: 'Get Many', ms: [] },
+		reference: { wf: wfs.httpRequest, node: 'Split Out', ms: [] },
+	};
+	const check = {};
+	for (let i = -1; i < P.runs; i++) {
+		const order = i % 2 === 0 ? ['ours', 'reference'] : ['reference', 'ours'];
+		for (const side of order) {
+			zero.resetStats();
+			const run = await measured(i < 0 ? null : `getmany ${side}`, () =>
+				runManually(client, sides[side].wf, 50),
+			);
+			if (i < 0) continue;
+			sides[side].ms.push(run.ms);
+			if (!check[side]) {
+				const { items, error } = await outputOf(client, install, run.id, sides[side].node);
+				check[side] = {
+					items: items.length,
+					pages: zero.stats.fleetPages,
+					error,
+					status: run.status,
+				};
+			}
+		}
+	}
+	const ours = median(sides.ours.ms);
+	const ref = median(sides.reference.ms);
+	const ok = (c) => c.items === P.getManyCrew && c.status === 'success' && !c.error;
+	row(
+		`Crew Member → Get Many, Return All, ${P.getManyCrew} crew, zero-cost server`,
+		`${Math.round(ours)} ms median [${sides.ours.ms.map(Math.round).join(', ')}], ${check.ours.items} items, ${check.ours.pages} requests`,
+		`HTTP Request (cursor, limit 200) + Split Out ${Math.round(ref)} ms median [${sides.reference.ms.map(Math.round).join(', ')}], ${check.reference.items} items, ${check.reference.pages} requests`,
+		ours / ref,
+		`≤ 0.9, median of ${P.runs} alternating runs`,
+		ours / ref <= 0.9 && ok(check.ours) && ok(check.reference),
+	);
+}
+
+function printTable(machine) {
+	const out = process.stdout;
+	out.write(`\nn8n-nodes-crewpass benchmark: ${machine}\n`);
+	out.write(
+		`parameters: crew ${P.crew}, latency ${P.latencyMs} ms, concurrency ${P.concurrency}, deliveries ${P.deliveries}/block, Get Many ${P.getManyCrew} crew × ${P.runs} runs\n\n`,
+	);
+	out.write(
+		'| job | ours | reference in the same run | ratio | goal | result |\n|---|---|---|---|---|---|\n',
+	);
+	for (const r of results)
+		out.write(
+			`| ${r.job} | ${r.ours} | ${r.reference} | ${f2(r.ratio)} | ${r.goal} | ${r.pass ? 'PASS' : 'FAIL'}${r.note ? ` (${r.note})` : ''} |\n`,
+		);
+	out.write(`\n${results.filter((r) => r.pass).length}/${results.length} rows meet their goal\n`);
+}
+
+async function main() {
+	const t0 = Date.now();
+	const install = await ensureN8nInstalled();
+	const cpus = os.cpus();
+	const machine = `n8n ${install.n8nVersion} on Node ${install.nodeVersion}, SQLite, ${cpus.length} × ${cpus[0]?.model?.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB, load average ${os.loadavg().map(f2).join(' ')} at the start`;
+	log(tag, machine);
+
+	fs.rmSync(DIR, { recursive: true, force: true });
+	const userFolder = path.join(DIR, 'n8n');
+	fs.mkdirSync(path.join(userFolder, 'files'), { recursive: true });
+	const tgz = buildAndPack(path.join(DIR, 'pack'), { build: !flags['no-build'] });
+	installTarball(tgz, userFolder);
+	log(tag, `installed ${path.basename(tgz)}`);
+
+	const limited = await startCrewPassServer({
+		crew: P.crew,
+		key: 'cpk_test_bench_limited_' + crypto.randomBytes(6).toString('hex'),
+		latencyMs: P.latencyMs,
+		rateLimit: true,
+	});
+	const zero = await startCrewPassServer({
+		crew: P.getManyCrew,
+		key: 'cpk_test_bench_zero_' + crypto.randomBytes(6).toString('hex'),
+	});
+	const secret = 'whsec_bench_' + crypto.randomBytes(16).toString('hex');
+
+	const port = await freePort();
+	const brokerPort = await freePort();
+	const profDir = path.join(DIR, 'cpu-profiles');
+	const extra = {};
+	if (P.profile) {
+		fs.mkdirSync(profDir, { recursive: true });
+		extra.NODE_OPTIONS =
+			`${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profDir}`.trim();
+	}
+	const env = n8nEnv({
+		userFolder,
+		port,
+		brokerPort,
+		encryptionKey: 'crewpass-bench-' + Date.now(),
+		logLevel: 'info',
+		extra,
+	});
+	const logFile = path.join(DIR, 'n8n.log');
+	const n8n = await startN8n({ install, env, port, logFile, tag });
+	log(tag, `n8n up on ${n8n.url} (log ${logFile})`);
+	teardown = async () => {
+		await n8n.stop();
+		await limited.stop();
+		await zero.stop();
+	};
+
+	const client = new N8nClient(n8n.url);
+	await client.ownerLogin(OWNER);
+	const credential = async (name, server, more = {}) => {
+		const c = await client.post('/rest/credentials', {
+			name,
+			type: CREDENTIAL_TYPE,
+			data: { apiKey: server.key, environment: 'custom', baseUrl: server.url, ...more },
+		});
+		return { id: c.id, name };
+	};
+	const limitedCred = await credential('bench: token buckets + latency', limited);
+	const zeroCred = await credential('bench: zero cost', zero, { webhookSecret: secret });
+
+	const wfs = {};
+	const ctx = { client, install, limited, zero, secret, wfs, n8nUrl: n8n.url };
+	const webhookRows = P.rows.includes('accepted') || P.rows.includes('refused');
+	if (P.rows.includes('fleet'))
+		wfs.fleet = await createWorkflow(client, checkFleetWorkflow(limitedCred));
+	if (P.rows.includes('getmany')) {
+		wfs.getMany = await createWorkflow(client, getManyWorkflow(zeroCred));
+		wfs.httpRequest = await createWorkflow(client, httpRequestWorkflow(zero));
+	}
+	if (webhookRows) {
+		wfs.trigger = await createWorkflow(client, triggerWorkflow(zeroCred));
+		wfs.bare = await createWorkflow(client, bareWebhookWorkflow());
+		await publishWorkflow(client, wfs.trigger);
+		await publishWorkflow(client, wfs.bare);
+		await waitForWebhook(`${n8n.url}/webhook/${TRIGGER_WEBHOOK_ID}/crewpass`);
+		await waitForWebhook(`${n8n.url}/webhook/bench-bare`);
+	}
+	log(tag, `prepared in ${f1((Date.now() - t0) / 1000)} s`);
+
+	if (P.rows.includes('fleet')) await benchFleet(ctx);
+	if (webhookRows) await benchWebhooks(ctx);
+	if (P.rows.includes('getmany')) await benchGetMany(ctx);
+
+	await teardown();
+	const exitedAt = Date.now();
+	teardown = async () => {};
+	printTable(machine);
+	if (P.profile) {
+		process.stdout.write('\nwhere n8n spent its CPU during every measured block:');
+		printProfiles(profDir, { windows, exitedAt });
+		const labels = [...new Set(windows.map((w) => w.label))];
+		if (labels.length > 1) {
+			for (const label of labels) {
+				process.stdout.write(`\nduring "${label}" only:`);
+				printProfiles(profDir, {
+					windows: windows.filter((w) => w.label === label),
+					exitedAt,
+					top: 8,
+					mainOnly: true,
+				});
+			}
+		}
+	}
+	log(
+		tag,
+		`done in ${f1((Date.now() - t0) / 1000)} s; load average ${os.loadavg().map(f2).join(' ')} at the end`,
+	);
+	return results.every((r) => r.pass) ? 0 : 1;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'])
+	process.once(sig, () => {
+		teardown().finally(() => process.exit(130));
+	});
+
+main().then(
+	(code) => process.exit(code),
+	async (e) => {
+		log(tag, `FAILED: ${e.stack || e.message}`);
+		await teardown().catch(() => {});
+		process.exit(2);
+	},
+);

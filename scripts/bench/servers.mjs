@@ -1,0 +1,162 @@
+// Local servers for `npm run bench`: a CrewPass read surface with no cost of its own (fleet pages
+// and compliance checks served from memory), optionally behind the contract's token buckets
+// (sandbox/ratelimit.cjs) and a fixed latency. Every figure the bench prints about requests is
+// counted here, at the server.
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+import { REPO } from '../lib/n8n.mjs';
+
+const require = createRequire(import.meta.url);
+const { createRateLimiter } = require(path.join(REPO, 'sandbox', 'ratelimit.cjs'));
+
+const ROLES = ['Captain', 'Chief Officer', 'Chief Engineer', 'Deckhand', 'Stewardess', 'Chef'];
+
+/** The roster rows, as GET /employers/me/fleet returns them. */
+export function makeRoster(crew) {
+	return Array.from({ length: crew }, (_, i) => ({
+		crew_unique_id: `crew_${String(i + 1).padStart(6, '0')}`,
+		name: `Crew Member ${i + 1}`,
+		vessel_id: `ves_${(i % 12) + 1}`,
+		vessel_name: `M/Y Bench ${(i % 12) + 1}`,
+		role: ROLES[i % ROLES.length],
+		verification_status: i % 7 === 0 ? 'pending' : 'verified',
+		background_check_status: i % 5 === 0 ? null : 'clear',
+		documents_expiring: i % 9,
+	}));
+}
+
+/**
+ * Starts the server on 127.0.0.1. Options: crew (roster size), key (the Bearer key it accepts),
+ * latencyMs (every answer waits this long), rateLimit (true: the contract's 60/s + 1,000/min token
+ * buckets, real clock). Returns { url, key, stats, resetStats(), stop() }.
+ */
+export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit = false }) {
+	const roster = makeRoster(crew);
+	const pages = new Map();
+	const page = (offset, limit) => {
+		const id = `${offset}:${limit}`;
+		let buf = pages.get(id);
+		if (!buf) {
+			const next = offset + limit < roster.length ? `o${offset + limit}` : null;
+			buf = Buffer.from(
+				JSON.stringify({ items: roster.slice(offset, offset + limit), next_cursor: next }),
+			);
+			pages.set(id, buf);
+		}
+		return buf;
+	};
+	// precompute the pages of 200 so the first timed run pays nothing either
+	for (let o = 0; o < roster.length; o += 200) page(o, 200);
+
+	const clock = { now: () => performance.timeOrigin + performance.now() };
+	const limiter = createRateLimiter(clock, rateLimit ? true : false);
+	const compliance = Buffer.from(
+		JSON.stringify({
+			overall_status: 'compliant',
+			requirements_met: 8,
+			requirements_total: 8,
+			requirements_expiring: 0,
+			next_expiry_date: null,
+			requirements: [],
+		}),
+	);
+
+	const stats = {};
+	const resetStats = () =>
+		Object.assign(stats, {
+			requests: 0,
+			byStatus: {},
+			fleetPages: 0,
+			complianceChecks: 0,
+			rateLimited: 0,
+			firstAt: null,
+			lastAt: null,
+			inFlight: 0,
+			maxInFlight: 0,
+		});
+	resetStats();
+
+	const send = (res, status, body, headers = {}) => {
+		const finish = () => {
+			stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+			stats.lastAt = clock.now();
+			stats.inFlight--;
+			res.writeHead(status, {
+				'content-type': 'application/json',
+				'content-length': body.length,
+				'x-request-id': `req_bench_${stats.requests}`,
+				...headers,
+			});
+			res.end(body);
+		};
+		if (latencyMs > 0) setTimeout(finish, latencyMs);
+		else finish();
+	};
+	const error = (res, status, code, message, extra = {}, headers) =>
+		send(res, status, Buffer.from(JSON.stringify({ error: { code, message, ...extra } })), headers);
+
+	const server = http.createServer((req, res) => {
+		stats.requests++;
+		stats.firstAt ??= clock.now();
+		stats.inFlight++;
+		stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+		req.resume();
+		req.on('end', () => {
+			const url = new URL(req.url, 'http://127.0.0.1');
+			const wait = limiter.take('bench');
+			if (wait !== null) {
+				stats.rateLimited++;
+				return error(
+					res,
+					429,
+					'partner_rate_limited',
+					'rate limit exceeded',
+					{ retry_after_seconds: wait },
+					{ 'retry-after': String(Math.max(1, Math.ceil(wait))) },
+				);
+			}
+			if (req.headers.authorization !== `Bearer ${key}`)
+				return error(res, 401, 'invalid_api_key', 'invalid API key');
+			if (req.method === 'GET' && url.pathname === '/api/v2/employers/me/fleet') {
+				stats.fleetPages++;
+				const limit = Math.max(1, Math.min(200, Number(url.searchParams.get('limit') ?? 50)));
+				const cursor = url.searchParams.get('cursor');
+				const offset = cursor ? Number(cursor.slice(1)) : 0;
+				return send(res, 200, page(offset, limit));
+			}
+			if (
+				req.method === 'POST' &&
+				/^\/api\/v2\/employers\/me\/crew\/[^/]+\/compliance-checks$/.test(url.pathname)
+			) {
+				stats.complianceChecks++;
+				return send(res, 200, compliance);
+			}
+			if (req.method === 'GET' && url.pathname === '/api/v2/partners/me') {
+				return send(
+					res,
+					200,
+					Buffer.from(
+						JSON.stringify({ partner_id: 'prt_bench', name: 'Bench', scopes: [], mode: 'test' }),
+					),
+				);
+			}
+			return send(res, 404, Buffer.from('{"detail":"Not Found"}'));
+		});
+	});
+	server.keepAliveTimeout = 30_000;
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const url = `http://127.0.0.1:${server.address().port}`;
+	return {
+		url,
+		key,
+		stats,
+		resetStats,
+		stop: () =>
+			new Promise((resolve) => {
+				server.closeAllConnections?.();
+				server.close(() => resolve());
+			}),
+	};
+}
