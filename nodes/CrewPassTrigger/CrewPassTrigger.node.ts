@@ -108,14 +108,6 @@ export class CrewPassTrigger implements INodeType {
 				default: {},
 				options: [
 					{
-						displayName: 'Fetch Latest Details',
-						name: 'fetchLatestDetails',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether to read the current state behind each event from the CrewPass API and add it as latest_details: the document (document events), the full compliance snapshot (compliance), the fleet row (status), the profile (profile). A failed read adds latest_details_error instead; the event is never lost.',
-					},
-					{
 						displayName: 'Accept Late Retries For (Hours)',
 						name: 'lateRetryHours',
 						type: 'number',
@@ -123,6 +115,14 @@ export class CrewPassTrigger implements INodeType {
 						default: DEFAULT_LATE_RETRY_HOURS,
 						description:
 							'CrewPass signs a delivery once and retries it later with the same timestamp. A correctly signed delivery older than the Timestamp Tolerance is still accepted (de-duplicated as usual) up to this age. 0 refuses every delivery older than the tolerance (CrewPass then dead-letters late retries).',
+					},
+					{
+						displayName: 'Fetch Latest Details',
+						name: 'fetchLatestDetails',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to read the current state behind each event from the CrewPass API and add it as latest_details: the document (document events), the full compliance snapshot (compliance), the fleet row (status), the profile (profile). A failed read adds latest_details_error instead; the event is never lost.',
 					},
 					{
 						displayName: 'Forget Event IDs After (Minutes)',

@@ -1,11 +1,6 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import {
-	MISMATCH_REREAD_MS,
-	SETUP_CACHE_MS,
-	triggerSetup,
-	type TriggerSetup,
-} from './config';
+import { MISMATCH_REREAD_MS, SETUP_CACHE_MS, triggerSetup, type TriggerSetup } from './config';
 import { decodeSavedIds, dedupeKey, dedupeStoreFor, type DedupeStore } from './dedupe';
 import {
 	checkBodyShape,

@@ -92,7 +92,8 @@ export function nestingDepth(raw: Buffer, limit = Number.MAX_SAFE_INTEGER): numb
 	for (let i = 0; i < raw.length; i++) {
 		const c = raw[i];
 		if (inString) {
-			if (c === 0x5c) i++; // backslash: skip the escaped byte
+			if (c === 0x5c)
+				i++; // backslash: skip the escaped byte
 			else if (c === 0x22) inString = false;
 			continue;
 		}

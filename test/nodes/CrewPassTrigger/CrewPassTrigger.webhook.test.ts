@@ -780,8 +780,8 @@ describe('CrewPass Trigger: the de-duplication memory across restarts', () => {
 		expect(saved).toHaveLength(1000);
 		expect(saved).toContain(events[1004].event_id);
 		expect(saved).not.toContain(events[0].event_id);
-		expect(typeof (harness.persistedStaticData['node:CrewPass Trigger'] as IDataObject)[
-			STATIC_DATA_KEY
-		]).toBe('object');
+		expect(
+			typeof (harness.persistedStaticData['node:CrewPass Trigger'] as IDataObject)[STATIC_DATA_KEY],
+		).toBe('object');
 	});
 });

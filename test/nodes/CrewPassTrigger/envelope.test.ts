@@ -17,7 +17,7 @@ const headersFor = (body: Record<string, unknown>) => ({
 	schemaVersion: '1',
 });
 
-describe('envelope validation (checkEnvelope\'s pure core)', () => {
+describe("envelope validation (checkEnvelope's pure core)", () => {
 	it.each(ALL_EVENTS)('accepts a well-formed %s envelope', (type) => {
 		const body = envelope(type);
 		const result = validateEnvelope(body, headersFor(body));
@@ -43,7 +43,11 @@ describe('envelope validation (checkEnvelope\'s pure core)', () => {
 			'event_id_invalid',
 		],
 		['no event_type', () => envelope(undefined, { event_type: undefined }), 'event_type_invalid'],
-		['event_type not a dotted name', () => envelope(undefined, { event_type: 'x y' }), 'event_type_invalid'],
+		[
+			'event_type not a dotted name',
+			() => envelope(undefined, { event_type: 'x y' }),
+			'event_type_invalid',
+		],
 		['data null', () => envelope(undefined, { data: null }), 'data_invalid'],
 		['data an array', () => envelope(undefined, { data: [] }), 'data_invalid'],
 	])('refuses %s', (_name, make, reason) => {
@@ -71,7 +75,11 @@ describe('envelope validation (checkEnvelope\'s pure core)', () => {
 	});
 
 	it.each([
-		['an event type this version does not know', { event_type: 'crew.placement.created' }, 'event_type_unknown'],
+		[
+			'an event type this version does not know',
+			{ event_type: 'crew.placement.created' },
+			'event_type_unknown',
+		],
 		['schema_version 2', { schema_version: 2 }, 'schema_version_unknown'],
 		['schema_version "1" (a string)', { schema_version: '1' }, 'schema_version_unknown'],
 	])('reports %s as a novelty, not a failure', (_name, overrides, novelty) => {
@@ -81,17 +89,26 @@ describe('envelope validation (checkEnvelope\'s pure core)', () => {
 
 	it('no schema_version in the body: the header says 1, so it is a v1 envelope', () => {
 		const body = envelope(undefined, { schema_version: undefined });
-		expect(validateEnvelope(body, headersFor(body))).toMatchObject({ ok: true, novelty: undefined });
-		expect(validateEnvelope(body, { ...headersFor(body), schemaVersion: undefined })).toMatchObject({
+		expect(validateEnvelope(body, headersFor(body))).toMatchObject({
 			ok: true,
-			novelty: 'schema_version_unknown',
+			novelty: undefined,
 		});
+		expect(validateEnvelope(body, { ...headersFor(body), schemaVersion: undefined })).toMatchObject(
+			{
+				ok: true,
+				novelty: 'schema_version_unknown',
+			},
+		);
 	});
 
 	it('missing event headers are fine (the signed body says it); disagreeing ones are reported, the body wins', () => {
 		const body = envelope();
 		expect(
-			validateEnvelope(body, { eventId: undefined, eventType: undefined, schemaVersion: undefined }),
+			validateEnvelope(body, {
+				eventId: undefined,
+				eventType: undefined,
+				schemaVersion: undefined,
+			}),
 		).toMatchObject({ ok: true, disagreements: [] });
 		const result = validateEnvelope(body, {
 			eventId: 'evt_other',

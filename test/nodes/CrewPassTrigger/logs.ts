@@ -1,6 +1,5 @@
 import { WebhookContext } from 'n8n-core';
 
-
 export interface LogLine {
 	level: 'debug' | 'info' | 'warn' | 'error';
 	message: string;
