@@ -162,6 +162,8 @@ export default function (ctx) {
 			timings.killRestartMs = Date.now() - t;
 
 			const all = await executions(ctx, wf.id);
+			// n8n marks an execution that was running when it died "crashed" (no run data)
+			const crashed = all.filter((e) => e.status === 'crashed').length;
 			const inFlightExecution = [];
 			for (const e of all) {
 				const out = nodeOutput(await executionData(ctx, e.id), NODE_NAME);
@@ -171,7 +173,8 @@ export default function (ctx) {
 			const last = await redeliverAll([inFlight]);
 			figures.kill9 = {
 				finishedBeforeKill: earlier,
-				killedRightAfterItsAnswer: { ...last, executionStatusBeforeRedelivery: inFlightExecution },
+				killedRightAfterItsAnswer: { ...last, finishedBeforeTheKill: inFlightExecution.includes('success') },
+				crashedExecutions: crashed,
 			};
 			log('restart', `after kill -9: ${JSON.stringify(figures.kill9)}`);
 			assert.equal(finished.length, K);
