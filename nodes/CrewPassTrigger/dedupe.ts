@@ -1,3 +1,5 @@
+import { randomUUID } from 'crypto';
+
 import { resetSetupCache } from './config';
 
 /**
@@ -229,9 +231,15 @@ export function dedupeStoreFor(
 }
 
 /** The store for `key` if this process has one (a queue-mode worker has none). */
-export function existingDedupeStore(key: string): DedupeStore | undefined {
-	return stores.get(key)?.store;
+export function existingDedupeStore(key: string): RegisteredStore | undefined {
+	return stores.get(key);
 }
+
+/**
+ * Names this process in what it saves: a saved copy this process wrote holds only ids its own
+ * memory already has, so webhook() need not read it back.
+ */
+export const PROCESS_TOKEN = randomUUID();
 
 /**
  * The key of one trigger's memory: workflow, node, and production vs test mode (a Test URL
@@ -255,13 +263,15 @@ export function resetDedupeStores(): void {
 export interface SavedIds {
 	version: 2;
 	savedAt: number;
+	/** PROCESS_TOKEN of the process that wrote it. */
+	writer: string;
 	entries: string;
 }
 
 /** Reads the saved ids, in this form or the older `{ version: 1, entries: [[id, at]] }`. */
 export function decodeSavedIds(saved: unknown): { savedAt: number; entries: DedupeEntry[] } {
 	if (typeof saved !== 'object' || saved === null) return { savedAt: -1, entries: [] };
-	const record = saved as { savedAt?: unknown; entries?: unknown };
+	const record = saved as { savedAt?: unknown; entries?: unknown; writer?: unknown };
 	let raw: unknown = record.entries;
 	if (typeof raw === 'string') {
 		try {
@@ -304,6 +314,20 @@ export function mergeSavedIds(
 	return ordered.slice(Math.max(0, ordered.length - limit));
 }
 
-export function encodeSavedIds(entries: readonly DedupeEntry[], savedAt: number): SavedIds {
-	return { version: 2, savedAt, entries: JSON.stringify(entries) };
+export function encodeSavedIds(
+	entries: readonly DedupeEntry[],
+	savedAt: number,
+	writer = '',
+): SavedIds {
+	return { version: 2, savedAt, writer, entries: JSON.stringify(entries) };
+}
+
+/** `savedAt` and `writer` of a saved copy, without parsing its entries. */
+export function savedIdsStamp(saved: unknown): { savedAt: number; writer: string } {
+	if (typeof saved !== 'object' || saved === null) return { savedAt: -1, writer: '' };
+	const record = saved as { savedAt?: unknown; writer?: unknown };
+	return {
+		savedAt: Number.isFinite(record.savedAt) ? Number(record.savedAt) : 0,
+		writer: typeof record.writer === 'string' ? record.writer : '',
+	};
 }

@@ -1,7 +1,14 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { MISMATCH_REREAD_MS, SETUP_CACHE_MS, triggerSetup, type TriggerSetup } from './config';
-import { decodeSavedIds, dedupeKey, dedupeStoreFor, type DedupeStore } from './dedupe';
+import {
+	decodeSavedIds,
+	dedupeKey,
+	dedupeStoreFor,
+	PROCESS_TOKEN,
+	savedIdsStamp,
+	type DedupeStore,
+} from './dedupe';
 import {
 	checkBodyShape,
 	eventToJson,
@@ -241,11 +248,13 @@ function memoryFor(ctx: IWebhookFunctions, setup: TriggerSetup, nowMs: number): 
 	const key = dedupeKey(ctx.getWorkflow().id, ctx.getNode().id, mode);
 	if (mode === 'manual') return dedupeStoreFor(key, setup.limits, nowMs, () => []).store;
 	const staticData = ctx.getWorkflowStaticData('node');
-	const saved = staticData[STATIC_DATA_KEY] as { savedAt?: unknown } | undefined;
+	const saved = staticData[STATIC_DATA_KEY];
 	const registered = dedupeStoreFor(key, setup.limits, nowMs, () => decodeSavedIds(saved).entries);
-	const savedAt = saved && Number.isFinite(saved.savedAt) ? Number(saved.savedAt) : -1;
-	if (registered.mergedSavedAt === -1) registered.mergedSavedAt = savedAt;
-	else if (savedAt !== registered.mergedSavedAt) {
+	const { savedAt, writer } = savedIdsStamp(saved);
+	if (registered.mergedSavedAt === -1 || writer === PROCESS_TOKEN) {
+		// Just seeded from it, or written by this process from this memory: nothing new in it.
+		registered.mergedSavedAt = savedAt;
+	} else if (savedAt !== registered.mergedSavedAt) {
 		registered.store.mergeUnknown(decodeSavedIds(saved).entries, nowMs);
 		registered.mergedSavedAt = savedAt;
 	}

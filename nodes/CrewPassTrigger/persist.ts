@@ -6,6 +6,8 @@ import {
 	encodeSavedIds,
 	existingDedupeStore,
 	mergeSavedIds,
+	PROCESS_TOKEN,
+	savedIdsStamp,
 	type DedupeEntry,
 } from './dedupe';
 import { PERSISTED_IDS_LIMIT, STATIC_DATA_KEY } from './delivery';
@@ -33,11 +35,30 @@ export function persistAcceptedIds(
 	}
 	if (!own.length) return 0;
 	const staticData = ctx.getWorkflowStaticData('node');
-	const saved = decodeSavedIds(staticData[STATIC_DATA_KEY]).entries;
-	const local = existingDedupeStore(dedupeKey(ctx.getWorkflow().id, ctx.getNode().id, 'webhook'));
+	const saved = staticData[STATIC_DATA_KEY];
 	const limit = Math.min(limits.maxEntries, PERSISTED_IDS_LIMIT);
-	const lists = local ? [saved, local.snapshot(limit), own] : [saved, own];
-	const merged = mergeSavedIds(lists, limit, nowMs, limits.maxAgeMs);
-	staticData[STATIC_DATA_KEY] = encodeSavedIds(merged, nowMs) as unknown as IDataObject;
+	const local = existingDedupeStore(dedupeKey(ctx.getWorkflow().id, ctx.getNode().id, 'webhook'));
+	let entries: DedupeEntry[];
+	const stamp = savedIdsStamp(saved);
+	if (local && (stamp.writer === PROCESS_TOKEN || stamp.savedAt === local.mergedSavedAt)) {
+		// This process's memory already holds every saved id (the common case in one process):
+		// save its newest ids as they are, no parse, merge or sort.
+		for (const [id] of own) if (!local.store.has(id, nowMs)) local.store.checkAndRecord(id, nowMs);
+		entries = local.store.snapshot(limit);
+	} else {
+		const savedEntries = decodeSavedIds(saved).entries;
+		if (local) {
+			// Ids saved by another process: learnt here too, so this process's later saves keep them.
+			local.store.mergeUnknown(savedEntries, nowMs);
+			local.mergedSavedAt = stamp.savedAt;
+		}
+		const lists = local ? [savedEntries, local.store.snapshot(limit), own] : [savedEntries, own];
+		entries = mergeSavedIds(lists, limit, nowMs, limits.maxAgeMs);
+	}
+	staticData[STATIC_DATA_KEY] = encodeSavedIds(
+		entries,
+		nowMs,
+		PROCESS_TOKEN,
+	) as unknown as IDataObject;
 	return own.length;
 }

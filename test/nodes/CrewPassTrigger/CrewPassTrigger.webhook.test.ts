@@ -741,6 +741,34 @@ describe('CrewPass Trigger: the de-duplication memory across restarts', () => {
 		expect((await send(elsewhere)).json).toMatchObject({ status: 'duplicate' });
 	});
 
+	it('ids another process saved are kept by this process’s later saves (which skip the parse)', async () => {
+		await startHarness();
+		const a = envelope();
+		const b = envelope();
+		const elsewhere = envelope();
+		await send(a);
+		// meanwhile a worker saved an id this process never saw
+		harness.persistedStaticData = {
+			'node:CrewPass Trigger': {
+				[STATIC_DATA_KEY]: encodeSavedIds(
+					[[String(elsewhere.event_id), Date.now()]],
+					Date.now(),
+					'another-process',
+				),
+			},
+		};
+		await runStartedExecutions(harness); // a's execution: merges the worker's copy
+		await send(b);
+		await runStartedExecutions(harness, { from: 1 }); // b's: saved from memory as it is
+		expect(new Set(savedIds(harness.persistedStaticData))).toEqual(
+			new Set([a.event_id, b.event_id, elsewhere.event_id]),
+		);
+		resetDedupeStores();
+		for (const event of [a, b, elsewhere]) {
+			expect((await send(event)).json).toMatchObject({ status: 'duplicate' });
+		}
+	});
+
 	it('reads the older saved form ({ version: 1, entries: [[id, at]] }) after an upgrade', async () => {
 		const old = envelope();
 		await startHarness({

@@ -141,7 +141,7 @@ describe('saved ids (workflow static data)', () => {
 			['evt_Zoë', 2],
 		];
 		const saved = encodeSavedIds(entries, 5);
-		expect(saved).toEqual({ version: 2, savedAt: 5, entries: expect.any(String) });
+		expect(saved).toEqual({ version: 2, savedAt: 5, writer: '', entries: expect.any(String) });
 		expect(decodeSavedIds(saved)).toEqual({ savedAt: 5, entries });
 		expect(decodeSavedIds({ version: 1, entries })).toEqual({ savedAt: 0, entries });
 		expect(decodeSavedIds({ entries: '{broken' })).toEqual({ savedAt: 0, entries: [] });
