@@ -13,6 +13,7 @@ import {
 	checkBodyShape,
 	eventToJson,
 	headerOf,
+	isKnownEventType,
 	MAX_BODY_BYTES,
 	MAX_NESTING_DEPTH,
 	parseBody,
@@ -201,20 +202,27 @@ export function checkEnvelope(delivery: Delivery): EnvelopeStep {
 
 // ---- Step 5: wanted? -----------------------------------------------------------------------
 
-/** Unknown types and versions, and types not selected: 200, nothing starts. Pure. */
+/**
+ * Unknown types and versions, and types not selected: 200, nothing starts. A new schema version
+ * of a known type still has to be selected. Pure.
+ */
 export function checkWanted(
 	setup: TriggerSetup,
 	envelope: CrewPassEnvelope,
 	novelty: string | undefined,
 ): Refusal | undefined {
-	if (novelty) {
+	const selected = setup.events.has(envelope.event_type);
+	if (
+		novelty &&
+		!(novelty === 'schema_version_unknown' && isKnownEventType(envelope.event_type) && !selected)
+	) {
 		if (setup.startUnknown) return undefined;
 		return refuse(200, { status: 'ignored', reason: novelty }, 'ignored', novelty, {
 			level: 'info',
 			message: `event ${envelope.event_id} (${envelope.event_type}, schema_version ${String(envelope.schema_version)}) is not one this node version knows: answered 200 and nothing started. Set Options → Unknown Event Types and Schema Versions to "Start the Workflow" to receive such events`,
 		});
 	}
-	if (!setup.events.has(envelope.event_type)) {
+	if (!selected) {
 		return refuse(
 			200,
 			{ status: 'ignored', reason: 'event_type_not_selected' },

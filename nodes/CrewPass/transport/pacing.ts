@@ -8,7 +8,8 @@
  * the contract allows: about 1,000 requests at 60/s, then 1,000/60 per second.
  *
  * Requests we admit reach CrewPass a little later, and not all equally later (n8n's own work
- * between admission and the socket write measured 5–131 ms per request on a busy 2-core machine).
+ * between admission and the socket write measured 5–131 ms per request on a busy 2-core machine,
+ * and stalls of a few hundred ms on an overloaded one).
  * A burst admitted over a short span can therefore arrive over an even shorter one. The model
  * keeps `headroomMs` worth of refill in reserve in every bucket (the bucket's capacity is
  * `limit - rate × headroomMs`): the sustained rate is unchanged, only the first burst is a few
@@ -36,10 +37,12 @@ export const CREWPASS_READ_BUDGET: RateWindow[] = [
 ];
 
 /**
- * Refill held in reserve against arrival jitter (see above): 200 ms is 12 requests of the
- * per-second bucket and 4 of the per-minute one.
+ * Refill held in reserve against arrival jitter (see above): 500 ms is 30 requests of the
+ * per-second bucket and 8 of the per-minute one; it costs a fresh key's run 0.5 s once. With
+ * 200 ms, a 1,000-crew Check Fleet in a real n8n on an overloaded 2-core machine (load average
+ * 17) drew one 429: requests admitted apart were sent together after a stall.
  */
-export const ADMISSION_MARGIN_MS = 200;
+export const ADMISSION_MARGIN_MS = 500;
 
 /**
  * Requests to keep in flight so the pacer, not the round trip, sets the pace: the fastest

@@ -91,9 +91,19 @@ describe('handleDelivery steps, each a small function returning an outcome', () 
 			log: { level: 'info' },
 		});
 		expect(checkWanted(setup({ startUnknown: true }), known, 'event_type_unknown')).toBeUndefined();
+		const documentsOnly = new Set(['crew.document.processed']);
+		expect(checkWanted(setup({ events: documentsOnly }), known, undefined)).toMatchObject({
+			status: 200,
+			body: { reason: 'event_type_not_selected' },
+		});
+		// a new schema version of a known type is started only when that type is selected
 		expect(
-			checkWanted(setup({ events: new Set(['crew.document.processed']) }), known, undefined),
-		).toMatchObject({ status: 200, body: { reason: 'event_type_not_selected' } });
+			checkWanted(
+				setup({ events: documentsOnly, startUnknown: true }),
+				known,
+				'schema_version_unknown',
+			),
+		).toMatchObject({ body: { reason: 'event_type_not_selected' } });
 	});
 
 	it('checkDuplicate: the first sight passes, every later one is a 200 duplicate', () => {
