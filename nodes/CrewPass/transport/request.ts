@@ -221,10 +221,11 @@ async function withRetries(
 	const secret = plan.session.credentials.apiKey;
 	let waited = 0;
 	for (let attempt = 1; ; attempt++) {
-		// Admitted only when a slot is free at the moment of sending.
+		// Admitted only when the key's token buckets hold a token at the moment of sending.
 		for (let paceMs = pacer.acquire(Date.now()); paceMs > 0; paceMs = pacer.acquire(Date.now())) {
 			await sleep(paceMs);
 		}
+		const admittedAt = Date.now();
 		let verdict: Verdict<IN8nHttpFullResponse>;
 		try {
 			verdict = classify({ ok: true, response: await send() }, attempt, policy, {
@@ -247,6 +248,8 @@ async function withRetries(
 				},
 			);
 		}
+		// Another user of the key drained CrewPass's buckets: every request of this key waits.
+		if (verdict.rateLimited) pacer.penalize(verdict.waitMs, Date.now(), admittedAt);
 		waited += verdict.waitMs;
 		await sleep(verdict.waitMs);
 	}

@@ -87,7 +87,7 @@ export type Verdict<R> =
 	/** A 2xx (or, where the caller follows redirects itself, a 3xx): hand it back. */
 	| { kind: 'done'; response: R }
 	/** Transient: wait `waitMs`, then try again (if the budget allows). */
-	| { kind: 'retry'; waitMs: number; problem: string }
+	| { kind: 'retry'; waitMs: number; problem: string; rateLimited?: boolean }
 	/** A 3xx where redirects are refused (every API request). */
 	| { kind: 'redirect'; response: R }
 	/** A 4xx/5xx CrewPass meant: becomes the CrewPass error. */
@@ -134,7 +134,12 @@ export function classify<
 		const waitMs =
 			retryAfterMs(body, header) ??
 			(hasRetryHint(body, header) ? backoffMs(attemptNumber, policy) : DEFAULT_RATE_LIMIT_WAIT_MS);
-		return { kind: 'retry', waitMs, problem: `HTTP 429 partner_rate_limited${suffix}` };
+		return {
+			kind: 'retry',
+			waitMs,
+			problem: `HTTP 429 partner_rate_limited${suffix}`,
+			rateLimited: true,
+		};
 	}
 	if (RETRYABLE_STATUS.has(status)) {
 		return {
