@@ -4,7 +4,9 @@
  * served by nock in pages of 200, through the real n8n-core harness. Prints the request count,
  * the wall time and its ratio to a baseline measured in the same run (the same 50 pages read by a
  * bare `fetch` loop against the same nock server: the floor any n8n node pays for the HTTP);
- * asserts correctness and the request count only (never the time).
+ * asserts correctness and the request count only (never the time). Not part of `npm test`
+ * (getAll.operation.test.ts checks the 10,000-crew read itself); run with
+ *   npx jest --testMatch '**' + '/getAll.bench.ts'
  */
 import nock from 'nock';
 
