@@ -39,7 +39,9 @@ export async function queueEnv({
 			DB_POSTGRESDB_DATABASE: 'n8n',
 			DB_POSTGRESDB_USER: pg.user,
 			DB_POSTGRESDB_PASSWORD: pg.password,
-			DB_POSTGRESDB_POOL_SIZE: '4',
+			// n8n's default pool is 2 connections: a burst of webhook calls then waits for one
+			// and fails with "timeout exceeded when trying to connect" (measured)
+			DB_POSTGRESDB_POOL_SIZE: '20',
 			EXECUTIONS_MODE: 'queue',
 			QUEUE_BULL_REDIS_HOST: redis.host,
 			QUEUE_BULL_REDIS_PORT: String(redis.port),

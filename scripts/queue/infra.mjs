@@ -251,8 +251,12 @@ export async function startNginx(dir, upstreams) {
 	const rrPort = await freePort();
 	const accessLog = path.join(ndir, 'access.log');
 	const servers = upstreams.map((u) => `server ${u};`).join(' ');
-	const location = (up) => `location / {
-      proxy_pass http://${up};
+	// max_fails=0: a slow or failing process is never taken out of the hash ring, so a
+	// transient error cannot move an event's later copies to another process (nginx's default,
+	// max_fails=1 fail_timeout=10s, did exactly that under load: measured)
+	const pinned = upstreams.map((u) => `server ${u} max_fails=0;`).join(' ');
+	const location = (up, extra = '') => `location / {
+      proxy_pass http://${up};${extra}
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host $host;
@@ -274,14 +278,14 @@ http {
   access_log ${accessLog} crewpass;
   upstream n8n_webhooks_by_event {
     hash $http_x_crewpass_event_id consistent;
-    ${servers}
+    ${pinned}
     keepalive 32;
   }
   upstream n8n_webhooks_rr {
     ${servers}
     keepalive 32;
   }
-  server { listen 127.0.0.1:${hashPort}; ${location('n8n_webhooks_by_event')} }
+  server { listen 127.0.0.1:${hashPort}; ${location('n8n_webhooks_by_event', '\n      proxy_next_upstream off;')} }
   server { listen 127.0.0.1:${rrPort}; ${location('n8n_webhooks_rr')} }
 }
 `;

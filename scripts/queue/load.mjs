@@ -30,7 +30,7 @@ export function newEvent(partnerId, n = 0) {
 }
 
 /** One signed POST of `event` to `url` (the trigger's production URL through some receiver). */
-export async function deliver(url, event, secret) {
+export async function deliverOnce(url, event, secret) {
 	const body = Buffer.from(JSON.stringify(event));
 	const ts = String(Math.floor(Date.now() / 1000));
 	const started = Date.now();
@@ -47,16 +47,34 @@ export async function deliver(url, event, secret) {
 				'x-crewpass-schema-version': '1',
 			},
 			body,
-			signal: AbortSignal.timeout(60_000),
+			signal: AbortSignal.timeout(30_000),
 		});
 		const text = await r.text();
 		return { status: r.status, duplicate: /"duplicate"/.test(text), ms: Date.now() - started };
 	} catch (e) {
-		return { status: 0, error: String(e.cause?.code ?? e.message), ms: Date.now() - started };
+		return { status: 0, error: String(e.cause?.code ?? e.name ?? e.message), ms: Date.now() - started };
 	}
 }
 
-/** { "200": n, "200 duplicate": n, ... , p50/p95/max ms } over delivery results. */
+/**
+ * Delivers like CrewPass: a 5xx, 408, 429 or a network error/timeout is retried with exponential
+ * backoff (1 s, 2 s, 4 s, ...; `attempts` in all, 8 as the contract says); any other answer is final.
+ * Returns the final answer plus { attempts, firstStatus }.
+ */
+export async function deliver(url, event, secret, { attempts = 8 } = {}) {
+	let r;
+	let first;
+	for (let i = 1; i <= attempts; i++) {
+		r = await deliverOnce(url, event, secret);
+		first ??= r;
+		const retry = r.status === 0 || r.status >= 500 || r.status === 408 || r.status === 429;
+		if (!retry || i === attempts) return { ...r, attempts: i, firstStatus: first.status };
+		await sleep(1000 * 2 ** (i - 1));
+	}
+	return r;
+}
+
+/** Final answers { "200": n, "200 duplicate": n, ... }, deliveries retried, p50/p95/max ms of the last attempt. */
 export function summarize(results) {
 	const out = {};
 	for (const r of results) {
@@ -65,7 +83,8 @@ export function summarize(results) {
 	}
 	const ms = results.map((r) => r.ms).sort((a, b) => a - b);
 	const q = (p) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))] ?? 0;
-	return { answers: out, p50Ms: q(0.5), p95Ms: q(0.95), maxMs: ms[ms.length - 1] ?? 0 };
+	const retried = results.filter((r) => r.attempts > 1).length;
+	return { answers: out, retried, p50Ms: q(0.5), p95Ms: q(0.95), maxMs: ms[ms.length - 1] ?? 0 };
 }
 
 /**
