@@ -52,7 +52,11 @@ export async function deliverOnce(url, event, secret) {
 		const text = await r.text();
 		return { status: r.status, duplicate: /"duplicate"/.test(text), ms: Date.now() - started };
 	} catch (e) {
-		return { status: 0, error: String(e.cause?.code ?? e.name ?? e.message), ms: Date.now() - started };
+		return {
+			status: 0,
+			error: String(e.cause?.code ?? e.name ?? e.message),
+			ms: Date.now() - started,
+		};
 	}
 }
 

@@ -29,7 +29,10 @@ export async function listExecutions(client, workflowId) {
  * Waits until the workflow has no active execution, its execution count and the sink's count
  * for `setup` have not changed for `quietMs`, and at least `minExecutions` exist.
  */
-export async function settle(ctx, { workflowId, setup, minExecutions = 0, quietMs = 4000, timeoutMs = 240_000 }) {
+export async function settle(
+	ctx,
+	{ workflowId, setup, minExecutions = 0, quietMs = 4000, timeoutMs = 240_000 },
+) {
 	const t0 = Date.now();
 	let last = '';
 	let since = Date.now();
@@ -64,7 +67,13 @@ export async function runBurst(ctx, setup, kind) {
 	const t0 = Date.now();
 	const sent =
 		kind === 'concurrent'
-			? await concurrentBurst({ targets: setup.targets, secret: ctx.secret, partnerId: ctx.partnerId, events: 5, copies: 30 })
+			? await concurrentBurst({
+					targets: setup.targets,
+					secret: ctx.secret,
+					partnerId: ctx.partnerId,
+					events: 5,
+					copies: 30,
+				})
 			: await steadyStream({
 					targets: setup.targets,
 					secret: ctx.secret,
@@ -75,7 +84,11 @@ export async function runBurst(ctx, setup, kind) {
 				});
 	const sendMs = Date.now() - t0;
 	const before = setup.executionsBefore ?? 0;
-	const settled = await settle(ctx, { workflowId: setup.workflowId, setup: sinkKey, minExecutions: before + 1 });
+	const settled = await settle(ctx, {
+		workflowId: setup.workflowId,
+		setup: sinkKey,
+		minExecutions: before + 1,
+	});
 	setup.executionsBefore = settled.executions;
 	const c = ctx.sink.count(sinkKey);
 	const ids = new Set(sent.events.map((e) => e.event_id));
@@ -99,7 +112,9 @@ export async function runBurst(ctx, setup, kind) {
 	};
 	if (setup.lb) {
 		// which webhook process served each event's copies
-		const lines = readAccessLog(setup.lb.accessLog, setup.lb.port).filter((l) => ids.has(l.eventId));
+		const lines = readAccessLog(setup.lb.accessLog, setup.lb.port).filter((l) =>
+			ids.has(l.eventId),
+		);
 		const upstreamsPerEvent = new Map();
 		const perUpstream = {};
 		for (const l of lines) {
@@ -108,7 +123,9 @@ export async function runBurst(ctx, setup, kind) {
 			perUpstream[l.upstream] = (perUpstream[l.upstream] ?? 0) + 1;
 		}
 		result.lbDeliveriesPerUpstream = perUpstream;
-		result.lbEventsOnMoreThanOneUpstream = [...upstreamsPerEvent.values()].filter((s) => s.size > 1).length;
+		result.lbEventsOnMoreThanOneUpstream = [...upstreamsPerEvent.values()].filter(
+			(s) => s.size > 1,
+		).length;
 	}
 	log(TAG, `${setup.label}, ${kind}: ${JSON.stringify(result)}`);
 	return result;
@@ -118,8 +135,16 @@ export async function runBurst(ctx, setup, kind) {
 export function expectBurst(expect, setup, r) {
 	const name = `${setup.label} / ${r.burst === 'concurrent' ? '5 events x 30 concurrent copies' : `${r.events} events, 30% duplicates over ${Math.round(r.sendMs / 1000)} s`}`;
 	const errors = Object.entries(r.answers).filter(([k]) => !k.startsWith('200'));
-	expect(`${name}: every delivery answered 200 (accepted or duplicate)`, errors.length === 0, JSON.stringify(r.answers));
-	expect(`${name}: every event reached the sink`, r.missing === 0 && r.unknown === 0, `missing ${r.missing}, unknown ${r.unknown}`);
+	expect(
+		`${name}: every delivery answered 200 (accepted or duplicate)`,
+		errors.length === 0,
+		JSON.stringify(r.answers),
+	);
+	expect(
+		`${name}: every event reached the sink`,
+		r.missing === 0 && r.unknown === 0,
+		`missing ${r.missing}, unknown ${r.unknown}`,
+	);
 	if (setup.exactlyOnce) {
 		expect(
 			`${name}: exactly ${r.events} sink hits, no duplicate`,
@@ -136,7 +161,11 @@ export function expectBurst(expect, setup, r) {
 		);
 	}
 	if (setup.lb) {
-		expect(`${name}: the load balancer sent all copies of an event to one process`, r.lbEventsOnMoreThanOneUpstream === 0, JSON.stringify(r.lbDeliveriesPerUpstream));
+		expect(
+			`${name}: the load balancer sent all copies of an event to one process`,
+			r.lbEventsOnMoreThanOneUpstream === 0,
+			JSON.stringify(r.lbDeliveriesPerUpstream),
+		);
 	}
 }
 

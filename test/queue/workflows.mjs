@@ -7,7 +7,11 @@ import path from 'node:path';
 
 import { REPO, NODE_TYPE, TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
 
-const SETTINGS = { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' };
+const SETTINGS = {
+	executionOrder: 'v1',
+	saveDataSuccessExecution: 'all',
+	saveDataErrorExecution: 'all',
+};
 const EXAMPLE_DOWNSTREAM_URL = 'https://example.com/replace-with-your-endpoint';
 
 function cred(c) {
