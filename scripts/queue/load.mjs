@@ -47,7 +47,9 @@ export async function deliverOnce(url, event, secret) {
 				'x-crewpass-schema-version': '1',
 			},
 			body,
-			signal: AbortSignal.timeout(30_000),
+			// long enough that an overloaded receiver is not hammered with retries of deliveries it is still
+			// working on (CrewPass does not publish its timeout)
+			signal: AbortSignal.timeout(90_000),
 		});
 		const text = await r.text();
 		return { status: r.status, duplicate: /"duplicate"/.test(text), ms: Date.now() - started };
