@@ -185,11 +185,9 @@ export default function (ctx) {
 			const creator = page.getByTestId('node-creator');
 			// n8n lists an app's node and its trigger as one entry ("CrewPass"), opening onto the
 			// node's actions and the trigger's events
-			const entry = creator
-				.getByTestId('item-iterator-item')
-				.filter({
-					has: page.getByTestId('node-creator-item-name').getByText('CrewPass', { exact: true }),
-				});
+			const entry = creator.getByTestId('item-iterator-item').filter({
+				has: page.getByTestId('node-creator-item-name').getByText('CrewPass', { exact: true }),
+			});
 			await entry.waitFor();
 			const entryIcon = entry.locator('img').first();
 			assert.match(await entryIcon.getAttribute('src'), /n8n-nodes-crewpass\/.*crewpass\.svg$/);
