@@ -73,6 +73,7 @@ if (flags.help) {
 				1,
 				text.findIndex((l) => l.startsWith('import')),
 			)
+			.filter((l) => l !== '// @ts-check')
 			.join('\n') + '\n',
 	);
 	process.exit(0);

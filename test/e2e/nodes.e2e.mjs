@@ -1,3 +1,4 @@
+// @ts-check
 // The package as n8n sees it after a user-style install of the `npm pack` tarball: both nodes and
 // the credential are listed with their light/dark icons, and the credential test works against
 // the sandbox (and fails with the credential's own message for a bad key).
