@@ -40,6 +40,9 @@ const modeMismatchNotice = (prefix: string, environment: string, fix: string): I
 	},
 });
 
+/** Matches a non-empty Base URL that CUSTOM_BASE_URL_PATTERN refuses (for the notice below). */
+const REFUSED_BASE_URL = `^(?=[\\s\\S])(?!${CUSTOM_BASE_URL_PATTERN.source.replace('^https?', '[Hh][Tt][Tt][Pp][Ss]?')})`;
+
 export class CrewPassApi implements ICredentialType {
 	// A literal: n8n's lint reads it to check which credentials the package's nodes use.
 	name = 'crewPassApi';
@@ -97,6 +100,16 @@ export class CrewPassApi implements ICredentialType {
 			placeholder: 'http://127.0.0.1:4010',
 			description: 'Scheme, host and port only; the node adds /api/v2/…',
 			displayOptions: { show: { environment: ['custom'] } },
+		},
+		{
+			displayName:
+				'This Base URL will be refused: enter scheme, host and optional port only (e.g. https://crewpass-proxy.example.com), with no user info, path, query, fragment, spaces or line breaks. The credential test cannot reach it.',
+			name: 'baseUrlNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: {
+				show: { environment: ['custom'], baseUrl: [{ _cnd: { regex: REFUSED_BASE_URL } }] },
+			},
 		},
 		modeMismatchNotice('cpk_test_', 'Production', 'choose Sandbox, or use your cpk_live_ key.'),
 		modeMismatchNotice('cpk_live_', 'Sandbox', 'choose Production, or use your cpk_test_ key.'),

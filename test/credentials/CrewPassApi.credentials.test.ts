@@ -2,6 +2,7 @@
  * The credential's test request: where its baseURL expression goes for each environment, as
  * n8n's expression engine evaluates it (issue 9 item 2: a bad Base URL must not reach any host).
  */
+import { NodeHelpers } from 'n8n-workflow';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import {
@@ -27,6 +28,12 @@ function testBaseUrl(credentials: ICredentialDataDecryptedObject): unknown {
 		undefined,
 		expression,
 	);
+}
+
+/** Whether the editor shows the "This Base URL will be refused" notice (n8n's display rules). */
+function noticeShownFor(baseUrl: string): boolean {
+	const notice = credential.properties.find((property) => property.name === 'baseUrlNotice')!;
+	return NodeHelpers.displayParameter({ environment: 'custom', baseUrl }, notice, null, null);
 }
 
 describe('CrewPass API credential', () => {
@@ -62,5 +69,13 @@ describe('CrewPass API credential', () => {
 		const target = testBaseUrl({ apiKey: 'cpk_test_x', environment: 'custom', baseUrl });
 		expect(target).toBe(INVALID_BASE_URL_TARGET);
 		expect(new URL(String(target)).hostname.endsWith('.invalid')).toBe(true);
+		expect(noticeShownFor(baseUrl)).toBe(baseUrl !== '');
 	});
+
+	it.each(['https://crewpass.test', 'HTTP://127.0.0.1:4010/', 'https://proxy.example.com'])(
+		'shows no Base URL notice for %j',
+		(baseUrl) => {
+			expect(noticeShownFor(baseUrl)).toBe(false);
+		},
+	);
 });

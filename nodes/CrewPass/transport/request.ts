@@ -58,6 +58,8 @@ export interface CrewPassRequestOptions {
 	/** Expect bytes (a photo, a file) instead of JSON. */
 	binary?: boolean;
 	itemIndex?: number;
+	/** A session from openSession(), reused across the pages of one walk (one credential read). */
+	session?: CrewPassSession;
 }
 
 export interface CrewPassResponse<T> {
@@ -131,13 +133,18 @@ export function baseUrlOf(credentials: CrewPassCredentials): string {
 	return PRODUCTION_BASE_URL;
 }
 
-interface Session {
+/** The checked credential of a run of requests: its base URL and pacing key. */
+export interface CrewPassSession {
 	credentials: CrewPassCredentials;
 	baseUrl: string;
 	pacerKey: string;
 }
 
-async function openSession(ctx: CrewPassContext, itemIndex?: number): Promise<Session> {
+/** Reads and checks the credential (Base URL, key/environment match) before any request. */
+export async function openSession(
+	ctx: CrewPassContext,
+	itemIndex?: number,
+): Promise<CrewPassSession> {
 	const credentials = await ctx.getCredentials<CrewPassCredentials>(CREDENTIAL_NAME, itemIndex);
 	const fail = (message: string, description: string) =>
 		new NodeOperationError(ctx.getNode(), message, { description, itemIndex });
@@ -200,7 +207,7 @@ function redirectHost(location: string | undefined, from: string): string {
 }
 
 interface SendPlan {
-	session: Session;
+	session: CrewPassSession;
 	/** How the request is named in errors: method, path, never a token or a query string. */
 	what: string;
 	itemIndex?: number;
@@ -337,7 +344,7 @@ export async function crewPassRequestFull<T = IDataObject>(
 	options: CrewPassRequestOptions,
 ): Promise<CrewPassResponse<T>> {
 	const { itemIndex } = options;
-	const session = await openSession(ctx, itemIndex);
+	const session = options.session ?? (await openSession(ctx, itemIndex));
 	const badSegment = options.path.find((segment) => !isValidId(segment));
 	if (badSegment !== undefined) {
 		throw new NodeOperationError(
