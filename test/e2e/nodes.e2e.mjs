@@ -127,8 +127,10 @@ export default function (ctx) {
 				res.writeHead(200, { 'content-type': 'application/json' });
 				res.end('{}');
 			});
-			await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-			const origin = `http://127.0.0.1:${server.address().port}`;
+			await /** @type {Promise<void>} */ (
+				new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+			);
+			const origin = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
 			try {
 				for (const baseUrl of [
 					`${origin}/nothing-here`,
