@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 'use strict';
 // Bounded loopback load test of GET /api/v2/employers/me/fleet (limit 200, rate limit off).
 // Starts the sandbox in a child process (so client and server do not share one event loop),
@@ -65,7 +66,7 @@ function get(agent, url, key) {
 			res.on('data', (c) => chunks.push(c));
 			res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
 		});
-		req.on('error', (e) =>
+		req.on('error', (/** @type {NodeJS.ErrnoException} */ e) =>
 			resolve({ status: 0, error: e.code || e.message, body: Buffer.alloc(0) }),
 		);
 		req.setTimeout(10_000, () => req.destroy(new Error('timeout')));

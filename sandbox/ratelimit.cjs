@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Per-partner budgets for the "read" endpoint class: 60/s and 1,000/min by default, "using a token
 // bucket" as the contract says. Each budget is a bucket of `cap` tokens, full at the start and

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // npm run bench: the performance table of issue 13, measured in one real n8n (the cached 2.41.1
 // from scripts/n8n-install.mjs) with this package built, packed and installed from its tarball,
 // ours and the reference side by side in the same run. Every figure comes from the bench's own
@@ -72,6 +73,7 @@ if (flags.help) {
 				1,
 				text.findIndex((l) => l.startsWith('import')),
 			)
+			.filter((l) => l !== '// @ts-check')
 			.join('\n') + '\n',
 	);
 	process.exit(0);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // npm run test:e2e: the end-to-end suite against a REAL n8n (installed by scripts/n8n-install.mjs)
 // with this package installed from its `npm pack` tarball, and the local CrewPass sandbox.
 // One n8n and one sandbox for the whole run (fresh data every run under ~/.cache/n8n-nodes-crewpass/e2e/); the test
@@ -123,7 +124,7 @@ async function setup() {
 
 try {
 	await setup();
-} catch (e) {
+} catch (/** @type {any} */ e) {
 	log(tag, `setup FAILED: ${e.stack || e.message}`);
 	await teardown().catch(() => {});
 	process.exit(1);

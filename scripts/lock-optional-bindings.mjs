@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The registry this project installs from does not serve the non-Linux builds of unrs-resolver
 // (a lint dependency): `npm install` then leaves them out of package-lock.json and `npm ci`
 // refuses the lock ("Missing: @unrs/resolver-binding-… from lock file"). This adds lock entries

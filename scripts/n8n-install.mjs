@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Installs a pinned n8n and the Node.js it needs (>= 24) into a cache OUTSIDE the repo,
 // once, and reuses it afterwards. Used by `npm start` and `npm run test:e2e`; runnable alone:
 //   node scripts/n8n-install.mjs            (prints the paths as JSON on the last line)
@@ -30,6 +31,12 @@ function hasNice() {
 	return process.platform !== 'win32' && spawnSync('nice', ['true']).status === 0;
 }
 
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, progress?: () => void, quiet?: boolean }} [options]
+ * @returns {Promise<string>}
+ */
 function run(cmd, args, { cwd, env, progress, quiet } = {}) {
 	const useNice = hasNice();
 	const [c, a] = useNice ? ['nice', ['-n', '10', cmd, ...args]] : [cmd, args];
@@ -49,7 +56,9 @@ function run(cmd, args, { cwd, env, progress, quiet } = {}) {
 			if (timer) clearInterval(timer);
 			if (code === 0) resolve(out);
 			else {
-				const err = new Error(`${cmd} ${args.join(' ')} exited with ${code}\n${out.slice(-4000)}`);
+				const err = /** @type {Error & { output?: string }} */ (
+					new Error(`${cmd} ${args.join(' ')} exited with ${code}\n${out.slice(-4000)}`)
+				);
 				err.output = out;
 				reject(err);
 			}
@@ -86,7 +95,7 @@ async function withLock(name, fn) {
 			fs.mkdirSync(lock);
 			fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
 			break;
-		} catch (e) {
+		} catch (/** @type {any} */ e) {
 			if (e.code !== 'EEXIST') throw e;
 			// stale lock: owner process gone
 			let pid = 0;
@@ -144,7 +153,7 @@ async function ensureNode() {
 			cwd: tmp,
 			quiet: true,
 		});
-		const tgz = path.join(tmp, packOut.trim().split('\n').pop().trim());
+		const tgz = path.join(tmp, /** @type {string} */ (packOut.trim().split('\n').pop()).trim());
 		await run('tar', ['-xzf', tgz, '-C', tmp, '--strip-components=1'], { quiet: true });
 		fs.rmSync(tgz, { force: true });
 		const bin = path.join(tmp, 'bin', 'node');
@@ -173,6 +182,7 @@ function installedN8n() {
 
 function envWithNode24(extra = {}) {
 	const bin = path.join(nodeDir(), 'bin');
+	/** @type {NodeJS.ProcessEnv} */
 	const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, ...extra };
 	// node-gyp must build against Node 24's headers (a user npmrc may point elsewhere)
 	if (fs.existsSync(path.join(nodeDir(), 'include', 'node', 'node.h'))) {
@@ -244,7 +254,7 @@ async function ensureN8n() {
 				fs.writeFileSync(path.join(dir, '.complete'), new Date().toISOString());
 				say(`n8n@${version} ready`);
 				return version;
-			} catch (e) {
+			} catch (/** @type {any} */ e) {
 				lastErr = e;
 				say(`n8n@${version} failed: ${String(e.message).split('\n')[0]}`);
 				if (

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The verification gate n8n applies to community packages, run locally: the scanner's
 // analyzePackage on the source and on the unpacked `npm pack` tarball, plus the tarball's shape.
 // Run `npm run build` first (npm run scan does).

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // npm start: a real n8n with this package installed from its tarball, the local CrewPass sandbox,
 // a ready credential, the example workflows imported and the trigger workflows published.
 // Ctrl-C stops everything it started.
@@ -47,7 +48,7 @@ async function stopAll(code) {
 	for (const fn of cleanup.reverse()) {
 		try {
 			await fn();
-		} catch (e) {
+		} catch (/** @type {any} */ e) {
 			log(tag, `while stopping: ${e.message}`);
 		}
 	}

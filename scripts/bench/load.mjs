@@ -1,3 +1,4 @@
+// @ts-check
 // The webhook load generator of `npm run bench`: POSTs `count` deliveries to a URL with
 // `concurrency` in flight on keep-alive sockets, and counts the answers (status, body kind).
 import crypto from 'node:crypto';
@@ -32,7 +33,9 @@ function post(agent, url, body, headers) {
 				);
 			},
 		);
-		req.on('error', (e) => resolve({ status: 0, body: String(e.code || e.message), ms: 0 }));
+		req.on('error', (/** @type {NodeJS.ErrnoException} */ e) =>
+			resolve({ status: 0, body: String(e.code || e.message), ms: 0 }),
+		);
 		req.setTimeout(60_000, () => req.destroy(new Error('timeout')));
 		req.end(body);
 	});
@@ -42,6 +45,7 @@ function post(agent, url, body, headers) {
  * Sends deliveries 0..count-1 (`make(i)` returns { body: Buffer, headers }) with `concurrency`
  * in flight. Returns { count, ms, perSecond, byStatus, kinds, p50, p95 }; `kinds` counts answers
  * by `classify(answer)`.
+ * @param {{ url: string, count: number, concurrency: number, make: (i: number) => { body: Buffer, headers: Record<string, string> }, classify?: (answer: { status: number, body: string, ms: number }) => string }} options
  */
 export async function postLoad({ url, count, concurrency, make, classify = () => 'answer' }) {
 	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });

@@ -1,3 +1,4 @@
+// @ts-check
 // Summarises V8 CPU profiles (node --cpu-prof) of the n8n process: self time by package and by
 // function, idle time left out.
 import fs from 'node:fs';
@@ -24,6 +25,8 @@ function fileOf(url) {
  * { totalMs, busyMs, byPackage: [[name, ms]], byFunction: [[name, ms]] } of one .cpuprofile.
  * With `windows` ([{ from, to }] in epoch ms) and `exitedAt` (epoch ms when the process ended,
  * which is where the profile ends), only the samples inside a window count.
+ * @param {string} file
+ * @param {{ windows?: { from: number, to: number }[], exitedAt?: number }} [options]
  */
 export function summarise(file, { windows, exitedAt } = {}) {
 	const prof = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -70,6 +73,8 @@ export function summarise(file, { windows, exitedAt } = {}) {
 /**
  * Prints the top `top` packages and functions of the largest profile in `dir` (n8n's main
  * process), counting only the samples inside `windows` (the measured blocks) when given.
+ * @param {string} dir
+ * @param {{ top?: number, out?: NodeJS.WritableStream, windows?: { from: number, to: number }[], exitedAt?: number, mainOnly?: boolean }} [options]
  */
 export function printProfiles(
 	dir,

@@ -1,3 +1,4 @@
+// @ts-check
 // Local servers for `npm run bench`: a CrewPass read surface with no cost of its own (fleet pages
 // and compliance checks served from memory), optionally behind the contract's token buckets
 // (sandbox/ratelimit.cjs) and a fixed latency. Every figure the bench prints about requests is
@@ -104,7 +105,7 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 		stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
 		req.resume();
 		req.on('end', () => {
-			const url = new URL(req.url, 'http://127.0.0.1');
+			const url = new URL(/** @type {string} */ (req.url), 'http://127.0.0.1');
 			const wait = limiter.take('bench');
 			if (wait !== null) {
 				stats.rateLimited++;
@@ -146,17 +147,21 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 		});
 	});
 	server.keepAliveTimeout = 30_000;
-	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const url = `http://127.0.0.1:${server.address().port}`;
+	await /** @type {Promise<void>} */ (
+		new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+	);
+	const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
 	return {
 		url,
 		key,
 		stats,
 		resetStats,
 		stop: () =>
-			new Promise((resolve) => {
-				server.closeAllConnections?.();
-				server.close(() => resolve());
-			}),
+			/** @type {Promise<void>} */ (
+				new Promise((resolve) => {
+					server.closeAllConnections?.();
+					server.close(() => resolve());
+				})
+			),
 	};
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The workflows `npm run bench` measures, ours and the reference side by side.
 import { CREDENTIAL_TYPE, NODE_TYPE, TRIGGER_TYPE } from '../lib/n8n.mjs';
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Prepares a running n8n for the CrewPass demo and the end-to-end tests: owner account, the
 // CrewPass credential pointing at the local sandbox, the HR Data Table, the example workflows
 // (examples/*.json) and publication of the trigger workflows. Idempotent: a second run on the
@@ -160,6 +161,8 @@ export async function waitForWebhook(url, timeoutMs = 30_000) {
 /**
  * Creates (or finds) each example workflow; publishes the trigger ones. Returns
  * [{ key, id, name, active, webhookUrl, inbox }].
+ * @param {any} client
+ * @param {{ n8nUrl: string, sandbox: any, credential: any, dataTable: any, userFolder: string, replace?: boolean, log?: (msg: string) => void }} options
  */
 export async function importExamples(
 	client,
@@ -204,7 +207,11 @@ export async function importExamples(
 	return out;
 }
 
-/** Everything `npm start` and the e2e suite need on a running n8n. */
+/**
+ * Everything `npm start` and the e2e suite need on a running n8n.
+ * @param {any} client
+ * @param {{ sandbox: any, userFolder: string, replace?: boolean, log?: (msg: string) => void }} options
+ */
 export async function prepareDemo(
 	client,
 	{ sandbox, userFolder, replace = false, log = () => {} },

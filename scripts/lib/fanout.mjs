@@ -1,3 +1,4 @@
+// @ts-check
 // CrewPass registers ONE callback URL per partner. The demo has two trigger workflows (compliance
 // alert, document archive), so `npm start` points the sandbox partner's callback at this local
 // fan-out, which forwards every delivery unchanged (raw body bytes and the X-CrewPass-* headers,
@@ -11,9 +12,11 @@ export async function startFanout({ port = 0, targets }) {
 		const chunks = [];
 		for await (const c of req) chunks.push(c);
 		const body = Buffer.concat(chunks);
+		/** @type {Record<string, string>} */
 		const headers = {};
 		for (const [k, v] of Object.entries(req.headers)) {
-			if (k.startsWith('x-crewpass-') || k === 'content-type' || k === 'user-agent') headers[k] = v;
+			if (k.startsWith('x-crewpass-') || k === 'content-type' || k === 'user-agent')
+				headers[k] = /** @type {string} */ (v);
 		}
 		const answers = await Promise.all(
 			targets.map(async (url) => {
@@ -25,7 +28,7 @@ export async function startFanout({ port = 0, targets }) {
 						signal: AbortSignal.timeout(10_000),
 					});
 					return { status: r.status, text: await r.text() };
-				} catch (e) {
+				} catch (/** @type {any} */ e) {
 					return { status: 502, text: JSON.stringify({ error: String(e.message) }) };
 				}
 			}),
@@ -40,13 +43,15 @@ export async function startFanout({ port = 0, targets }) {
 			JSON.stringify({ forwarded: answers.map((a, i) => ({ url: targets[i], status: a.status })) }),
 		);
 	});
-	await new Promise((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(port, '127.0.0.1', resolve);
-	});
-	const actual = server.address().port;
+	await /** @type {Promise<void>} */ (
+		new Promise((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(port, '127.0.0.1', resolve);
+		})
+	);
+	const actual = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
 	return {
 		url: `http://127.0.0.1:${actual}/crewpass-webhooks`,
-		stop: () => new Promise((r) => server.close(() => r())),
+		stop: () => /** @type {Promise<void>} */ (new Promise((r) => server.close(() => r()))),
 	};
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Shared by scripts/start.mjs (npm start) and scripts/e2e.mjs (npm run test:e2e):
 // build + pack the package, install the tarball into an n8n user folder the way a user would,
 // run a real n8n (from the cache made by scripts/n8n-install.mjs), and talk to its REST API.
@@ -30,7 +31,7 @@ export function freePort() {
 		srv.unref();
 		srv.on('error', reject);
 		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
+			const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
 			srv.close(() => resolve(port));
 		});
 	});
@@ -66,7 +67,7 @@ export function buildAndPack(outDir, { build = true } = {}) {
 	if (build) runQuiet('npm', ['run', 'build', '--silent']);
 	for (const f of fs.readdirSync(outDir)) if (f.endsWith('.tgz')) fs.rmSync(path.join(outDir, f));
 	const out = runQuiet('npm', ['pack', '--silent', '--pack-destination', outDir]);
-	const name = out.trim().split('\n').pop().trim();
+	const name = /** @type {string} */ (out.trim().split('\n').pop()).trim();
 	return path.join(outDir, name);
 }
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Where the contract leaves room (issue 9), through the built tarball in a real n8n: an API
 // answer that redirects to another host is refused and nothing (above all no API key) reaches
 // that host; a download link whose file redirects is followed only while it stays on CrewPass
@@ -22,14 +23,17 @@ async function startForeignHost() {
 			res.end('NOT THE CREWPASS FILE');
 		});
 	});
-	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	await /** @type {Promise<void>} */ (
+		new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+	);
 	return {
-		origin: `http://127.0.0.1:${server.address().port}`,
+		origin: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`,
 		requests,
 		stop: () => new Promise((resolve) => server.close(resolve)),
 	};
 }
 
+/** @returns {Promise<any>} */
 async function sandboxApi(ctx, p) {
 	const r = await fetch(`${ctx.sandbox.url}/api/v2/${p}`, {
 		headers: { authorization: `Bearer ${ctx.sandbox.keys.management}` },

@@ -1,3 +1,4 @@
+// @ts-check
 // Shared state of one end-to-end run (filled by scripts/e2e.mjs before any suite runs) and small
 // helpers over n8n's REST API and the sandbox.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The four example workflows (examples/*.json), imported into the real n8n by the same code as
 // `npm start`, each producing its expected result in its sink: the sandbox inbox, the HR Data
 // Table, the archive folder. Expected values come from the sandbox's own data.
@@ -17,6 +18,7 @@ import {
 	waitFor,
 } from './context.mjs';
 
+/** @returns {Promise<any>} */
 async function api(ctx, p, init = {}) {
 	const r = await fetch(`${ctx.sandbox.url}/api/v2/${p}`, {
 		...init,

@@ -1,3 +1,4 @@
+// @ts-check
 // The package as n8n sees it after a user-style install of the `npm pack` tarball: both nodes and
 // the credential are listed with their light/dark icons, and the credential test works against
 // the sandbox (and fails with the credential's own message for a bad key).
@@ -126,8 +127,10 @@ export default function (ctx) {
 				res.writeHead(200, { 'content-type': 'application/json' });
 				res.end('{}');
 			});
-			await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-			const origin = `http://127.0.0.1:${server.address().port}`;
+			await /** @type {Promise<void>} */ (
+				new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+			);
+			const origin = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
 			try {
 				for (const baseUrl of [
 					`${origin}/nothing-here`,

@@ -1,3 +1,4 @@
+// @ts-check
 // What the CrewPass Trigger still recognises after n8n restarts (measured, not simulated). The
 // trigger's execute() saves the ids of accepted events in workflow static data, which n8n writes
 // when the execution ends; webhook() merges them into its memory. So: N events executed one by
@@ -138,7 +139,7 @@ export default function (ctx) {
 			assert.deepEqual(redelivered, { duplicate: N, accepted: 0, newExecutions: 0 });
 			await newEvent(N);
 			const ids = await executedIds(N + 1);
-			assert.equal(ids.at(-1).id, sent.at(-1).event_id);
+			assert.equal(/** @type {{ id: unknown }} */ (ids.at(-1)).id, sent.at(-1).event_id);
 		});
 
 		test('kill -9 after executions finished: nothing lost; an event whose execution had not finished runs again', async () => {

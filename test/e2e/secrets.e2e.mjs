@@ -1,3 +1,4 @@
+// @ts-check
 // Runs last: after every other suite has driven n8n, the CrewPass API key and the webhook signing
 // secrets appear nowhere in what n8n recorded: execution data (through the REST API), the raw
 // SQLite database (execution data is stored there in clear; credentials are encrypted), and

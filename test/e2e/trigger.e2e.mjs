@@ -1,3 +1,4 @@
+// @ts-check
 // CrewPass Trigger in a real, published n8n workflow, fed by the sandbox: exactly one execution
 // per genuine event; none for duplicates (concurrent included), forged or missing signatures,
 // wrong secrets, timestamps beyond the late-retry window, tampered bodies, absurd bodies, unknown
@@ -83,6 +84,7 @@ export default function (ctx) {
 		});
 
 		test('forged, wrongly signed, unsigned, stale and tampered deliveries are answered 401', async () => {
+			/** @type {[string, object][]} */
 			const cases = [
 				['bad signature', { bad_signature: true }],
 				['wrong secret', { wrong_secret: true }],
