@@ -3,6 +3,20 @@ import type { INodeTypeDescription } from 'n8n-workflow';
 
 import packageJson from '../package.json';
 
+/** The categories n8n's nodes panel files nodes under; anything else misfiles the node. */
+const N8N_CATEGORIES = [
+	'Analytics',
+	'Communication',
+	'Data & Storage',
+	'Development',
+	'Finance & Accounting',
+	'Marketing & Content',
+	'Productivity',
+	'Sales',
+	'Utility',
+	'Miscellaneous',
+];
+
 /** The package root, as n8n sees an installed community package (npm test builds dist/ first). */
 const packageRoot = require.resolve('../package.json').replace(/[\\/]package\.json$/, '');
 
@@ -26,6 +40,8 @@ describe('the built package, loaded the way n8n loads it', () => {
 			const description = loaded.type.description as INodeTypeDescription;
 			expect(description.name).toBe(name);
 			expect(description.codex?.categories?.length).toBeGreaterThan(0);
+			for (const category of description.codex?.categories ?? [])
+				expect(N8N_CATEGORIES).toContain(category);
 			const icon = description.iconUrl as { light: string; dark: string };
 			expect(icon.light).toMatch(/\.svg$/);
 			expect(icon.dark).toMatch(/\.dark\.svg$/);
