@@ -8,6 +8,24 @@ import type {
 
 export const PRODUCTION_BASE_URL = 'https://partners.crewpass.co.uk';
 export const SANDBOX_BASE_URL = 'https://crewpass-api-v2-dev-258178043395.europe-west4.run.app';
+/** CrewPass's own origins (https only): where a download link may point besides the Base URL. */
+export const CREWPASS_ORIGINS: readonly string[] = [PRODUCTION_BASE_URL, SANDBOX_BASE_URL];
+/** The credential type's name, as nodes ask for it. */
+export const CREDENTIAL_NAME = 'crewPassApi' as const;
+
+/**
+ * A Custom Base URL the credential test may use: scheme http(s), host, optional port, optional
+ * trailing slashes; nothing else (no user info, path, query, fragment, whitespace). The nodes
+ * (transport/request.ts checkCustomBaseUrl) and the credential test (an n8n expression) both
+ * use it.
+ */
+export const CUSTOM_BASE_URL_PATTERN = /^https?:\/\/[A-Za-z0-9.\-[\]:]+\/*$/i;
+/**
+ * Where the credential test goes with a Base URL the nodes would refuse: a host under the
+ * reserved `.invalid` domain (RFC 2606), which never resolves, so the test fails and says why
+ * instead of sending the key anywhere.
+ */
+export const INVALID_BASE_URL_TARGET = 'https://base-url-must-be-scheme-host-and-port-only.invalid';
 
 const modeMismatchNotice = (prefix: string, environment: string, fix: string): INodeProperties => ({
 	displayName: `This looks like a ${prefix} key, but the Environment is ${environment}. CrewPass will answer partner_mode_mismatch: ${fix}`,
@@ -22,7 +40,11 @@ const modeMismatchNotice = (prefix: string, environment: string, fix: string): I
 	},
 });
 
+/** Matches a non-empty Base URL that CUSTOM_BASE_URL_PATTERN refuses (for the notice below). */
+const REFUSED_BASE_URL = `^(?=[\\s\\S])(?!${CUSTOM_BASE_URL_PATTERN.source.replace('^https?', '[Hh][Tt][Tt][Pp][Ss]?')})`;
+
 export class CrewPassApi implements ICredentialType {
+	// A literal: n8n's lint reads it to check which credentials the package's nodes use.
 	name = 'crewPassApi';
 
 	displayName = 'CrewPass API';
@@ -79,6 +101,16 @@ export class CrewPassApi implements ICredentialType {
 			description: 'Scheme, host and port only; the node adds /api/v2/…',
 			displayOptions: { show: { environment: ['custom'] } },
 		},
+		{
+			displayName:
+				'This Base URL will be refused: enter scheme, host and optional port only (e.g. https://crewpass-proxy.example.com), with no user info, path, query, fragment, spaces or line breaks. The credential test cannot reach it.',
+			name: 'baseUrlNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: {
+				show: { environment: ['custom'], baseUrl: [{ _cnd: { regex: REFUSED_BASE_URL } }] },
+			},
+		},
 		modeMismatchNotice('cpk_test_', 'Production', 'choose Sandbox, or use your cpk_live_ key.'),
 		modeMismatchNotice('cpk_live_', 'Sandbox', 'choose Production, or use your cpk_test_ key.'),
 		{
@@ -120,7 +152,9 @@ export class CrewPassApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: `={{ $credentials.environment === "custom" ? String($credentials.baseUrl).replace(/\\/+$/, "") : $credentials.environment === "sandbox" ? "${SANDBOX_BASE_URL}" : "${PRODUCTION_BASE_URL}" }}`,
+			baseURL: `={{ $credentials.environment === "custom" ? (typeof $credentials.baseUrl === "string" && /${CUSTOM_BASE_URL_PATTERN.source}/i.test($credentials.baseUrl) ? $credentials.baseUrl.replace(/\\/+$/, "") : "${INVALID_BASE_URL_TARGET}") : $credentials.environment === "sandbox" ? "${SANDBOX_BASE_URL}" : "${PRODUCTION_BASE_URL}" }}`,
+			// The key goes to the Base URL only: a redirect is not followed.
+			disableFollowRedirect: true,
 			url: '/api/v2/partners/me',
 		},
 		rules: [

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Real files built in code: a small PNG crew photo (zlib + CRC32) and a small valid PDF certificate.
 

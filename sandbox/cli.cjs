@@ -1,9 +1,11 @@
 #!/usr/bin/env node
+// @ts-check
 'use strict';
 // npm run sandbox -- [--port 4010] [--crew 40] [--seed 1] [--mode test|live] [--no-rate-limit]
 //                    [--webhook-url URL] [--webhook-secret S] [--webhook-base-delay-ms N] [--latency-ms N]
+// npm run sandbox -- --send-test-delivery URL [--event-type T]   (one signed sample event, then exit)
 
-const { startSandbox } = require('./server.cjs');
+const { startSandbox, sendTestDelivery } = require('./server.cjs');
 
 const HELP = `CrewPass sandbox: a local stand-in for the CrewPass Partner API and its webhooks.
 
@@ -17,10 +19,29 @@ Usage: node sandbox/cli.cjs [options]
   --webhook-secret S        signing secret of the main partner
   --webhook-base-delay-ms N first retry delay (default 1000)
   --latency-ms N            added latency on every API response
+  --link-origin URL         download links point at this origin (e.g. https://partners.crewpass.co.uk)
+  --allow-external-webhooks allow webhook / test-delivery URLs off loopback
   --json                    print the start-up information as one JSON line
-  --help`;
+  --help
 
+Send a test delivery (for a workflow built against n8n's Test URL, before CrewPass sends anything):
+  --send-test-delivery URL  send one signed sample event to URL (e.g. http://localhost:5678/webhook-test/…)
+                            through the sandbox running on --port (default 4010), or, if none runs
+                            there, through a temporary one with the same fixed secrets; then exit.
+  --event-type T            event type of the sample (default crew.document.processed; any string)
+
+  It is signed with the main partner's webhook secret (the one "npm run sandbox" prints, the same on
+  every start): put that secret in the CrewPass credential n8n uses, click "Listen for test event"
+  in the CrewPass Trigger, then run this. "npm start" runs its sandbox on port 4010 too.`;
+
+/** @typedef {import('./types.cjs').SandboxOptions & { json?: boolean, help?: boolean, sendTestDelivery?: string, eventType?: string }} CliArgs */
+
+/**
+ * @param {string[]} argv
+ * @returns {CliArgs}
+ */
 function parseArgs(argv) {
+	/** @type {CliArgs} */
 	const out = {};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
@@ -40,7 +61,7 @@ function parseArgs(argv) {
 				out.seed = Number(next());
 				break;
 			case '--mode':
-				out.mode = next();
+				out.mode = /** @type {'test' | 'live'} */ (next()); // startSandbox validates it
 				break;
 			case '--no-rate-limit':
 				out.rateLimit = false;
@@ -56,6 +77,18 @@ function parseArgs(argv) {
 				break;
 			case '--latency-ms':
 				out.latencyMs = Number(next());
+				break;
+			case '--link-origin':
+				out.linkOrigin = next();
+				break;
+			case '--allow-external-webhooks':
+				out.allowExternalWebhooks = true;
+				break;
+			case '--send-test-delivery':
+				out.sendTestDelivery = next();
+				break;
+			case '--event-type':
+				out.eventType = next();
 				break;
 			case '--json':
 				out.json = true;
@@ -77,17 +110,20 @@ async function main() {
 	try {
 		args = parseArgs(process.argv.slice(2));
 	} catch (e) {
-		console.error(String(e.message));
+		console.error(String(e instanceof Error ? e.message : e));
 		process.exit(2);
 	}
 	if (args.help) {
 		console.log(HELP);
 		return;
 	}
-	const json = args.json;
-	delete args.json;
-	if (args.port === undefined) args.port = 4010;
-	const sb = await startSandbox(args);
+	const { json, sendTestDelivery, eventType, help: _help, ...options } = args;
+	if (options.port === undefined) options.port = 4010;
+	if (sendTestDelivery) {
+		process.exitCode = await testDelivery(options, sendTestDelivery, eventType, json);
+		return;
+	}
+	const sb = await startSandbox(options);
 	const ms = Math.round(performance.now() - t0);
 	const partners = sb.partners();
 	if (json) {
@@ -139,6 +175,40 @@ async function main() {
 	};
 	process.on('SIGINT', () => shutdown('SIGINT'));
 	process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * @param {import('./types.cjs').SandboxOptions} options
+ * @param {string} url
+ * @param {string | undefined} eventType
+ * @param {boolean | undefined} json
+ * @returns {Promise<number>} the exit code
+ */
+async function testDelivery(options, url, eventType, json) {
+	let out;
+	try {
+		out = await sendTestDelivery({ url, event_type: eventType, port: options.port, options });
+	} catch (e) {
+		console.error(String(e instanceof Error ? e.message : e));
+		return 2;
+	}
+	const { result, via } = out;
+	if (json) console.log(JSON.stringify({ ...result, via }));
+	else {
+		const status = result.status_code ?? `no answer (${result.error})`;
+		const via_ =
+			via === 'running'
+				? `the sandbox on port ${options.port}`
+				: `a temporary sandbox (none was listening on port ${options.port})`;
+		console.log(
+			[
+				`Test delivery of ${result.event.event_type} ${result.event.event_id} to ${result.url}`,
+				`  sent through ${via_}, signed with the main partner's webhook secret`,
+				`  answer: ${status}${result.response_body ? '  ' + result.response_body.slice(0, 200) : ''}`,
+			].join('\n'),
+		);
+	}
+	return out.ok ? 0 : 1;
 }
 
 main().catch((e) => {

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // A movable clock: real elapsed time plus an offset the tests can move.
 // Used for data dates, download-link expiry and rate-limit refills.

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Role requirements and the compliance rules of the contract's "Check compliance" page.
 //
@@ -312,6 +313,8 @@ function evaluateCompliance(crew, role, currentByKind, today) {
 			(status === 'met' || status === 'expiring' || status === 'pending') &&
 			doc &&
 			doc.expiry_date &&
+			days !== null &&
+			days !== undefined &&
 			days >= 0
 		) {
 			if (nextExpiry === null || doc.expiry_date < nextExpiry) nextExpiry = doc.expiry_date;

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Data changes "as CrewPass would see them change", each firing the webhooks the change implies.
 // Used by the /_sandbox/ control endpoints and by the in-process `sandbox.control` helpers.

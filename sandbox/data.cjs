@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Deterministic seeded data: partners, vessels, crew members, documents, consents.
 // Same seed + same size + same "today" => same data. Dates are relative to the sandbox clock's today.
@@ -535,11 +536,33 @@ const PARTNER_SPECS = [
  * Build the whole data set.
  * @param {{seed?: number, crew?: number, vessels?: number, today: string}} opts
  */
+/**
+ * The in-memory data of one sandbox. Entities are plain objects (typed loosely: the views and
+ * routes pick the fields the contract names).
+ * @typedef {object} Store
+ * @property {number} seed
+ * @property {string} today
+ * @property {Map<string, any>} partners
+ * @property {Map<string, { partner: any, mode: 'live' | 'test' }>} keyIndex
+ * @property {Map<string, any>} vessels
+ * @property {Map<string, any>} vesselsByPartner vessels (array) by partner
+ * @property {Map<string, any>} crew
+ * @property {Map<string, any>} crewByEmail
+ * @property {Map<string, any>} rows arrays of rows, one per (crew member, vessel), by partner
+ * @property {Record<string, string>} fixtures
+ * @property {{ crew: number, doc: number, vessel: number }} counters
+ */
+
+/**
+ * @param {{ seed?: number, crew?: number, vessels?: number, today: string }} opts
+ * @returns {Store}
+ */
 function generateStore(opts) {
 	const seed = opts.seed === undefined ? 1 : Number(opts.seed);
 	const mainCrew = opts.crew === undefined ? 40 : Math.max(0, Math.floor(Number(opts.crew)));
 	const today = opts.today;
 	const rng = createRng(seed);
+	/** @type {Store} */
 	const store = {
 		seed,
 		today,
@@ -577,10 +600,10 @@ function generateStore(opts) {
 		store.keyIndex.set(partner.keys.live, { partner, mode: 'live' });
 		store.keyIndex.set(partner.keys.test, { partner, mode: 'test' });
 
-		const crewCount = spec.main ? mainCrew : spec.crew;
+		const crewCount = spec.main ? mainCrew : Number(spec.crew);
 		const vesselCount = spec.main
 			? opts.vessels || (crewCount <= 60 ? 4 : Math.min(1000, Math.ceil(crewCount / 14)))
-			: spec.vessels;
+			: Number(spec.vessels);
 		const vessels = [];
 		for (let v = 0; v < vesselCount; v++) vessels.push(makeVessel(store, rng, partner.partner_id));
 		store.vesselsByPartner.set(partner.partner_id, vessels);
@@ -705,6 +728,7 @@ function crewDocuments(crew) {
 	if (crew._docs) return crew._docs;
 	const { seed, today, kinds, fx, n, store } = crew._lazy;
 	const rng = createRng((seed ^ 0x0d0c5eed) >>> 0);
+	/** @type {{ docsByKind: Map<string, any>, superseded: any[] }} */
 	const out = { docsByKind: new Map(), superseded: [] };
 	crew._docs = out;
 	const prefix = 'doc_' + String(n).padStart(5, '0');
@@ -774,7 +798,7 @@ function crewDetails(crew) {
 			visas: rng.chance(0.6)
 				? [{ type: 'B1/B2', country: 'USA', expiry: addDays(today, rng.int(60, 3000)) }]
 				: [],
-			employment_history: [],
+			employment_history: /** @type {any[]} */ ([]),
 		},
 	};
 	const histCount = rng.int(1, 3);
@@ -822,42 +846,44 @@ function makeCrew(store, rng, partner, placementSpecs, fx, usedEmails, today) {
 	}
 	if (identity) consents.add('crew:profile:full:read');
 
-	const crew = new CrewMember({
-		crew_unique_id: 'crew_' + String(n).padStart(5, '0'),
-		partner_id: partner.partner_id,
-		first_name: first,
-		last_name: last,
-		name: `${first} ${last}`,
-		rank,
-		nationality: nat.nationality,
-		email,
-		has_photo: fx ? fx.photo !== false : rng.chance(0.88),
-		verification_status: fx
-			? fx.verification
-			: rng.weighted([
-					['verified', 85],
-					['pending', 10],
-					['unverified', 5],
-				]),
-		background_check_status: fx
-			? fx.bg
-			: rng.weighted([
-					['completed', 70],
-					['in-progress', 8],
-					['pending', 5],
-					['awaiting', 5],
-					['declined', 2],
-					['expired', 3],
-					[null, 7],
-				]),
-		consents,
-		placements: placementSpecs.map((p) => ({ vessel_id: p.vessel.vessel_id, role: p.role })),
-		updated_at: null,
-		// Profile details are generated on first read, from the crew member's own seeded PRNG.
-		_lazy: { seed: (Math.imul(store.seed + 1, 0x9e3779b1) ^ n) >>> 0, nat, rank, today },
-		_details: null,
-		_docs: null,
-	});
+	const crew = /** @type {any} */ (
+		new CrewMember({
+			crew_unique_id: 'crew_' + String(n).padStart(5, '0'),
+			partner_id: partner.partner_id,
+			first_name: first,
+			last_name: last,
+			name: `${first} ${last}`,
+			rank,
+			nationality: nat.nationality,
+			email,
+			has_photo: fx ? fx.photo !== false : rng.chance(0.88),
+			verification_status: fx
+				? fx.verification
+				: rng.weighted([
+						['verified', 85],
+						['pending', 10],
+						['unverified', 5],
+					]),
+			background_check_status: fx
+				? fx.bg
+				: rng.weighted([
+						['completed', 70],
+						['in-progress', 8],
+						['pending', 5],
+						['awaiting', 5],
+						['declined', 2],
+						['expired', 3],
+						[null, 7],
+					]),
+			consents,
+			placements: placementSpecs.map((p) => ({ vessel_id: p.vessel.vessel_id, role: p.role })),
+			updated_at: null,
+			// Profile details are generated on first read, from the crew member's own seeded PRNG.
+			_lazy: { seed: (Math.imul(store.seed + 1, 0x9e3779b1) ^ n) >>> 0, nat, rank, today },
+			_details: null,
+			_docs: null,
+		})
+	);
 
 	// Documents: one per requirement of every role the crew member holds (plus STCW/ENG1 for anyone).
 	let kinds = kindsFor(placementSpecs[0].role);

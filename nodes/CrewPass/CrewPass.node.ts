@@ -6,6 +6,7 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { CREDENTIAL_NAME } from '../../credentials/CrewPassApi.credentials';
 import { resourceParameter, resources } from './actions/resources';
 import { router } from './actions/router';
 import { searchCrewMembers, searchVessels } from './methods/listSearch';
@@ -25,7 +26,7 @@ export class CrewPass implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'crewPassApi', required: true }],
+		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		properties: [
 			resourceParameter,
 			...Object.values(resources).flatMap((resource) => resource.description),

@@ -11,6 +11,7 @@ import type {
 } from 'n8n-workflow';
 
 import {
+	DEFAULT_LATE_RETRY_HOURS,
 	DEFAULT_REMEMBERED_IDS,
 	DEFAULT_TOLERANCE_SECONDS,
 	handleDelivery,
@@ -18,6 +19,7 @@ import {
 } from './delivery';
 import { EVENT_TYPES } from './envelope';
 import { describeLatestDetailsError, fetchLatestDetails } from './latestDetails';
+import { persistAcceptedIds } from './persist';
 
 const EVENT_OPTIONS = [
 	{
@@ -82,6 +84,13 @@ export class CrewPassTrigger implements INodeType {
 				default: '',
 			},
 			{
+				displayName:
+					'CrewPass only sends to the Production URL it registered, so "Listen for test event" waits for a delivery that never comes from a real account. To build the rest of the workflow first, pin a sample event on this node (Edit Output: the README lists one sample per event type), or, with the CrewPass sandbox, send a test delivery to the Test URL.',
+				name: 'sampleNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
 				displayName: 'Events',
 				name: 'events',
 				type: 'multiOptions',
@@ -98,6 +107,15 @@ export class CrewPassTrigger implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
+					{
+						displayName: 'Accept Late Retries For (Hours)',
+						name: 'lateRetryHours',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: DEFAULT_LATE_RETRY_HOURS,
+						description:
+							'CrewPass signs a delivery once and retries it later with the same timestamp. A correctly signed delivery older than the Timestamp Tolerance is still accepted (de-duplicated as usual) up to this age. 0 refuses every delivery older than the tolerance (CrewPass then dead-letters late retries).',
+					},
 					{
 						displayName: 'Fetch Latest Details',
 						name: 'fetchLatestDetails',
@@ -153,6 +171,26 @@ export class CrewPassTrigger implements INodeType {
 						description:
 							'Refuse a delivery whose X-CrewPass-Timestamp is further than this from the time on this n8n server (replay protection)',
 					},
+					{
+						displayName: 'Unknown Event Types and Schema Versions',
+						name: 'unknownEvents',
+						type: 'options',
+						options: [
+							{
+								name: 'Ignore',
+								value: 'ignore',
+								description:
+									'Answer 200 and start nothing (logged). CrewPass adds event types without notice.',
+							},
+							{
+								name: 'Start the Workflow',
+								value: 'start',
+								description:
+									'Start the workflow with a correctly signed event of a type or schema version this node does not know, as sent',
+							},
+						],
+						default: 'ignore',
+					},
 				],
 			},
 		],
@@ -185,7 +223,7 @@ export class CrewPassTrigger implements INodeType {
 			// Unexpected (e.g. the credential could not be read): 500 without details, so
 			// CrewPass retries; nothing was recorded as seen.
 			this.logger.warn(
-				`CrewPass Trigger could not handle a delivery: ${error instanceof Error ? error.message : 'unknown error'}`,
+				`CrewPass Trigger "${this.getNode().name}" could not handle a delivery (answered 500, CrewPass retries): ${error instanceof Error ? error.message : 'unknown error'}`,
 			);
 			try {
 				const res = this.getResponseObject();
@@ -199,27 +237,44 @@ export class CrewPassTrigger implements INodeType {
 	}
 
 	/**
-	 * Runs inside the execution the event started, after CrewPass already has its 2xx: adds the
-	 * latest details when asked, and passes each event on with its pairedItem.
+	 * Runs inside the execution the event started, after CrewPass already has its 2xx: saves the
+	 * event ids for de-duplication across restarts (n8n saves static data written here when the
+	 * execution ends), adds the latest details when asked, and passes each event on with its
+	 * pairedItem. Without Fetch Latest Details it makes no request and reads one parameter.
 	 */
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
+		const options = this.getNodeParameter('options', 0, {}) as TriggerOptions;
+		persistAcceptedIds(
+			this,
+			items,
+			{
+				maxEntries: options.rememberedEventIds ?? DEFAULT_REMEMBERED_IDS,
+				maxAgeMs: Math.max(0, options.forgetAfterMinutes ?? 0) * 60_000,
+			},
+			Date.now(),
+		);
 		const output: INodeExecutionData[] = [];
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const options = this.getNodeParameter('options', itemIndex, {}) as TriggerOptions;
+			if (!options.fetchLatestDetails) {
+				output.push({
+					json: items[itemIndex].json,
+					binary: items[itemIndex].binary,
+					pairedItem: { item: itemIndex },
+				});
+				continue;
+			}
 			const json: IDataObject = { ...items[itemIndex].json };
-			if (options.fetchLatestDetails) {
-				const data = (options.output === 'fullEnvelope' ? (json.data ?? {}) : json) as IDataObject;
-				try {
-					json.latest_details = await fetchLatestDetails(
-						this,
-						String(json.event_type),
-						data,
-						itemIndex,
-					);
-				} catch (error) {
-					json.latest_details_error = describeLatestDetailsError(error);
-				}
+			const data = (options.output === 'fullEnvelope' ? (json.data ?? {}) : json) as IDataObject;
+			try {
+				json.latest_details = await fetchLatestDetails(
+					this,
+					String(json.event_type),
+					data,
+					itemIndex,
+				);
+			} catch (error) {
+				json.latest_details_error = describeLatestDetailsError(error);
 			}
 			output.push({ json, binary: items[itemIndex].binary, pairedItem: { item: itemIndex } });
 		}

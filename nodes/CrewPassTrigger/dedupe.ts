@@ -1,3 +1,7 @@
+import { randomUUID } from 'crypto';
+
+import { resetSetupCache } from './config';
+
 /**
  * Remembers recent event ids so a redelivered event starts nothing.
  *
@@ -124,6 +128,29 @@ export class DedupeStore {
 		return Math.max(0, this.seen.size - before);
 	}
 
+	/**
+	 * Adds the ids this store does not know yet (seen by another process, or before a restart)
+	 * without reordering the ones it knows: cheap enough to run whenever the saved copy changed.
+	 * Returns how many ids were added.
+	 */
+	mergeUnknown(entries: readonly DedupeEntry[], nowMs: number): number {
+		let added = 0;
+		const maxAgeMs = this.limits.maxAgeMs;
+		for (const [id, at] of entries) {
+			if (this.seen.has(id)) continue;
+			if (maxAgeMs && nowMs - at > maxAgeMs) continue;
+			const entry: Entry = { id, at };
+			this.seen.set(id, entry);
+			this.append(entry);
+			added++;
+		}
+		if (added) {
+			this.revision++;
+			this.trim(nowMs);
+		}
+		return added;
+	}
+
 	/** The newest `limit` entries, oldest first. */
 	snapshot(limit: number): DedupeEntry[] {
 		const out: DedupeEntry[] = [];
@@ -173,10 +200,10 @@ export class DedupeStore {
 	}
 }
 
-interface RegisteredStore {
+export interface RegisteredStore {
 	store: DedupeStore;
-	/** The revision last written to workflow static data. */
-	persistedRevision: number;
+	/** `savedAt` of the static-data copy last merged into the store (-1 = none yet). */
+	mergedSavedAt: number;
 }
 
 /** One store per workflow + trigger node, for the life of the process. */
@@ -194,9 +221,8 @@ export function dedupeStoreFor(
 ): RegisteredStore {
 	let registered = stores.get(key);
 	if (!registered) {
-		registered = { store: new DedupeStore(limits), persistedRevision: -1 };
+		registered = { store: new DedupeStore(limits), mergedSavedAt: -1 };
 		registered.store.seed(seed(), nowMs);
-		registered.persistedRevision = registered.store.revision;
 		stores.set(key, registered);
 	} else {
 		registered.store.configure(limits, nowMs);
@@ -204,7 +230,104 @@ export function dedupeStoreFor(
 	return registered;
 }
 
-/** Drops every in-memory store, as a process restart would. For tests. */
+/** The store for `key` if this process has one (a queue-mode worker has none). */
+export function existingDedupeStore(key: string): RegisteredStore | undefined {
+	return stores.get(key);
+}
+
+/**
+ * Names this process in what it saves: a saved copy this process wrote holds only ids its own
+ * memory already has, so webhook() need not read it back.
+ */
+export const PROCESS_TOKEN = randomUUID();
+
+/**
+ * The key of one trigger's memory: workflow, node, and production vs test mode (a Test URL
+ * delivery never touches the production memory, nor the other way round).
+ */
+export function dedupeKey(workflowId: string | undefined, nodeId: string, mode: string): string {
+	return `${workflowId ?? ''}\u0000${nodeId}\u0000${mode === 'manual' ? 'test' : 'production'}`;
+}
+
+/** Drops every in-memory store and cached setup, as a process restart would. For tests. */
 export function resetDedupeStores(): void {
 	stores.clear();
+	resetSetupCache();
+}
+
+/**
+ * The remembered ids as kept in workflow static data: one JSON string (n8n wraps every nested
+ * object of static data in a Proxy each time it loads the workflow, so an array of 1,000 pairs
+ * would cost 1,000 proxies per delivery) and the time it was written.
+ */
+export interface SavedIds {
+	version: 2;
+	savedAt: number;
+	/** PROCESS_TOKEN of the process that wrote it. */
+	writer: string;
+	entries: string;
+}
+
+/** Reads the saved ids, in this form or the older `{ version: 1, entries: [[id, at]] }`. */
+export function decodeSavedIds(saved: unknown): { savedAt: number; entries: DedupeEntry[] } {
+	if (typeof saved !== 'object' || saved === null) return { savedAt: -1, entries: [] };
+	const record = saved as { savedAt?: unknown; entries?: unknown; writer?: unknown };
+	let raw: unknown = record.entries;
+	if (typeof raw === 'string') {
+		try {
+			raw = JSON.parse(raw) as unknown;
+		} catch {
+			raw = [];
+		}
+	}
+	const entries: DedupeEntry[] = [];
+	if (Array.isArray(raw)) {
+		for (const entry of raw as unknown[]) {
+			if (Array.isArray(entry) && typeof entry[0] === 'string' && Number.isFinite(entry[1])) {
+				entries.push([entry[0], Number(entry[1])]);
+			}
+		}
+	}
+	const savedAt = Number.isFinite(record.savedAt) ? Number(record.savedAt) : 0;
+	return { savedAt, entries };
+}
+
+/**
+ * The newest `limit` ids of all the given lists (an id's latest time wins), oldest first, as
+ * static data keeps them. Pure.
+ */
+export function mergeSavedIds(
+	lists: ReadonlyArray<readonly DedupeEntry[]>,
+	limit: number,
+	nowMs: number,
+	maxAgeMs = 0,
+): DedupeEntry[] {
+	const latest = new Map<string, number>();
+	for (const list of lists) {
+		for (const [id, at] of list) {
+			if (maxAgeMs && nowMs - at > maxAgeMs) continue;
+			const known = latest.get(id);
+			if (known === undefined || at > known) latest.set(id, at);
+		}
+	}
+	const ordered = [...latest].sort((a, b) => a[1] - b[1]);
+	return ordered.slice(Math.max(0, ordered.length - limit));
+}
+
+export function encodeSavedIds(
+	entries: readonly DedupeEntry[],
+	savedAt: number,
+	writer = '',
+): SavedIds {
+	return { version: 2, savedAt, writer, entries: JSON.stringify(entries) };
+}
+
+/** `savedAt` and `writer` of a saved copy, without parsing its entries. */
+export function savedIdsStamp(saved: unknown): { savedAt: number; writer: string } {
+	if (typeof saved !== 'object' || saved === null) return { savedAt: -1, writer: '' };
+	const record = saved as { savedAt?: unknown; writer?: unknown };
+	return {
+		savedAt: Number.isFinite(record.savedAt) ? Number(record.savedAt) : 0,
+		writer: typeof record.writer === 'string' ? record.writer : '',
+	};
 }

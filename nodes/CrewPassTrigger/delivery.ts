@@ -1,10 +1,37 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { CrewPassCredentials } from '../CrewPass/transport';
-import { dedupeStoreFor } from './dedupe';
-import type { DedupeLimits } from './dedupe';
-import { eventToJson, headerOf, parseBody, validateEnvelope, type OutputMode } from './envelope';
-import { parseGraceEnd, SIGNATURE_FAILURE_MESSAGES, verifyDelivery } from './signature';
+import { MISMATCH_REREAD_MS, SETUP_CACHE_MS, triggerSetup, type TriggerSetup } from './config';
+import {
+	decodeSavedIds,
+	dedupeKey,
+	dedupeStoreFor,
+	PROCESS_TOKEN,
+	savedIdsStamp,
+	type DedupeStore,
+} from './dedupe';
+import {
+	checkBodyShape,
+	eventToJson,
+	headerOf,
+	isKnownEventType,
+	MAX_BODY_BYTES,
+	MAX_NESTING_DEPTH,
+	parseBody,
+	validateEnvelope,
+	type CrewPassEnvelope,
+} from './envelope';
+import { SIGNATURE_FAILURE_MESSAGES, verifyDelivery, type SignatureResult } from './signature';
+
+export {
+	DEFAULT_LATE_RETRY_HOURS,
+	DEFAULT_REMEMBERED_IDS,
+	DEFAULT_TOLERANCE_SECONDS,
+	type TriggerOptions,
+} from './config';
+
+/** At most this many remembered ids are copied into workflow static data (one JSON string). */
+export const PERSISTED_IDS_LIMIT = 1_000;
+export const STATIC_DATA_KEY = 'crewPassRecentEventIds';
 
 /** The parts of n8n's (express) request the trigger reads. */
 interface DeliveryRequest {
@@ -20,20 +47,6 @@ interface DeliveryResponse {
 	json(body: unknown): unknown;
 }
 
-export interface TriggerOptions {
-	output?: OutputMode;
-	fetchLatestDetails?: boolean;
-	timestampToleranceSeconds?: number;
-	rememberedEventIds?: number;
-	forgetAfterMinutes?: number;
-}
-
-export const DEFAULT_TOLERANCE_SECONDS = 300;
-export const DEFAULT_REMEMBERED_IDS = 10_000;
-/** At most this many remembered ids are copied into workflow static data (one JSON blob). */
-export const PERSISTED_IDS_LIMIT = 1_000;
-export const STATIC_DATA_KEY = 'crewPassRecentEventIds';
-
 /** What a delivery came to; tests and logs read it, CrewPass only sees the HTTP answer. */
 export type DeliveryOutcome =
 	| 'accepted'
@@ -41,157 +54,316 @@ export type DeliveryOutcome =
 	| 'ignored'
 	| 'unauthorized'
 	| 'rejected'
+	| 'not_ready'
 	| 'error';
 
-function answer(res: DeliveryResponse, status: number, body: IDataObject): IWebhookResponseData {
-	if (!res.headersSent) res.status(status).json(body);
-	return { noWebhookResponse: true };
+type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** A step that ends the delivery: the HTTP answer, and what n8n's log gets. */
+export interface Refusal {
+	status: number;
+	body: IDataObject;
+	outcome: Exclude<DeliveryOutcome, 'accepted'>;
+	reason: string;
+	log?: { level: LogLevel; message: string };
 }
 
-function dedupeLimits(options: TriggerOptions): DedupeLimits {
+export interface Delivery {
+	rawBody: Buffer;
+	headers: Record<string, string | string[] | undefined>;
+}
+
+/** The generic bodies: none says which check failed. */
+const UNAUTHORIZED = { error: 'unauthorized' };
+const NOT_READY = { error: 'temporarily_unavailable' };
+const INTERNAL = { error: 'internal_error' };
+
+function refuse(
+	status: number,
+	body: IDataObject,
+	outcome: Refusal['outcome'],
+	reason: string,
+	log?: Refusal['log'],
+): Refusal {
+	return { status, body, outcome, reason, log };
+}
+
+// ---- Step 1: read the delivery -------------------------------------------------------------
+
+async function readDelivery(ctx: IWebhookFunctions): Promise<Delivery> {
+	const req = ctx.getRequestObject() as unknown as DeliveryRequest;
+	if (!Buffer.isBuffer(req.rawBody) && typeof req.readRawBody === 'function') {
+		await req.readRawBody();
+	}
 	return {
-		maxEntries: options.rememberedEventIds ?? DEFAULT_REMEMBERED_IDS,
-		maxAgeMs: Math.max(0, options.forgetAfterMinutes ?? 0) * 60_000,
+		rawBody: Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0),
+		headers: req.headers ?? {},
 	};
 }
 
-/** Invalid option values are our configuration problem: answered 500 so CrewPass retries. */
-function optionProblem(options: TriggerOptions): string | undefined {
-	const tolerance = options.timestampToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-	if (!Number.isFinite(tolerance) || tolerance < 1)
-		return 'Timestamp Tolerance must be at least 1 second';
-	const remembered = options.rememberedEventIds ?? DEFAULT_REMEMBERED_IDS;
-	if (!Number.isInteger(remembered) || remembered < 1)
-		return 'Remembered Event IDs must be a whole number of at least 1';
-	const forget = options.forgetAfterMinutes ?? 0;
-	if (!Number.isFinite(forget) || forget < 0)
-		return 'Forget Event IDs After must be 0 or more minutes';
+// ---- Step 2: our own configuration ---------------------------------------------------------
+
+/** Ours to fix, never CrewPass's: answered 5xx so CrewPass retries while it is fixed. */
+export function checkSetup(setup: TriggerSetup): Refusal | undefined {
+	if (!setup.secrets.current) {
+		return refuse(503, NOT_READY, 'not_ready', 'webhook_secret_missing', {
+			level: 'warn',
+			message: `the credential "${setup.credentialName}" has no Webhook Signing Secret: put the secret CrewPass issued into it. Deliveries are answered 503 until then, so CrewPass retries them`,
+		});
+	}
+	if (setup.problem) {
+		return refuse(500, INTERNAL, 'error', 'receiver_misconfigured', {
+			level: 'warn',
+			message: `an option is invalid (${setup.problem}); deliveries are answered 500 until it is fixed, so CrewPass retries them`,
+		});
+	}
 	return undefined;
 }
 
+// ---- Step 3: genuine? ----------------------------------------------------------------------
+
+export function checkSignature(
+	setup: TriggerSetup,
+	delivery: Delivery,
+	nowMs: number,
+): SignatureResult {
+	return verifyDelivery({
+		signature: headerOf(delivery.headers, 'x-crewpass-signature'),
+		timestamp: headerOf(delivery.headers, 'x-crewpass-timestamp'),
+		rawBody: delivery.rawBody,
+		secrets: setup.secrets,
+		toleranceSeconds: setup.toleranceSeconds,
+		lateRetrySeconds: setup.lateRetrySeconds,
+		nowMs,
+	});
+}
+
+function unauthorized(reason: keyof typeof SIGNATURE_FAILURE_MESSAGES): Refusal {
+	return refuse(401, UNAUTHORIZED, 'unauthorized', reason, {
+		level: 'debug',
+		message: `refused a delivery as not genuine (401): ${SIGNATURE_FAILURE_MESSAGES[reason]}`,
+	});
+}
+
+// ---- Step 4: a CrewPass event? -------------------------------------------------------------
+
+export type EnvelopeStep =
+	| { ok: true; envelope: CrewPassEnvelope; novelty?: string; log?: Refusal['log'] }
+	| { ok: false; refusal: Refusal };
+
+/** The verified bytes as an envelope: depth cap, JSON, envelope fields. Pure. */
+export function checkEnvelope(delivery: Delivery): EnvelopeStep {
+	const shape = checkBodyShape(delivery.rawBody);
+	if (!shape.ok) {
+		const status = shape.reason === 'body_too_large' ? 413 : 400;
+		return {
+			ok: false,
+			refusal: refuse(status, { error: shape.reason }, 'rejected', shape.reason, {
+				level: 'warn',
+				message: `refused a signed delivery (${status}): ${shape.message}; no real CrewPass event comes close`,
+			}),
+		};
+	}
+	const parsed = parseBody(delivery.rawBody);
+	if (!parsed.ok) {
+		return {
+			ok: false,
+			refusal: refuse(400, { error: 'body_not_json' }, 'rejected', 'body_not_json', {
+				level: 'warn',
+				message: 'refused a signed delivery (400): the body is not JSON',
+			}),
+		};
+	}
+	const checked = validateEnvelope(parsed.body, {
+		eventId: headerOf(delivery.headers, 'x-crewpass-event-id'),
+		eventType: headerOf(delivery.headers, 'x-crewpass-event-type'),
+		schemaVersion: headerOf(delivery.headers, 'x-crewpass-schema-version'),
+	});
+	if (!checked.ok) {
+		return {
+			ok: false,
+			refusal: refuse(
+				400,
+				{ error: checked.reason, message: checked.message },
+				'rejected',
+				checked.reason,
+				{ level: 'warn', message: `refused a signed delivery (400): ${checked.message}` },
+			),
+		};
+	}
+	const log = checked.disagreements.length
+		? {
+				level: 'warn' as const,
+				message: `event ${checked.envelope.event_id}: the unsigned header(s) ${checked.disagreements.join(', ')} disagree with the signed body; the body was used`,
+			}
+		: undefined;
+	return { ok: true, envelope: checked.envelope, novelty: checked.novelty, log };
+}
+
+// ---- Step 5: wanted? -----------------------------------------------------------------------
+
 /**
- * Handles one delivery. Every path answers deliberately: 401 (not genuine), 400 (genuine but
- * malformed), 200 duplicate / ignored (nothing starts), or the event as workflow data.
+ * Unknown types and versions, and types not selected: 200, nothing starts. A new schema version
+ * of a known type still has to be selected. Pure.
+ */
+export function checkWanted(
+	setup: TriggerSetup,
+	envelope: CrewPassEnvelope,
+	novelty: string | undefined,
+): Refusal | undefined {
+	const selected = setup.events.has(envelope.event_type);
+	if (
+		novelty &&
+		!(novelty === 'schema_version_unknown' && isKnownEventType(envelope.event_type) && !selected)
+	) {
+		if (setup.startUnknown) return undefined;
+		return refuse(200, { status: 'ignored', reason: novelty }, 'ignored', novelty, {
+			level: 'info',
+			message: `event ${envelope.event_id} (${envelope.event_type}, schema_version ${String(envelope.schema_version)}) is not one this node version knows: answered 200 and nothing started. Set Options → Unknown Event Types and Schema Versions to "Start the Workflow" to receive such events`,
+		});
+	}
+	if (!selected) {
+		return refuse(
+			200,
+			{ status: 'ignored', reason: 'event_type_not_selected' },
+			'ignored',
+			'event_type_not_selected',
+		);
+	}
+	return undefined;
+}
+
+// ---- Step 6: new? --------------------------------------------------------------------------
+
+/** Check-and-record, synchronous: atomic within this process. Pure over the store. */
+export function checkDuplicate(
+	store: DedupeStore,
+	eventId: string,
+	nowMs: number,
+): Refusal | undefined {
+	if (store.checkAndRecord(eventId, nowMs)) return undefined;
+	return refuse(200, { status: 'duplicate', event_id: eventId }, 'duplicate', 'duplicate');
+}
+
+/**
+ * This trigger's memory in this process. Production deliveries also learn the ids that
+ * executions saved in workflow static data (from execute(), before a restart or in another
+ * process), merged whenever the saved copy changed; nothing is written here (n8n would drop a
+ * write on a path that starts an execution, and a write per delivery costs a save per delivery).
+ */
+function memoryFor(ctx: IWebhookFunctions, setup: TriggerSetup, nowMs: number): DedupeStore {
+	const mode = ctx.getMode();
+	const key = dedupeKey(ctx.getWorkflow().id, ctx.getNode().id, mode);
+	if (mode === 'manual') return dedupeStoreFor(key, setup.limits, nowMs, () => []).store;
+	const staticData = ctx.getWorkflowStaticData('node');
+	const saved = staticData[STATIC_DATA_KEY];
+	const registered = dedupeStoreFor(key, setup.limits, nowMs, () => decodeSavedIds(saved).entries);
+	const { savedAt, writer } = savedIdsStamp(saved);
+	if (registered.mergedSavedAt === -1 || writer === PROCESS_TOKEN) {
+		// Just seeded from it, or written by this process from this memory: nothing new in it.
+		registered.mergedSavedAt = savedAt;
+	} else if (savedAt !== registered.mergedSavedAt) {
+		registered.store.mergeUnknown(decodeSavedIds(saved).entries, nowMs);
+		registered.mergedSavedAt = savedAt;
+	}
+	return registered.store;
+}
+
+// ---- The delivery, step by step ------------------------------------------------------------
+
+function log(ctx: IWebhookFunctions, entry: Refusal['log']): void {
+	if (!entry) return;
+	const where = `CrewPass Trigger "${ctx.getNode().name}" (workflow ${ctx.getWorkflow().id ?? '?'})`;
+	ctx.logger[entry.level](`${where}: ${entry.message}`);
+}
+
+function answer(ctx: IWebhookFunctions, refusal: Refusal): IWebhookResponseData {
+	log(ctx, refusal.log);
+	const res = ctx.getResponseObject() as unknown as DeliveryResponse;
+	if (!res.headersSent) res.status(refusal.status).json(refusal.body);
+	return { noWebhookResponse: true };
+}
+
+export interface DeliveryResult {
+	result: IWebhookResponseData;
+	outcome: DeliveryOutcome;
+	reason?: string;
+}
+
+function ended(ctx: IWebhookFunctions, refusal: Refusal): DeliveryResult {
+	return { result: answer(ctx, refusal), outcome: refusal.outcome, reason: refusal.reason };
+}
+
+/**
+ * Handles one delivery as steps, each ending it with an answer or passing it on: our setup
+ * (5xx: CrewPass retries), size cap (413), genuine (401), a CrewPass event (400 only for what
+ * no genuine event can be), wanted (200, nothing starts), new (200 duplicate), accepted.
  */
 export async function handleDelivery(
 	ctx: IWebhookFunctions,
 	nowMs: () => number = Date.now,
-): Promise<{ result: IWebhookResponseData; outcome: DeliveryOutcome; reason?: string }> {
-	const req = ctx.getRequestObject() as unknown as DeliveryRequest;
-	const res = ctx.getResponseObject() as unknown as DeliveryResponse;
-	const selectedEvents = ctx.getNodeParameter('events', []) as string[];
-	const options = ctx.getNodeParameter('options', {}) as TriggerOptions;
+): Promise<DeliveryResult> {
+	const delivery = await readDelivery(ctx);
+	let now = nowMs();
 
-	const problem = optionProblem(options);
-	if (problem) {
-		return {
-			result: answer(res, 500, { error: 'receiver_misconfigured', message: problem }),
-			outcome: 'error',
-			reason: 'receiver_misconfigured',
-		};
-	}
-
-	const credentials = await ctx.getCredentials<CrewPassCredentials>('crewPassApi');
-	if (!Buffer.isBuffer(req.rawBody) && typeof req.readRawBody === 'function') {
-		await req.readRawBody();
-	}
-	const rawBody = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
-	const headers = req.headers ?? {};
-
-	// 1. Genuine? Verified on the exact bytes received.
-	const verified = verifyDelivery({
-		signature: headerOf(headers, 'x-crewpass-signature'),
-		timestamp: headerOf(headers, 'x-crewpass-timestamp'),
-		rawBody,
-		secrets: {
-			current: credentials.webhookSecret || undefined,
-			previous: credentials.previousWebhookSecret || undefined,
-			previousValidUntilMs: parseGraceEnd(credentials.rotationGraceEndsAt),
-		},
-		toleranceSeconds: options.timestampToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
-		nowMs: nowMs(),
-	});
-	if (!verified.ok) {
-		return {
-			result: answer(res, 401, {
-				error: verified.reason,
-				message: SIGNATURE_FAILURE_MESSAGES[verified.reason],
+	let setup: TriggerSetup;
+	try {
+		setup = await triggerSetup(ctx, now);
+	} catch (error) {
+		return ended(
+			ctx,
+			refuse(500, INTERNAL, 'error', 'credential_unreadable', {
+				level: 'warn',
+				message: `could not read the CrewPass credential (${error instanceof Error ? error.message : 'unknown error'}); answered 500 so CrewPass retries`,
 			}),
-			outcome: 'unauthorized',
-			reason: verified.reason,
-		};
+		);
+	}
+	const notReady = checkSetup(setup);
+	if (notReady) return ended(ctx, notReady);
+
+	if (delivery.rawBody.length > MAX_BODY_BYTES) {
+		// Before the HMAC: hashing a huge body is the cost a flood would aim at.
+		return ended(ctx, tooLarge());
 	}
 
-	// 2. Well-formed and consistent with its headers?
-	const parsed = parseBody(rawBody);
-	if (!parsed.ok) {
-		return {
-			result: answer(res, 400, { error: 'body_not_json', message: 'The body is not valid JSON' }),
-			outcome: 'rejected',
-			reason: 'body_not_json',
-		};
+	let verified = checkSignature(setup, delivery, now);
+	if (
+		!verified.ok &&
+		verified.reason === 'signature_mismatch' &&
+		now - setup.readAtMs >= MISMATCH_REREAD_MS
+	) {
+		// The secret may have been changed within the last SETUP_CACHE_MS: read it again once.
+		setup = await triggerSetup(ctx, now, true);
+		const again = checkSetup(setup);
+		if (again) return ended(ctx, again);
+		verified = checkSignature(setup, delivery, now);
 	}
-	const checked = validateEnvelope(parsed.body, {
-		eventId: headerOf(headers, 'x-crewpass-event-id'),
-		eventType: headerOf(headers, 'x-crewpass-event-type'),
-		schemaVersion: headerOf(headers, 'x-crewpass-schema-version'),
-	});
-	if (!checked.ok) {
-		return {
-			result: answer(res, 400, { error: checked.reason, message: checked.message }),
-			outcome: 'rejected',
-			reason: checked.reason,
-		};
-	}
-	const envelope = checked.envelope;
+	if (!verified.ok) return ended(ctx, unauthorized(verified.reason));
 
-	// 3. Wanted?
-	if (!selectedEvents.includes(envelope.event_type)) {
-		return {
-			result: answer(res, 200, { status: 'ignored', reason: 'event_type_not_selected' }),
-			outcome: 'ignored',
-			reason: 'event_type_not_selected',
-		};
-	}
+	const read = checkEnvelope(delivery);
+	if (!read.ok) return ended(ctx, read.refusal);
+	log(ctx, read.log);
+	const envelope = read.envelope;
 
-	// 4. New? Check-and-record is synchronous: atomic within this process.
-	const now = nowMs();
-	const staticData = ctx.getWorkflowStaticData('node');
-	const key = `${ctx.getWorkflow().id ?? ''}\u0000${ctx.getNode().id}\u0000${ctx.getMode()}`;
-	const limits = dedupeLimits(options);
-	const registered = dedupeStoreFor(key, limits, now, () => {
-		const saved = staticData[STATIC_DATA_KEY] as IDataObject | undefined;
-		return saved?.entries;
-	});
-	const { store } = registered;
-	const persist = () => {
-		staticData[STATIC_DATA_KEY] = {
-			version: 1,
-			entries: store.snapshot(Math.min(limits.maxEntries, PERSISTED_IDS_LIMIT)),
-		};
-	};
-	const isNew = store.checkAndRecord(envelope.event_id, now);
-	if (!isNew) {
-		// No execution starts on this path, so n8n saves what is written here.
-		if (registered.persistedRevision !== store.revision) {
-			persist();
-			registered.persistedRevision = store.revision;
-		}
-		return {
-			result: answer(res, 200, { status: 'duplicate', event_id: envelope.event_id }),
-			outcome: 'duplicate',
-		};
-	}
+	const unwanted = checkWanted(setup, envelope, read.novelty);
+	if (unwanted) return ended(ctx, unwanted);
+
+	now = nowMs();
+	const store = memoryFor(ctx, setup, now);
+	const duplicate = checkDuplicate(store, envelope.event_id, now);
+	if (duplicate) return ended(ctx, duplicate);
 
 	try {
-		const json = eventToJson(envelope, options.output ?? 'eventData', new Date(now).toISOString(), {
+		if (verified.late) {
+			log(ctx, {
+				level: 'info',
+				message: `event ${envelope.event_id}: accepted a retry signed ${Math.round(verified.ageSeconds)} s ago (CrewPass signs a delivery once)`,
+			});
+		}
+		const json = eventToJson(envelope, setup.output, new Date(now).toISOString(), {
 			timestamp: verified.timestamp,
 			verifiedWith: verified.verifiedWith,
 		});
-		// Saved by n8n before 2.20; from 2.20 on n8n drops static data written on a path that
-		// starts an execution, so these ids are saved by the next duplicate delivery (measured
-		// in n8n 2.41.1: test/e2e/restart.e2e.mjs).
-		persist();
 		return {
 			result: { workflowData: [[{ json, pairedItem: { item: 0 } }]] },
 			outcome: 'accepted',
@@ -199,10 +371,26 @@ export async function handleDelivery(
 	} catch (error) {
 		// Not handed to n8n after all: forget it, so CrewPass's retry is accepted.
 		store.forget(envelope.event_id);
-		return {
-			result: answer(res, 500, { error: 'internal_error' }),
-			outcome: 'error',
-			reason: error instanceof Error ? error.name : 'unknown',
-		};
+		return ended(
+			ctx,
+			refuse(500, INTERNAL, 'error', error instanceof Error ? error.name : 'unknown', {
+				level: 'warn',
+				message: `could not hand event ${envelope.event_id} to n8n; answered 500 so CrewPass retries`,
+			}),
+		);
 	}
 }
+
+function tooLarge(): Refusal {
+	return refuse(413, { error: 'body_too_large' }, 'rejected', 'body_too_large', {
+		level: 'warn',
+		message: `refused a delivery (413): the body is larger than ${MAX_BODY_BYTES} bytes; no real CrewPass event comes close`,
+	});
+}
+
+/** The stated caps, for the README and tests. */
+export const BODY_CAPS = {
+	maxBytes: MAX_BODY_BYTES,
+	maxDepth: MAX_NESTING_DEPTH,
+	setupCacheMs: SETUP_CACHE_MS,
+};

@@ -1,9 +1,8 @@
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { checkCompliance } from '../CrewPass/actions/compliance/shared';
-import { listDocuments } from '../CrewPass/actions/document/shared';
-import { crewPassPaginate, crewPassRequest } from '../CrewPass/transport';
+import { checkCompliance, getProfile, listDocuments, listRoster } from '../CrewPass/client';
+import { errorToJson } from '../CrewPass/transport/errors';
 
 function crewIdOf(ctx: IExecuteFunctions, data: IDataObject, itemIndex: number): string {
 	const id = data.crew_unique_id;
@@ -60,12 +59,7 @@ async function latestFleetRow(
 	itemIndex: number,
 ): Promise<IDataObject> {
 	const crewId = crewIdOf(ctx, data, itemIndex);
-	const { items } = await crewPassPaginate(ctx, {
-		path: ['employers', 'me', 'fleet'],
-		keep: (row) => row.crew_unique_id === crewId,
-		limit: 1,
-		itemIndex,
-	});
+	const items = await listRoster(ctx, { crewUniqueId: crewId, limit: 1 }, itemIndex);
 	if (items.length) return items[0];
 	throw new NodeOperationError(ctx.getNode(), `Crew member ${crewId} is not on your fleet roster`, {
 		description:
@@ -79,10 +73,7 @@ async function latestProfile(
 	data: IDataObject,
 	itemIndex: number,
 ): Promise<IDataObject> {
-	return await crewPassRequest<IDataObject>(ctx, {
-		path: ['employers', 'me', 'crew', crewIdOf(ctx, data, itemIndex), 'profile'],
-		itemIndex,
-	});
+	return await getProfile(ctx, crewIdOf(ctx, data, itemIndex), itemIndex);
 }
 
 /** Reads the current state behind an event through the shared transport. */
@@ -107,18 +98,10 @@ export async function fetchLatestDetails(
 	}
 }
 
-/** What a failed lookup leaves on the item: what happened and how to fix it, never a secret. */
+/**
+ * What a failed lookup leaves on the item (latest_details_error): the package's one error shape,
+ * `{ error, description?, code?, scope?, requestId?, httpCode? }`, never a secret.
+ */
 export function describeLatestDetailsError(error: unknown): IDataObject {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		const out: IDataObject = { message: error.message };
-		if (error.description) out.description = error.description;
-		for (const key of ['crewPassCode', 'scope', 'requestId'] as const) {
-			if (error.context[key] !== undefined) {
-				out[key === 'crewPassCode' ? 'code' : key] = error.context[key] as string;
-			}
-		}
-		if (error instanceof NodeApiError && error.httpCode) out.httpCode = error.httpCode;
-		return out;
-	}
-	return { message: error instanceof Error ? error.message : 'Unknown error' };
+	return errorToJson(error);
 }

@@ -1,8 +1,10 @@
 import { createHmac, timingSafeEqual } from 'crypto';
 
-/** Why a delivery was refused before its body was even looked at (answered 401). */
+/**
+ * Why a delivery was refused as not genuine (answered 401 with a generic body; the reason goes
+ * to n8n's log at debug level only, so a replayer learns nothing about which check failed).
+ */
 export type SignatureFailure =
-	| 'webhook_secret_missing'
 	| 'signature_header_missing'
 	| 'timestamp_header_missing'
 	| 'signature_malformed'
@@ -11,19 +13,26 @@ export type SignatureFailure =
 	| 'timestamp_outside_tolerance';
 
 export const SIGNATURE_FAILURE_MESSAGES: Record<SignatureFailure, string> = {
-	webhook_secret_missing: 'The receiver has no webhook signing secret configured',
 	signature_header_missing: 'X-CrewPass-Signature header is missing',
 	timestamp_header_missing: 'X-CrewPass-Timestamp header is missing',
 	signature_malformed: 'X-CrewPass-Signature is not of the form v1=<64 hex digits>',
 	timestamp_malformed: 'X-CrewPass-Timestamp is not Unix seconds',
-	signature_mismatch: 'The signature does not match the body',
-	timestamp_outside_tolerance: 'X-CrewPass-Timestamp is outside the accepted tolerance',
+	signature_mismatch: 'the signature does not match the body under any configured secret',
+	timestamp_outside_tolerance:
+		'X-CrewPass-Timestamp is further in the future than the tolerance, or older than the late-retry window',
 };
 
 export type VerifiedWith = 'current_secret' | 'previous_secret';
 
 export type SignatureResult =
-	| { ok: true; verifiedWith: VerifiedWith; timestamp: number }
+	| {
+			ok: true;
+			verifiedWith: VerifiedWith;
+			timestamp: number;
+			/** Older than the tolerance: a retry CrewPass signed earlier. */
+			late: boolean;
+			ageSeconds: number;
+	  }
 	| { ok: false; reason: SignatureFailure };
 
 export interface SigningSecrets {
@@ -43,7 +52,14 @@ export interface VerifyInput {
 	/** The exact bytes n8n received; never a re-serialised body. */
 	rawBody: Buffer;
 	secrets: SigningSecrets;
+	/** How far a timestamp may lie from now (either direction) as a fresh delivery. */
 	toleranceSeconds: number;
+	/**
+	 * How old a timestamp may be when the signature verifies: CrewPass signs a delivery once and
+	 * retries it later with the same timestamp and signature (up to 8 attempts, exponential
+	 * backoff). 0 = no late retries (only the tolerance).
+	 */
+	lateRetrySeconds?: number;
 	nowMs: number;
 }
 
@@ -91,19 +107,39 @@ export function previousSecretActive(secrets: SigningSecrets, nowMs: number): bo
 }
 
 /**
- * Verifies one delivery: secret present, both headers present and well-formed, signature equal
- * (constant time) under the current secret or, inside the grace window, the previous one, and
- * the timestamp within `toleranceSeconds` of now (either direction).
+ * Whether a timestamp may be checked further: no more than `toleranceSeconds` ahead of now, and
+ * no older than the larger of the tolerance and the late-retry window. Pure and cheap: runs
+ * before any HMAC is computed.
+ */
+export function checkTimestamp(
+	timestampSeconds: number,
+	nowMs: number,
+	window: { toleranceSeconds: number; lateRetrySeconds?: number },
+): { ok: true; late: boolean; ageSeconds: number } | { ok: false } {
+	const ageSeconds = nowMs / 1000 - timestampSeconds;
+	const maxAge = Math.max(window.toleranceSeconds, window.lateRetrySeconds ?? 0);
+	if (ageSeconds < -window.toleranceSeconds || ageSeconds > maxAge) return { ok: false };
+	return { ok: true, late: ageSeconds > window.toleranceSeconds, ageSeconds };
+}
+
+/**
+ * Verifies one delivery: both headers present and well-formed, the timestamp inside its window
+ * (checked first: a stale or far-future delivery costs no HMAC), then the signature equal
+ * (constant time) under the current secret or, inside the grace window, the previous one.
+ * The caller has made sure a current secret exists.
  */
 export function verifyDelivery(input: VerifyInput): SignatureResult {
 	const { secrets, rawBody, nowMs } = input;
-	if (!secrets.current) return { ok: false, reason: 'webhook_secret_missing' };
 	const signature = input.signature?.trim();
 	const timestamp = input.timestamp?.trim();
 	if (!signature) return { ok: false, reason: 'signature_header_missing' };
 	if (!timestamp) return { ok: false, reason: 'timestamp_header_missing' };
 	if (!SIGNATURE_FORMAT.test(signature)) return { ok: false, reason: 'signature_malformed' };
 	if (!TIMESTAMP_FORMAT.test(timestamp)) return { ok: false, reason: 'timestamp_malformed' };
+	const seconds = Number(timestamp);
+	const window = checkTimestamp(seconds, nowMs, input);
+	if (!window.ok) return { ok: false, reason: 'timestamp_outside_tolerance' };
+	if (!secrets.current) return { ok: false, reason: 'signature_mismatch' };
 
 	const received = Buffer.from(signature.slice(3).toLowerCase(), 'hex');
 	// Both candidates are always computed, so timing does not tell which secret matched.
@@ -113,14 +149,11 @@ export function verifyDelivery(input: VerifyInput): SignatureResult {
 		? sameDigest(digestOf(secrets.previous as string, timestamp, rawBody), received)
 		: false;
 	if (!matchesCurrent && !matchesPrevious) return { ok: false, reason: 'signature_mismatch' };
-
-	const seconds = Number(timestamp);
-	if (Math.abs(nowMs / 1000 - seconds) > input.toleranceSeconds) {
-		return { ok: false, reason: 'timestamp_outside_tolerance' };
-	}
 	return {
 		ok: true,
 		verifiedWith: matchesCurrent ? 'current_secret' : 'previous_secret',
 		timestamp: seconds,
+		late: window.late,
+		ageSeconds: window.ageSeconds,
 	};
 }

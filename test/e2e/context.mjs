@@ -58,19 +58,26 @@ export async function waitFor(
 	}
 }
 
-/** Every execution n8n recorded for a workflow (or all, newest first), paging 100 at a time. */
+/**
+ * Every execution n8n recorded for a workflow (or all, newest first), 100 per page. n8n 2.41
+ * pages with the opaque `nextCursor` of each answer (it refuses `lastId`); older answers carry
+ * no cursor and page with `lastId`.
+ */
 export async function executions(ctx, workflowId) {
 	const filter = encodeURIComponent(JSON.stringify(workflowId ? { workflowId } : {}));
 	const all = [];
-	let lastId;
+	let next = '';
 	for (;;) {
-		const res = await ctx.client.get(
-			`/rest/executions?filter=${filter}&limit=100${lastId ? `&lastId=${lastId}` : ''}`,
-		);
+		const res = await ctx.client.get(`/rest/executions?filter=${filter}&limit=100${next}`);
 		const page = res.results ?? res;
 		all.push(...page);
-		if (page.length < 100) return all;
-		lastId = page[page.length - 1].id;
+		if (res.nextCursor !== undefined) {
+			if (!res.nextCursor) return all;
+			next = `&cursor=${encodeURIComponent(res.nextCursor)}`;
+		} else {
+			if (page.length < 100) return all;
+			next = `&lastId=${page[page.length - 1].id}`;
+		}
 	}
 }
 

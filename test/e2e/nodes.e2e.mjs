@@ -3,6 +3,7 @@
 // the sandbox (and fails with the credential's own message for a bad key).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
@@ -106,10 +107,40 @@ export default function (ctx) {
 		});
 
 		test('a base URL with no CrewPass API fails with the 404 message', async () => {
-			const data = { ...credentialData(ctx.sandbox), baseUrl: `${ctx.sandbox.url}/nothing-here` };
-			const res = await testCredential(data);
-			assert.equal(res.status, 'Error');
-			assert.match(res.message, /No CrewPass Partner API at this address/);
+			// the sandbox answering a bare 404 (no CrewPass envelope) on every path, as any other
+			// web server at a wrong address would
+			ctx.sandbox.knobs.set({ notFound: true });
+			try {
+				const res = await testCredential(credentialData(ctx.sandbox));
+				assert.equal(res.status, 'Error');
+				assert.match(res.message, /No CrewPass Partner API at this address/);
+			} finally {
+				ctx.sandbox.knobs.reset();
+			}
+		});
+
+		test('a base URL with a path, user info or a line break never reaches that host', async () => {
+			const seen = [];
+			const server = http.createServer((req, res) => {
+				seen.push(req.url);
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.end('{}');
+			});
+			await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+			const origin = `http://127.0.0.1:${server.address().port}`;
+			try {
+				for (const baseUrl of [
+					`${origin}/nothing-here`,
+					origin.replace('//', '//user:pass@'),
+					`${origin}\n`,
+				]) {
+					const res = await testCredential({ ...credentialData(ctx.sandbox), baseUrl });
+					assert.equal(res.status, 'Error', `${JSON.stringify(baseUrl)}: ${JSON.stringify(res)}`);
+				}
+				assert.deepEqual(seen, [], 'no request reached the host of a refused Base URL');
+			} finally {
+				await new Promise((resolve) => server.close(resolve));
+			}
 		});
 	});
 }

@@ -1,9 +1,9 @@
-// What the CrewPass Trigger still recognises after n8n restarts (measured, not simulated). n8n
-// 2.20+ does not save workflow static data written during a delivery that starts an execution;
-// a delivery that starts none (here: a duplicate) saves it. So: A and B accepted, a copy of B
-// answered duplicate (static data saved with A and B), C accepted last (its id only in memory);
-// n8n restarted on the same data; A, B and C redelivered. Runs after the other suites (it
-// restarts the n8n they share) and before secrets.
+// What the CrewPass Trigger still recognises after n8n restarts (measured, not simulated). The
+// trigger's execute() saves the ids of accepted events in workflow static data, which n8n writes
+// when the execution ends; webhook() merges them into its memory. So: N events executed one by
+// one, n8n stopped with SIGTERM and started again on the same data, all N redelivered → 0 new
+// executions, and a new event still runs. Then the same with kill -9, measuring exactly what it
+// loses. Runs after the other suites (it restarts the n8n they share) and before secrets.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
@@ -15,36 +15,39 @@ import {
 	nodeOutput,
 	publishTriggerWorkflow,
 	settledExecutions,
+	sleep,
+	waitFor,
 } from './context.mjs';
 
 const WEBHOOK_ID = '6f1f3b0e-2d55-4a53-9e0c-7c1a0c0e2e02';
 const NODE_NAME = 'CrewPass Trigger';
 const STATIC_DATA_KEY = 'crewPassRecentEventIds';
+const N = Number(process.env.CREWPASS_RESTART_EVENTS || 5);
 
 export default function (ctx) {
 	describe('CrewPass Trigger across an n8n restart', () => {
 		let wf;
 		let url;
-		const events = {}; // name → the event as sent
-		const measured = {}; // name → 'duplicate' | 'new execution'
+		const sent = []; // events in the order sent
 		const timings = {};
+		const figures = {};
 
 		const deliver = async (event, what) => {
 			const r = await ctx.sandbox.webhooks.send({ url, event });
 			const d = r.deliveries[0];
 			assert.equal(d.status_code, 200, `${what}: ${JSON.stringify(d)}`);
 			return {
-				event: r.event,
 				duplicate: /"status"\s*:\s*"duplicate"/.test(d.response_body ?? ''),
 				body: d.response_body,
 			};
 		};
-		const newEvent = (crew) =>
-			ctx.sandbox.webhooks.send({
+		const newEvent = async (i) => {
+			const crew = Object.values(ctx.sandbox.fixtures);
+			const r = await ctx.sandbox.webhooks.send({
 				url,
 				event_type: 'crew.compliance.changed',
 				data: {
-					crew_unique_id: crew,
+					crew_unique_id: crew[i % crew.length],
 					vessel_id: 'ves_restart',
 					overall_status: 'compliant',
 					requirements_met: 8,
@@ -53,23 +56,45 @@ export default function (ctx) {
 					next_expiry_date: null,
 				},
 			});
-		/** event ids of the workflow's executions, oldest first */
+			assert.equal(r.deliveries[0].status_code, 200, JSON.stringify(r.deliveries[0]));
+			assert.doesNotMatch(r.deliveries[0].response_body ?? '', /duplicate/);
+			sent.push(r.event);
+			return r.event;
+		};
+		/** event ids of the workflow's finished executions, oldest first */
 		const executedIds = async (count) => {
 			const list = await settledExecutions(ctx, wf.id, count, 60_000);
 			const ids = [];
 			for (const e of [...list].sort((a, b) => Number(a.id) - Number(b.id))) {
-				assert.equal(e.status, 'success', `execution ${e.id} ${e.status}`);
-				ids.push(nodeOutput(await executionData(ctx, e.id), NODE_NAME)?.[0]?.event_id);
+				ids.push({
+					status: e.status,
+					id: nodeOutput(await executionData(ctx, e.id), NODE_NAME)?.[0]?.event_id,
+				});
 			}
 			return ids;
 		};
+		const count = async () => (await executions(ctx, wf.id)).length;
 		/** the ids the trigger's static data holds, as n8n stored it */
 		const savedIds = async () => {
 			const stored = await ctx.client.get(`/rest/workflows/${wf.id}`);
-			const entries = stored.staticData?.[`node:${NODE_NAME}`]?.[STATIC_DATA_KEY]?.entries ?? [];
+			const saved = stored.staticData?.[`node:${NODE_NAME}`]?.[STATIC_DATA_KEY];
+			let entries = saved?.entries ?? [];
+			if (typeof entries === 'string') entries = JSON.parse(entries);
 			return entries.map((e) => e[0]);
 		};
-		const nameOf = (id) => Object.keys(events).find((k) => events[k].event_id === id) ?? id;
+		const redeliverAll = async (events) => {
+			const before = await count();
+			const outcome = { duplicate: 0, accepted: 0 };
+			for (const e of events) {
+				const r = await deliver(e, `redelivery of ${e.event_id}`);
+				outcome[r.duplicate ? 'duplicate' : 'accepted'] += 1;
+			}
+			await sleep(2000); // an execution started by a redelivery would be recorded by now
+			return { ...outcome, newExecutions: (await count()) - before };
+		};
+		const liveAgain = async () => {
+			assert.equal(await waitForWebhook(url, 60_000), 401, 'the webhook answers again');
+		};
 
 		before(async () => {
 			assert.equal(typeof ctx.restartN8n, 'function', 'scripts/e2e.mjs provides restartN8n');
@@ -80,103 +105,85 @@ export default function (ctx) {
 			}));
 		});
 
-		test('before the restart: A and B accepted, a copy of B is a duplicate, C accepted last', async () => {
-			const crew = Object.values(ctx.sandbox.fixtures);
-			const a = await newEvent(crew[0]);
-			events.A = a.event;
-			assert.deepEqual(await executedIds(1), [events.A.event_id]);
-			const b = await newEvent(crew[1]);
-			events.B = b.event;
-			assert.deepEqual(await executedIds(2), [events.A.event_id, events.B.event_id]);
-			const copyOfB = await deliver(events.B, 'copy of B');
-			assert.equal(copyOfB.duplicate, true, `a copy of B is answered duplicate: ${copyOfB.body}`);
-			const c = await newEvent(crew[2]);
-			events.C = c.event;
-			for (const r of [a, b, c])
-				assert.equal(r.deliveries[0].status_code, 200, JSON.stringify(r.deliveries[0]));
-			assert.deepEqual(await executedIds(3), [
-				events.A.event_id,
-				events.B.event_id,
-				events.C.event_id,
-			]);
-			// what n8n saved: the duplicate's write (A, B); C's write, on a path that started an execution, was not saved
-			const saved = (await savedIds()).map(nameOf);
-			log('restart', `static data before the restart holds: ${JSON.stringify(saved)}`);
-			assert.deepEqual(saved, ['A', 'B']);
+		test(`${N} events executed one by one: every id is in the saved static data`, async () => {
+			for (let i = 0; i < N; i++) {
+				await newEvent(i);
+				const ids = await executedIds(i + 1);
+				assert.deepEqual(
+					ids.map((x) => x.id),
+					sent.map((e) => e.event_id),
+				);
+				assert.ok(
+					ids.every((x) => x.status === 'success'),
+					JSON.stringify(ids),
+				);
+			}
+			const saved = await savedIds();
+			log('restart', `static data holds ${saved.length} ids after ${N} executions`);
+			assert.deepEqual([...saved].sort(), sent.map((e) => e.event_id).sort());
 		});
 
-		test('an ignored event type and a refused delivery after C leave the saved ids as they are', async () => {
-			const ignored = await ctx.sandbox.webhooks.send({
-				url,
-				event_type: 'crew.profile.updated',
-				data: {
-					crew_unique_id: ctx.sandbox.fixtures.compliant,
-					updated_at: new Date().toISOString(),
-				},
-			});
-			assert.match(
-				ignored.deliveries[0].response_body,
-				/"ignored"/,
-				JSON.stringify(ignored.deliveries[0]),
-			);
-			const refused = await ctx.sandbox.webhooks.send({
-				url,
-				event: events.C,
-				bad_signature: true,
-			});
-			assert.equal(refused.deliveries[0].status_code, 401, JSON.stringify(refused.deliveries[0]));
-			// these paths never touch the remembered ids: only a duplicate writes them again
-			const saved = (await savedIds()).map(nameOf);
-			log(
-				'restart',
-				`static data after an ignored and a refused delivery: ${JSON.stringify(saved)}`,
-			);
-			assert.deepEqual(saved, ['A', 'B']);
-		});
-
-		test('n8n restarts on the same data and the production webhook is live again', async () => {
+		test('SIGTERM + start: all N redelivered → 0 new executions; a new event still runs', async () => {
 			assert.ok(await ctx.sandbox.webhooks.idle(30_000), 'no sandbox delivery in flight');
 			const t = Date.now();
 			const { stopMs, startMs } = await ctx.restartN8n();
-			const t2 = Date.now();
-			assert.equal(
-				await waitForWebhook(url, 60_000),
-				401,
-				'the webhook answers again (unsigned probe refused)',
-			);
-			Object.assign(timings, {
-				stopMs,
-				startMs,
-				webhookLiveAfterReadyMs: Date.now() - t2,
-				restartTotalMs: Date.now() - t,
-			});
-			log('restart', `restart timings: ${JSON.stringify(timings)}`);
-		});
-
-		test('after the restart: A and B (saved by a duplicate) are recognised; C (only in memory) starts a second execution', async () => {
-			for (const name of ['A', 'B', 'C']) {
-				const r = await deliver(events[name], `redelivery of ${name}`);
-				measured[name] = r.duplicate ? 'duplicate' : 'new execution';
-			}
-			const ids = await executedIds(
-				3 + Object.values(measured).filter((m) => m === 'new execution').length,
-			);
-			const executedAfter = ids.slice(3).map(nameOf);
+			await liveAgain();
+			Object.assign(timings, { stopMs, startMs, restartTotalMs: Date.now() - t });
+			const redelivered = await redeliverAll(sent.slice(0, N));
+			figures.sigterm = redelivered;
 			log(
 				'restart',
-				`redelivered after the restart: ${JSON.stringify(measured)}; new executions for ${JSON.stringify(executedAfter)}`,
+				`after SIGTERM: ${JSON.stringify(redelivered)} (timings ${JSON.stringify(timings)})`,
 			);
-			ctx.timings.restart = { ...timings, redelivered: measured };
-			assert.deepEqual(
-				executedAfter,
-				Object.keys(measured).filter((k) => measured[k] === 'new execution'),
-			);
-			assert.deepEqual(measured, { A: 'duplicate', B: 'duplicate', C: 'new execution' });
+			assert.deepEqual(redelivered, { duplicate: N, accepted: 0, newExecutions: 0 });
+			await newEvent(N);
+			const ids = await executedIds(N + 1);
+			assert.equal(ids.at(-1).id, sent.at(-1).event_id);
 		});
 
-		test('the second copy of C after the restart is a duplicate again', async () => {
-			const r = await deliver(events.C, 'second redelivery of C');
-			assert.equal(r.duplicate, true, r.body);
+		test('kill -9 after executions finished: nothing lost; an event whose execution had not finished runs again', async () => {
+			// K more events, each waited for; then one more, killed right after its 200.
+			const K = 3;
+			const base = sent.length;
+			for (let i = 0; i < K; i++) {
+				await newEvent(base + i);
+				await executedIds(base + i + 1);
+			}
+			const finished = sent.slice(base);
+			const inFlight = await newEvent(base + K);
+			const proc = ctx.n8n.proc;
+			process.kill(-proc.pid, 'SIGKILL');
+			await waitFor(() => proc.exitCode !== null || proc.signalCode !== null, {
+				what: 'n8n to die',
+			});
+			const t = Date.now();
+			await ctx.restartN8n();
+			await liveAgain();
+			timings.killRestartMs = Date.now() - t;
+
+			const all = await executions(ctx, wf.id);
+			// n8n marks an execution that was running when it died "crashed" (no run data)
+			const crashed = all.filter((e) => e.status === 'crashed').length;
+			const inFlightExecution = [];
+			for (const e of all) {
+				const out = nodeOutput(await executionData(ctx, e.id), NODE_NAME);
+				if (out?.[0]?.event_id === inFlight.event_id) inFlightExecution.push(e.status);
+			}
+			const earlier = await redeliverAll(sent.slice(0, base + K));
+			const last = await redeliverAll([inFlight]);
+			figures.kill9 = {
+				finishedBeforeKill: earlier,
+				killedRightAfterItsAnswer: { ...last, finishedBeforeTheKill: inFlightExecution.includes('success') },
+				crashedExecutions: crashed,
+			};
+			log('restart', `after kill -9: ${JSON.stringify(figures.kill9)}`);
+			assert.equal(finished.length, K);
+			// every event whose execution had finished before the kill is still a duplicate
+			assert.deepEqual(earlier, { duplicate: base + K, accepted: 0, newExecutions: 0 });
+			// the last one is lost from memory only if its execution had not finished (saved) yet
+			const hadFinished = inFlightExecution.includes('success');
+			assert.equal(last.duplicate, hadFinished ? 1 : 0, JSON.stringify(figures.kill9));
+			ctx.timings.restart = { ...timings, ...figures };
 		});
 
 		after(async () => {

@@ -49,5 +49,11 @@ export default function (ctx) {
 				assert.equal(text.includes(value), false, `${name} found in ${ctx.logFile}`);
 			}
 		});
+
+		test("the trigger's refusal reasons are in n8n's log (401 at debug level), the answers are generic (checked in trigger.e2e)", () => {
+			const text = fs.readFileSync(ctx.logFile, 'utf8');
+			assert.match(text, /refused a delivery as not genuine \(401\): the signature does not match/);
+			assert.match(text, /refused a delivery as not genuine \(401\): X-CrewPass-Timestamp is/);
+		});
 	});
 }

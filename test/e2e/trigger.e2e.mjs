@@ -1,12 +1,16 @@
 // CrewPass Trigger in a real, published n8n workflow, fed by the sandbox: exactly one execution
 // per genuine event; none for duplicates (concurrent included), forged or missing signatures,
-// wrong secrets, stale timestamps, tampered bodies, malformed envelopes or unselected types; the
-// answers (200 / 401 / 400) are the ones the sandbox records.
+// wrong secrets, timestamps beyond the late-retry window, tampered bodies, absurd bodies, unknown
+// or unselected types; late retries signed once are accepted; non-ASCII event ids are read right;
+// no webhook secret is answered 503 (retried); the answers are the ones the sandbox records.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
-import { credentialData } from '../../scripts/lib/demo.mjs';
+import { credentialData, publishWorkflow, waitForWebhook } from '../../scripts/lib/demo.mjs';
+import { TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
 import {
 	executionData,
 	executions,
@@ -20,11 +24,12 @@ import {
 const WEBHOOK_ID = '6f1f3b0e-2d55-4a53-9e0c-7c1a0c0e2e01';
 
 export default function (ctx) {
+	missingSecretSuite(ctx);
 	describe('CrewPass Trigger: one execution per genuine event', () => {
 		let wf;
 		let url;
 		const genuine = new Set();
-		const expectedAnswers = { 200: 0, 400: 0, 401: 0 };
+		const expectedAnswers = { 200: 0, 400: 0, 401: 0, 413: 0 };
 
 		const send = (o) => ctx.sandbox.webhooks.send({ url, ...o });
 		const complianceData = (crew, status = 'compliant') => ({
@@ -82,7 +87,8 @@ export default function (ctx) {
 				['bad signature', { bad_signature: true }],
 				['wrong secret', { wrong_secret: true }],
 				['missing signature', { missing_signature: true }],
-				['stale timestamp (10 min)', { stale_seconds: 600 }],
+				['signed beyond the late-retry window (73 h)', { stale_seconds: 73 * 3600 }],
+				['signed 10 min in the future', { timestamp: Math.floor(Date.now() / 1000) + 600 }],
 				['tampered body', { tamper_body: true }],
 				['malformed signature header', { signature: 'sha256=abc' }],
 			];
@@ -97,27 +103,101 @@ export default function (ctx) {
 					401,
 					`${what}: ${JSON.stringify(r.deliveries[0])}`,
 				);
-				assert.match(
-					r.deliveries[0].response_body,
-					/\{.*\}/,
-					`${what}: a JSON body naming the reason`,
+				assert.deepEqual(
+					JSON.parse(r.deliveries[0].response_body),
+					{ error: 'unauthorized' },
+					`${what}: a generic body (the reason is in n8n's log at debug level)`,
 				);
 				expectedAnswers[401] += 1;
 			}
 		});
 
-		test('a signed but malformed or inconsistent delivery is answered 400', async () => {
+		test('a signed body that is no CrewPass event is answered 400; absurd bodies 400/413 up front', async () => {
 			const bad = await send({
 				raw_body: JSON.stringify({ schema_version: 1, event_type: 'crew.compliance.changed' }),
 			});
 			assert.equal(bad.deliveries[0].status_code, 400, JSON.stringify(bad.deliveries[0]));
+			const deep = '{"x":'.repeat(2000) + '1' + '}'.repeat(2000);
+			const tooDeep = await send({
+				raw_body: `{"schema_version":1,"event_id":"evt_deep_${Date.now()}","event_type":"crew.compliance.changed","occurred_at":"2026-06-08T10:00:00Z","partner_id":"prt_x","data":${deep}}`,
+			});
+			assert.equal(tooDeep.deliveries[0].status_code, 400, JSON.stringify(tooDeep.deliveries[0]));
+			assert.match(tooDeep.deliveries[0].response_body, /body_too_deep/);
+			const huge = await send({
+				event_type: 'crew.compliance.changed',
+				data: { ...complianceData(ctx.sandbox.fixtures.compliant), blob: 'x'.repeat(1_100_000) },
+			});
+			assert.equal(huge.deliveries[0].status_code, 413, JSON.stringify(huge.deliveries[0]));
+			expectedAnswers[400] += 2;
+			expectedAnswers[413] += 1;
+		});
+
+		test('headers naming another event than the signed body: the body wins (200, one execution)', async () => {
 			const mismatch = await send({
 				event_type: 'crew.compliance.changed',
 				data: complianceData(ctx.sandbox.fixtures.compliant),
 				headers: { 'X-CrewPass-Event-Id': 'evt_not_the_body_id' },
 			});
-			assert.equal(mismatch.deliveries[0].status_code, 400, JSON.stringify(mismatch.deliveries[0]));
-			expectedAnswers[400] += 2;
+			assert.equal(mismatch.deliveries[0].status_code, 200, JSON.stringify(mismatch.deliveries[0]));
+			genuine.add(mismatch.event.event_id);
+			expectedAnswers[200] += 1;
+		});
+
+		test('an event type or schema version CrewPass may add later: 200, nothing starts (logged)', async () => {
+			const newType = await send({
+				event_type: 'crew.placement.created',
+				data: { crew_unique_id: ctx.sandbox.fixtures.compliant, vessel_id: 'ves_probe' },
+			});
+			assert.equal(newType.deliveries[0].status_code, 200, JSON.stringify(newType.deliveries[0]));
+			assert.match(newType.deliveries[0].response_body, /event_type_unknown/);
+			const newVersion = await send({
+				event_type: 'crew.compliance.changed',
+				data: complianceData(ctx.sandbox.fixtures.compliant),
+				schema_version: 2,
+			});
+			assert.equal(newVersion.deliveries[0].status_code, 200);
+			assert.match(newVersion.deliveries[0].response_body, /schema_version_unknown/);
+			expectedAnswers[200] += 2;
+		});
+
+		test('a retry signed once and delivered 6 hours later is accepted once; its next copy is a duplicate', async () => {
+			const signedAt = Math.floor(Date.now() / 1000) - 6 * 3600;
+			const r = await send({
+				event_type: 'crew.compliance.changed',
+				data: complianceData(ctx.sandbox.fixtures.compliant),
+				timestamp: signedAt,
+				copies: 2,
+			});
+			assert.deepEqual(
+				r.deliveries.map((d) => d.status_code),
+				[200, 200],
+				JSON.stringify(r.deliveries),
+			);
+			assert.match(r.deliveries[1].response_body, /"duplicate"/);
+			genuine.add(r.event.event_id);
+			expectedAnswers[200] += 2;
+		});
+
+		test('a non-ASCII event_id (raw UTF-8 header bytes) is accepted and de-duplicated', async () => {
+			const { webhookSecret } = credentialData(ctx.sandbox);
+			const id = `evt_Zoë_船员_${crypto.randomBytes(4).toString('hex')}`;
+			const event = {
+				schema_version: 1,
+				event_id: id,
+				event_type: 'crew.compliance.changed',
+				occurred_at: new Date().toISOString(),
+				partner_id: mainPartnerId(ctx),
+				data: complianceData(ctx.sandbox.fixtures.compliant),
+			};
+			const answers = [];
+			for (let i = 0; i < 2; i++) answers.push(await postSigned(url, event, webhookSecret));
+			assert.deepEqual(
+				answers.map((a) => a.status),
+				[200, 200],
+				JSON.stringify(answers),
+			);
+			assert.match(answers[1].body, /"duplicate"/);
+			genuine.add(id);
 		});
 
 		test('an event type the trigger does not select is answered 200 and starts nothing', async () => {
@@ -202,6 +282,9 @@ export default function (ctx) {
 					previousWebhookSecret: base.webhookSecret,
 					rotationGraceEndsAt: new Date(Date.now() - 60_000).toISOString(),
 				});
+				// The trigger reuses a credential read for up to 10 s (the stated bound on how long
+				// an edited secret keeps working); a new secret is picked up at once on a mismatch.
+				await sleep(10_500);
 				const old = await deliver(base.webhookSecret);
 				assert.equal(
 					old.deliveries[0].status_code,
@@ -243,7 +326,7 @@ export default function (ctx) {
 		});
 
 		test('the sandbox recorded the 200 / 400 / 401 answers expected', () => {
-			const tally = { 200: 0, 400: 0, 401: 0 };
+			const tally = { 200: 0, 400: 0, 401: 0, 413: 0 };
 			for (const a of ctx.sandbox.webhooks.deliveries().filter((d) => d.url === url)) {
 				tally[a.status_code] = (tally[a.status_code] ?? 0) + 1;
 			}
@@ -253,6 +336,107 @@ export default function (ctx) {
 
 		after(async () => {
 			await ctx.client.post(`/rest/workflows/${wf.id}/deactivate`, {}).catch(() => {});
+		});
+	});
+}
+
+/**
+ * POSTs a signed delivery directly, the X-CrewPass-Event-Id header as raw UTF-8 bytes (what a
+ * sender writes for a non-ASCII id; Node.js hands it to n8n as latin1 text).
+ */
+function postSigned(url, event, secret) {
+	const body = Buffer.from(JSON.stringify(event), 'utf8');
+	const ts = String(Math.floor(Date.now() / 1000));
+	const signature =
+		'v1=' + crypto.createHmac('sha256', secret).update(`${ts}.`).update(body).digest('hex');
+	const target = new URL(url);
+	return new Promise((resolve, reject) => {
+		const req = http.request(
+			{
+				host: target.hostname,
+				port: target.port,
+				path: target.pathname,
+				method: 'POST',
+				headers: {
+					'Content-Type': 'application/json',
+					'Content-Length': String(body.length),
+					'X-CrewPass-Event-Id': Buffer.from(event.event_id, 'utf8').toString('latin1'),
+					'X-CrewPass-Event-Type': event.event_type,
+					'X-CrewPass-Timestamp': ts,
+					'X-CrewPass-Signature': signature,
+					'X-CrewPass-Schema-Version': '1',
+				},
+			},
+			(res) => {
+				const chunks = [];
+				res.on('data', (c) => chunks.push(c));
+				res.on('end', () =>
+					resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }),
+				);
+			},
+		);
+		req.on('error', reject);
+		req.end(body);
+	});
+}
+
+export function missingSecretSuite(ctx) {
+	describe('CrewPass Trigger with no webhook secret in its credential', () => {
+		let wf;
+		let url;
+		let credential;
+		const WEBHOOK_ID = '6f1f3b0e-2d55-4a53-9e0c-7c1a0c0e2e03';
+
+		before(async () => {
+			const { webhookSecret, ...data } = credentialData(ctx.sandbox);
+			assert.ok(webhookSecret);
+			credential = await ctx.client.post('/rest/credentials', {
+				name: 'CrewPass (no webhook secret yet)',
+				type: 'crewPassApi',
+				data,
+			});
+			const created = await ctx.client.post('/rest/workflows', {
+				name: 'e2e: CrewPass Trigger without a webhook secret',
+				nodes: [
+					{
+						id: 'c0a8012e-0000-4000-8000-000000000003',
+						name: 'CrewPass Trigger',
+						type: TRIGGER_TYPE,
+						typeVersion: 1,
+						position: [0, 0],
+						webhookId: WEBHOOK_ID,
+						parameters: { events: ['crew.compliance.changed'], options: {} },
+						credentials: { crewPassApi: { id: credential.id, name: credential.name } },
+					},
+				],
+				connections: {},
+				settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all' },
+				active: false,
+			});
+			wf = await publishWorkflow(ctx.client, created.id);
+			url = `${ctx.n8n.url}/webhook/${WEBHOOK_ID}/crewpass`;
+			assert.equal(await waitForWebhook(url), 503, 'even an unsigned probe is answered 503');
+		});
+
+		test("a genuine delivery is answered 503 with a generic body (CrewPass retries it); the reason is in n8n's log", async () => {
+			const r = await ctx.sandbox.webhooks.send({
+				url,
+				event_type: 'crew.compliance.changed',
+				data: { crew_unique_id: ctx.sandbox.fixtures.compliant, overall_status: 'compliant' },
+			});
+			assert.equal(r.deliveries[0].status_code, 503, JSON.stringify(r.deliveries[0]));
+			assert.deepEqual(JSON.parse(r.deliveries[0].response_body), {
+				error: 'temporarily_unavailable',
+			});
+			assert.equal((await executions(ctx, wf.id)).length, 0);
+			await waitFor(
+				() => fs.readFileSync(ctx.logFile, 'utf8').includes('has no Webhook Signing Secret'),
+				{ what: "the reason in n8n's log" },
+			);
+		});
+
+		after(async () => {
+			if (wf) await ctx.client.post(`/rest/workflows/${wf.id}/deactivate`, {}).catch(() => {});
 		});
 	});
 }

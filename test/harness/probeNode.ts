@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import { router } from '../../nodes/CrewPass/actions/router';
-import { crewPassPaginate, crewPassRequest } from '../../nodes/CrewPass/transport';
+import { CREDENTIAL_NAME, crewPassPaginate, crewPassRequest } from '../../nodes/CrewPass/transport';
 import type { CrewPassResource } from '../../nodes/CrewPass/actions/types';
 import { nodeTypeRegistry, PACKAGE_NAME } from './index';
 
@@ -33,7 +33,7 @@ const probe: CrewPassResource = {
 			async execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 				const limit = this.getNodeParameter('limit', itemIndex, 0) as number;
 				const pageSize = this.getNodeParameter('pageSize', itemIndex, 200) as number;
-				const { items } = await crewPassPaginate(this, {
+				const items = await crewPassPaginate(this, {
 					path: ['employers', 'me', 'fleet'],
 					limit: limit > 0 ? limit : undefined,
 					pageSize,
@@ -58,7 +58,7 @@ class TransportProbe implements INodeType {
 		defaults: { name: 'Transport Probe' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'crewPassApi', required: true }],
+		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		properties: [
 			{ displayName: 'Resource', name: 'resource', type: 'hidden', default: 'probe' },
 			{ displayName: 'Operation', name: 'operation', type: 'hidden', default: 'request' },

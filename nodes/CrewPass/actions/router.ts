@@ -1,26 +1,14 @@
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { asNodeError } from './common/errors';
+import { asNodeError, errorToJson } from '../transport/errors';
 import { resources } from './resources';
 import type { CrewPassResource } from './types';
 
-/** The error item Continue On Fail outputs: what happened and how to fix it, never a secret. */
-function errorItem(
-	error: NodeApiError | NodeOperationError,
-	itemIndex: number,
-): INodeExecutionData {
-	const json: IDataObject = { error: error.message };
-	if (error.description) json.description = error.description;
-	for (const key of ['crewPassCode', 'scope', 'requestId'] as const) {
-		if (error.context[key] !== undefined)
-			json[key === 'crewPassCode' ? 'code' : key] = error.context[key] as string;
-	}
-	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
-	return { json, pairedItem: { item: itemIndex } };
-}
-
-/** Runs the chosen operation once per input item. */
+/**
+ * Runs the chosen operation once per input item. The one place that turns a failure into the
+ * node error (asNodeError) or, with Continue On Fail, into an error item (errorToJson).
+ */
 export async function router(
 	this: IExecuteFunctions,
 	registry: Record<string, CrewPassResource> = resources,
@@ -41,12 +29,16 @@ export async function router(
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const results = await operation.execute.call(this, itemIndex);
-			for (const result of results) output.push({ ...result, pairedItem: { item: itemIndex } });
+			// Operations return fresh items: pair them in place rather than copying each one.
+			for (const result of results) {
+				result.pairedItem = { item: itemIndex };
+				output.push(result);
+			}
 		} catch (caught) {
 			const error = asNodeError(this, caught, itemIndex);
 			error.context.itemIndex ??= itemIndex;
 			if (!this.continueOnFail()) throw error;
-			output.push(errorItem(error, itemIndex));
+			output.push({ json: errorToJson(error), pairedItem: { item: itemIndex } });
 		}
 	}
 	return [output];

@@ -1,12 +1,10 @@
 import type {
-	IDataObject,
 	ILoadOptionsFunctions,
 	INodeListSearchItems,
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { fetchVessels } from '../actions/vessel/getAll.operation';
-import { crewPassRequest, MAX_PAGE_SIZE } from '../transport';
+import { listVessels, rosterPages } from '../client';
 
 function matches(filter: string | undefined, ...fields: unknown[]): boolean {
 	if (!filter) return true;
@@ -31,16 +29,11 @@ export async function searchCrewMembers(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	const results: INodeListSearchItems[] = [];
-	const seen = new Set<string>();
-	let cursor = paginationToken || undefined;
-	if (cursor) seen.add(cursor);
-	for (let pages = 0; ; ) {
-		const qs: IDataObject = { limit: MAX_PAGE_SIZE };
-		if (cursor) qs.cursor = cursor;
-		const page = await crewPassRequest(this, { path: ['employers', 'me', 'fleet'], qs });
+	let pages = 0;
+	let cursor: string | undefined;
+	for await (const page of rosterPages(this, paginationToken || undefined)) {
 		pages++;
-		const rows = (Array.isArray(page.items) ? page.items : []) as IDataObject[];
-		for (const row of rows) {
+		for (const row of page.items) {
 			if (!matches(filter, row.name, row.crew_unique_id, row.role, row.vessel_name)) continue;
 			results.push({
 				name: [row.name ?? row.crew_unique_id, row.role, row.vessel_name]
@@ -49,15 +42,8 @@ export async function searchCrewMembers(
 				value: String(row.crew_unique_id),
 			});
 		}
-		const next = page.next_cursor;
-		cursor = typeof next === 'string' && next && !seen.has(next) ? next : undefined;
-		if (cursor) seen.add(cursor);
-		if (
-			!cursor ||
-			!filter ||
-			pages >= SEARCH_PAGES_PER_CALL ||
-			results.length >= SEARCH_RESULTS_PER_CALL
-		)
+		cursor = page.nextCursor;
+		if (!filter || pages >= SEARCH_PAGES_PER_CALL || results.length >= SEARCH_RESULTS_PER_CALL)
 			break;
 	}
 	return { results, paginationToken: cursor };
@@ -68,7 +54,7 @@ export async function searchVessels(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	const vessels = await fetchVessels(this);
+	const vessels = await listVessels(this);
 	return {
 		results: vessels
 			.filter((vessel) => matches(filter, vessel.vessel_name, vessel.vessel_id, vessel.imo))

@@ -1,10 +1,10 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { fetchVessels } from '../actions/vessel/getAll.operation';
+import { listVessels } from '../client';
 
 /** The vessels on your account, for multi-select vessel filters. */
 export async function getVessels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const vessels = await fetchVessels(this);
+	const vessels = await listVessels(this);
 	return vessels
 		.map((vessel) => ({
 			name: String(vessel.vessel_name ?? vessel.vessel_id),

@@ -1,5 +1,5 @@
-import { NodeApiError } from 'n8n-workflow';
-import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 
 /** The CrewPass error envelope, after parsing: `{ "error": { "code", "message", ... } }`. */
 export interface CrewPassErrorDetails {
@@ -52,11 +52,12 @@ export function parseErrorResponse(
 	httpStatus: number,
 	body: unknown,
 	requestId: string | undefined,
+	secret?: string,
 ): CrewPassErrorDetails {
 	let parsed = body;
 	if (Buffer.isBuffer(parsed)) parsed = parsed.toString('utf8');
 	if (typeof parsed === 'string') {
-		const text = parsed;
+		const text = redact(parsed, secret);
 		try {
 			parsed = JSON.parse(text);
 		} catch {
@@ -68,8 +69,11 @@ export function parseErrorResponse(
 		return {
 			httpStatus,
 			code: envelope.code,
-			message: typeof envelope.message === 'string' ? envelope.message : envelope.code,
-			scope: typeof envelope.scope === 'string' ? envelope.scope : undefined,
+			message: redact(
+				typeof envelope.message === 'string' ? envelope.message : envelope.code,
+				secret,
+			),
+			scope: typeof envelope.scope === 'string' ? redact(envelope.scope, secret) : undefined,
 			retryAfterSeconds:
 				typeof envelope.retry_after_seconds === 'number' ? envelope.retry_after_seconds : undefined,
 			requestId,
@@ -79,14 +83,17 @@ export function parseErrorResponse(
 		return {
 			httpStatus,
 			code: 'validation_error',
-			message: describeValidationError(parsed),
+			message: redact(describeValidationError(parsed), secret),
 			requestId,
 		};
 	}
 	return {
 		httpStatus,
 		code: `http_${httpStatus}`,
-		message: `CrewPass answered HTTP ${httpStatus} without an error code`,
+		message:
+			httpStatus === 404
+				? 'HTTP 404 without a CrewPass error code: this address does not look like the CrewPass Partner API'
+				: `CrewPass answered HTTP ${httpStatus} without an error code`,
 		requestId,
 	};
 }
@@ -104,6 +111,9 @@ export function crewPassApiError(
 ): NodeApiError {
 	const hint =
 		fixHintFor(details) ??
+		(details.code === 'http_404'
+			? 'Only a CrewPass not_found error means "not found"; a bare 404 comes from something else at the address. Check the Environment, or the Base URL of a Custom environment (scheme, host and port only; a proxy must forward /api/v2/… unchanged).'
+			: undefined) ??
 		(details.httpStatus >= 500
 			? 'CrewPass had a problem answering. Try again later; quote the request id to CrewPass support if it persists.'
 			: 'Quote the request id to CrewPass support if this persists.');
@@ -125,4 +135,81 @@ export function crewPassApiError(
 	error.context.requestId = details.requestId;
 	if (details.scope) error.context.scope = details.scope;
 	return error;
+}
+
+const FILE_LINK_PATH = /(\/api\/v2\/files\/)[^\s?#)"'<>]+/gi;
+const URL_QUERY = /(https?:\/\/[^\s?#)"'<>]*|\/api\/v2\/[^\s?#)"'<>]*)[?#][^\s)"'<>]*/gi;
+/** Secrets shorter than this are not searched for (they would match ordinary words). */
+const MIN_SECRET_LENGTH = 8;
+
+/**
+ * Server or client text made safe for an error or an item: the API key (should a server echo
+ * it) and download-link tokens (`/api/v2/files/<token>`) and query strings are cut out.
+ */
+export function redact(text: string, secret?: string): string {
+	return withoutSecret(text, secret)
+		.replace(URL_QUERY, '$1')
+		.replace(FILE_LINK_PATH, '$1[link token removed]');
+}
+
+/** Text with the API key cut out, should a server echo it (answers that become items). */
+export function withoutSecret(text: string, secret?: string): string {
+	if (!secret || secret.length < MIN_SECRET_LENGTH || !text.includes(secret)) return text;
+	return text.split(secret).join('[redacted]');
+}
+
+/** A caught value as the node error to throw: CrewPass errors as they are, anything else wrapped. */
+export function asNodeError(
+	ctx: Pick<INodeContext, 'getNode'>,
+	caught: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
+	if (caught instanceof NodeApiError || caught instanceof NodeOperationError) return caught;
+	return new NodeOperationError(ctx.getNode(), caught as Error, { itemIndex });
+}
+
+interface INodeContext {
+	getNode(): INode;
+}
+
+/** True only for CrewPass's own `not_found` envelope; a bare 404 is an address problem. */
+export function isNotFound(error: unknown): error is NodeApiError {
+	return error instanceof NodeApiError && error.context.crewPassCode === 'not_found';
+}
+
+/**
+ * The promise's value, or the CrewPass `not_found` error it failed with (for "If Not Found"
+ * options); any other failure is thrown as a node error.
+ */
+export async function unlessNotFound<T>(
+	ctx: Pick<INodeContext, 'getNode'>,
+	promise: Promise<T>,
+	itemIndex?: number,
+): Promise<{ found: true; value: T } | { found: false; error: NodeApiError }> {
+	try {
+		return { found: true, value: await promise };
+	} catch (error) {
+		if (isNotFound(error)) return { found: false, error };
+		throw asNodeError(ctx, error, itemIndex);
+	}
+}
+
+/**
+ * An error as item JSON, one shape everywhere (Continue On Fail items, the trigger's
+ * latest_details_error, Check Fleet's compliance_error):
+ * `{ error, description?, code?, scope?, requestId?, httpCode? }`. Never carries a secret: the
+ * transport redacts server text before it reaches an error.
+ */
+export function errorToJson(error: unknown): IDataObject {
+	if (!(error instanceof NodeApiError || error instanceof NodeOperationError)) {
+		return { error: error instanceof Error ? error.message : 'Unknown error' };
+	}
+	const json: IDataObject = { error: error.message };
+	if (error.description) json.description = error.description;
+	const { crewPassCode, scope, requestId } = error.context;
+	if (typeof crewPassCode === 'string') json.code = crewPassCode;
+	if (typeof scope === 'string') json.scope = scope;
+	if (typeof requestId === 'string') json.requestId = requestId;
+	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
+	return json;
 }

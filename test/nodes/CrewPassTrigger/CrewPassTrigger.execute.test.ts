@@ -202,10 +202,10 @@ describe('CrewPass Trigger execute(): the events pass on, with latest details wh
 		expect(error).toBeUndefined();
 		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(items[0].json.latest_details_error).toMatchObject({
-			message: expect.stringContaining('is not among the crew member'),
+			error: expect.stringContaining('is not among the crew member'),
 		});
 		expect(items[1].json.latest_details_error).toMatchObject({
-			message: expect.stringContaining('crew_unique_id'),
+			error: expect.stringContaining('crew_unique_id'),
 		});
 		expect(items[2].json.latest_details_error).toMatchObject({
 			code: 'not_found',

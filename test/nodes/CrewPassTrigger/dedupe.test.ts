@@ -1,6 +1,10 @@
 import {
+	decodeSavedIds,
+	dedupeKey,
 	DedupeStore,
 	dedupeStoreFor,
+	encodeSavedIds,
+	mergeSavedIds,
 	resetDedupeStores,
 } from '../../../nodes/CrewPassTrigger/dedupe';
 
@@ -109,7 +113,7 @@ describe('dedupeStoreFor', () => {
 		expect(again).toBe(first);
 		expect(seed).toHaveBeenCalledTimes(1);
 		expect(first.store.checkAndRecord('evt_saved', 4)).toBe(false);
-		expect(first.persistedRevision).toBeLessThan(first.store.revision);
+		expect(first.mergedSavedAt).toBe(-1);
 		const other = dedupeStoreFor('wf\u0000other', { maxEntries: 10 }, 2, () => undefined);
 		expect(other.store.checkAndRecord('evt_saved', 4)).toBe(true);
 	});
@@ -127,5 +131,67 @@ describe('dedupeStoreFor', () => {
 		expect(
 			dedupeStoreFor('k', { maxEntries: 10 }, 0, () => undefined).store.checkAndRecord('evt', 1),
 		).toBe(true);
+	});
+});
+
+describe('saved ids (workflow static data)', () => {
+	it('encode → decode round-trips as one JSON string, and the older array form is read', () => {
+		const entries: Array<[string, number]> = [
+			['evt_a', 1],
+			['evt_Zoë', 2],
+		];
+		const saved = encodeSavedIds(entries, 5);
+		expect(saved).toEqual({ version: 2, savedAt: 5, writer: '', entries: expect.any(String) });
+		expect(decodeSavedIds(saved)).toEqual({ savedAt: 5, entries });
+		expect(decodeSavedIds({ version: 1, entries })).toEqual({ savedAt: 0, entries });
+		expect(decodeSavedIds({ entries: '{broken' })).toEqual({ savedAt: 0, entries: [] });
+		expect(decodeSavedIds(undefined)).toEqual({ savedAt: -1, entries: [] });
+	});
+
+	it('mergeSavedIds keeps the newest `limit`, an id at its latest time, oldest first, skipping expired', () => {
+		const merged = mergeSavedIds(
+			[
+				[
+					['a', 1],
+					['b', 5],
+				],
+				[
+					['a', 9],
+					['c', 3],
+					['old', 0],
+				],
+			],
+			3,
+			10,
+			9.5,
+		);
+		expect(merged).toEqual([
+			['c', 3],
+			['b', 5],
+			['a', 9],
+		]);
+	});
+
+	it('mergeUnknown adds only ids the store does not know, within its bounds', () => {
+		const store = new DedupeStore({ maxEntries: 3, maxAgeMs: 100 });
+		store.checkAndRecord('a', 50);
+		expect(
+			store.mergeUnknown(
+				[
+					['a', 10],
+					['b', 60],
+					['expired', -100],
+				],
+				60,
+			),
+		).toBe(1);
+		expect(store.has('b', 60)).toBe(true);
+		expect(store.has('expired', 60)).toBe(false);
+		expect(store.snapshot(10).map(([id]) => id)).toEqual(['a', 'b']);
+	});
+
+	it('dedupeKey separates production from test (manual) mode', () => {
+		expect(dedupeKey('wf', 'n', 'webhook')).not.toBe(dedupeKey('wf', 'n', 'manual'));
+		expect(dedupeKey('wf', 'n', 'webhook')).toBe(dedupeKey('wf', 'n', 'trigger'));
 	});
 });

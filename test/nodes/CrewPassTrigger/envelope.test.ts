@@ -1,6 +1,11 @@
 import {
+	checkBodyShape,
+	decodeHeader,
 	eventToJson,
 	headerOf,
+	MAX_BODY_BYTES,
+	MAX_NESTING_DEPTH,
+	nestingDepth,
 	parseBody,
 	validateEnvelope,
 } from '../../../nodes/CrewPassTrigger/envelope';
@@ -12,11 +17,11 @@ const headersFor = (body: Record<string, unknown>) => ({
 	schemaVersion: '1',
 });
 
-describe('envelope validation', () => {
+describe("envelope validation (checkEnvelope's pure core)", () => {
 	it.each(ALL_EVENTS)('accepts a well-formed %s envelope', (type) => {
 		const body = envelope(type);
 		const result = validateEnvelope(body, headersFor(body));
-		expect(result).toEqual({ ok: true, envelope: body });
+		expect(result).toEqual({ ok: true, envelope: body, novelty: undefined, disagreements: [] });
 	});
 
 	it('accepts a missing X-CrewPass-Schema-Version header (the body carries it)', () => {
@@ -24,25 +29,11 @@ describe('envelope validation', () => {
 		expect(validateEnvelope(body, { ...headersFor(body), schemaVersion: undefined }).ok).toBe(true);
 	});
 
+	// Refused (400): nothing a genuine delivery can be; no event id to de-duplicate on, no type.
 	it.each([
 		['an array body', () => [envelope()], 'body_not_object'],
 		['a string body', () => 'evt', 'body_not_object'],
 		['null', () => null, 'body_not_object'],
-		[
-			'schema_version 2',
-			() => envelope(undefined, { schema_version: 2 }),
-			'schema_version_unsupported',
-		],
-		[
-			'schema_version "1"',
-			() => envelope(undefined, { schema_version: '1' }),
-			'schema_version_unsupported',
-		],
-		[
-			'no schema_version',
-			() => envelope(undefined, { schema_version: undefined }),
-			'schema_version_unsupported',
-		],
 		['no event_id', () => envelope(undefined, { event_id: undefined }), 'event_id_invalid'],
 		['blank event_id', () => envelope(undefined, { event_id: '  ' }), 'event_id_invalid'],
 		['numeric event_id', () => envelope(undefined, { event_id: 42 }), 'event_id_invalid'],
@@ -51,32 +42,12 @@ describe('envelope validation', () => {
 			() => envelope(undefined, { event_id: 'e'.repeat(257) }),
 			'event_id_invalid',
 		],
+		['no event_type', () => envelope(undefined, { event_type: undefined }), 'event_type_invalid'],
 		[
-			'an unknown event_type',
-			() => envelope(undefined, { event_type: 'crew.deleted' }),
-			'event_type_unknown',
+			'event_type not a dotted name',
+			() => envelope(undefined, { event_type: 'x y' }),
+			'event_type_invalid',
 		],
-		[
-			'no occurred_at',
-			() => envelope(undefined, { occurred_at: undefined }),
-			'occurred_at_invalid',
-		],
-		[
-			'occurred_at without zone',
-			() => envelope(undefined, { occurred_at: '2026-06-08T10:00:00' }),
-			'occurred_at_invalid',
-		],
-		[
-			'occurred_at junk',
-			() => envelope(undefined, { occurred_at: 'yesterday' }),
-			'occurred_at_invalid',
-		],
-		[
-			'occurred_at impossible date',
-			() => envelope(undefined, { occurred_at: '2026-13-45T10:00:00Z' }),
-			'occurred_at_invalid',
-		],
-		['no partner_id', () => envelope(undefined, { partner_id: undefined }), 'partner_id_invalid'],
 		['data null', () => envelope(undefined, { data: null }), 'data_invalid'],
 		['data an array', () => envelope(undefined, { data: [] }), 'data_invalid'],
 	])('refuses %s', (_name, make, reason) => {
@@ -86,29 +57,115 @@ describe('envelope validation', () => {
 		expect(validateEnvelope(body, headers)).toMatchObject({ ok: false, reason });
 	});
 
-	it('refuses headers that name another event, or no event', () => {
+	// Accepted: genuine (signed) and readable; passed through as sent.
+	it.each([
+		['occurred_at without a zone', { occurred_at: '2026-06-08T10:00:00' }],
+		['occurred_at junk', { occurred_at: 'yesterday' }],
+		['no occurred_at', { occurred_at: undefined }],
+		['no partner_id', { partner_id: undefined }],
+		['no data (read as {})', { data: undefined }],
+	])('accepts %s, passing it through', (_name, overrides) => {
+		const body = envelope(undefined, overrides);
+		const result = validateEnvelope(body, headersFor(body));
+		expect(result).toMatchObject({ ok: true, novelty: undefined });
+		if (result.ok) {
+			expect(result.envelope.occurred_at).toEqual(body.occurred_at);
+			expect(result.envelope.partner_id).toEqual(body.partner_id);
+		}
+	});
+
+	it.each([
+		[
+			'an event type this version does not know',
+			{ event_type: 'crew.placement.created' },
+			'event_type_unknown',
+		],
+		['schema_version 2', { schema_version: 2 }, 'schema_version_unknown'],
+		['schema_version "1" (a string)', { schema_version: '1' }, 'schema_version_unknown'],
+	])('reports %s as a novelty, not a failure', (_name, overrides, novelty) => {
+		const body = envelope(undefined, overrides);
+		expect(validateEnvelope(body, headersFor(body))).toMatchObject({ ok: true, novelty });
+	});
+
+	it('no schema_version in the body: the header says 1, so it is a v1 envelope', () => {
+		const body = envelope(undefined, { schema_version: undefined });
+		expect(validateEnvelope(body, headersFor(body))).toMatchObject({
+			ok: true,
+			novelty: undefined,
+		});
+		expect(validateEnvelope(body, { ...headersFor(body), schemaVersion: undefined })).toMatchObject(
+			{
+				ok: true,
+				novelty: 'schema_version_unknown',
+			},
+		);
+	});
+
+	it('missing event headers are fine (the signed body says it); disagreeing ones are reported, the body wins', () => {
 		const body = envelope();
-		expect(validateEnvelope(body, { ...headersFor(body), eventId: 'evt_other' })).toMatchObject({
-			reason: 'event_id_header_mismatch',
-		});
-		expect(validateEnvelope(body, { ...headersFor(body), eventId: undefined })).toMatchObject({
-			reason: 'event_id_header_mismatch',
-		});
 		expect(
-			validateEnvelope(body, { ...headersFor(body), eventType: 'crew.profile.updated' }),
-		).toMatchObject({ reason: 'event_type_header_mismatch' });
-		expect(validateEnvelope(body, { ...headersFor(body), eventType: undefined })).toMatchObject({
-			reason: 'event_type_header_mismatch',
+			validateEnvelope(body, {
+				eventId: undefined,
+				eventType: undefined,
+				schemaVersion: undefined,
+			}),
+		).toMatchObject({ ok: true, disagreements: [] });
+		const result = validateEnvelope(body, {
+			eventId: 'evt_other',
+			eventType: 'crew.profile.updated',
+			schemaVersion: '2',
 		});
-		expect(validateEnvelope(body, { ...headersFor(body), schemaVersion: '2' })).toMatchObject({
-			reason: 'schema_version_header_mismatch',
+		expect(result).toMatchObject({
+			ok: true,
+			disagreements: ['event_id', 'event_type', 'schema_version'],
 		});
+		if (result.ok) expect(result.envelope.event_id).toBe(body.event_id);
+	});
+
+	it('a non-ASCII event_id: the header as Node.js reads it (latin1 of the UTF-8 bytes) agrees', () => {
+		const id = 'evt_Zoë_船员_⚓';
+		const body = envelope(undefined, { event_id: id });
+		const asNodeReadsIt = Buffer.from(id, 'utf8').toString('latin1');
+		expect(asNodeReadsIt).not.toBe(id);
+		expect(decodeHeader(asNodeReadsIt)).toBe(id);
+		expect(validateEnvelope(body, { ...headersFor(body), eventId: asNodeReadsIt })).toMatchObject({
+			ok: true,
+			disagreements: [],
+		});
+		// latin1 text that is not UTF-8 stays as it is
+		expect(decodeHeader('caf\u00e9')).toBe('caf\u00e9');
+		expect(decodeHeader('plain')).toBe('plain');
 	});
 
 	it('every refusal carries a message for the 400 body', () => {
 		const result = validateEnvelope(envelope(undefined, { data: 1 }), {});
 		expect(result.ok).toBe(false);
 		if (!result.ok) expect(result.message).toBe('data must be a JSON object');
+	});
+});
+
+describe('body caps (checkBodyShape, before any parse)', () => {
+	it('nestingDepth counts brackets outside strings, without recursion', () => {
+		expect(nestingDepth(Buffer.from('{"a":{"b":[1,{"c":2}]}}'))).toBe(4);
+		expect(nestingDepth(Buffer.from('{"a":"[[[[{{{{\\"]]"}'))).toBe(1);
+		const deep = Buffer.from('['.repeat(200_000) + ']'.repeat(200_000));
+		expect(nestingDepth(deep, 32)).toBe(33); // stops counting past the limit
+	});
+
+	it(`refuses more than ${MAX_NESTING_DEPTH} levels and more than ${MAX_BODY_BYTES} bytes; real events pass`, () => {
+		const ok = Buffer.from(JSON.stringify(envelope()));
+		expect(checkBodyShape(ok)).toEqual({ ok: true });
+		const nested = (levels: number) =>
+			Buffer.from('{"data":' + '{"x":'.repeat(levels - 1) + '1' + '}'.repeat(levels - 1) + '}');
+		expect(checkBodyShape(nested(MAX_NESTING_DEPTH))).toEqual({ ok: true });
+		expect(checkBodyShape(nested(MAX_NESTING_DEPTH + 1))).toMatchObject({
+			ok: false,
+			reason: 'body_too_deep',
+		});
+		expect(checkBodyShape(Buffer.alloc(MAX_BODY_BYTES + 1, 0x20))).toMatchObject({
+			ok: false,
+			reason: 'body_too_large',
+		});
 	});
 });
 

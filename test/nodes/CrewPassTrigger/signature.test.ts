@@ -1,4 +1,7 @@
+import crypto from 'crypto';
+
 import {
+	checkTimestamp,
 	computeSignature,
 	parseGraceEnd,
 	previousSecretActive,
@@ -51,6 +54,8 @@ describe('signature: the contract test vector', () => {
 			ok: true,
 			verifiedWith: 'current_secret',
 			timestamp: 1780912800,
+			late: false,
+			ageSeconds: 30,
 		});
 	});
 
@@ -86,8 +91,9 @@ describe('signature: the contract test vector', () => {
 
 describe('signature: each refusal reason', () => {
 	it.each([
-		['no secret', { secrets: {} }, 'webhook_secret_missing'],
-		['empty secret', { secrets: { current: '' } }, 'webhook_secret_missing'],
+		// The caller answers a missing secret 503 before verifying; alone, nothing verifies.
+		['no secret', { secrets: {} }, 'signature_mismatch'],
+		['empty secret', { secrets: { current: '' } }, 'signature_mismatch'],
 		['no signature header', { signature: undefined }, 'signature_header_missing'],
 		['empty signature header', { signature: '  ' }, 'signature_header_missing'],
 		['no timestamp header', { timestamp: undefined }, 'timestamp_header_missing'],
@@ -128,12 +134,70 @@ describe('signature: timestamp tolerance', () => {
 		expect(at(3000, 3600).ok).toBe(true);
 	});
 
-	it('a forged signature is reported as a mismatch even when also stale', () => {
-		const forged = 'v1=' + 'a'.repeat(64);
-		expect(verifyDelivery({ ...base, signature: forged, nowMs: 0 })).toEqual({
-			ok: false,
-			reason: 'signature_mismatch',
+	it('the timestamp is checked before any HMAC is computed (a stale forgery costs no hash)', () => {
+		const spy = jest.spyOn(crypto, 'createHmac');
+		try {
+			const forged = 'v1=' + 'a'.repeat(64);
+			expect(verifyDelivery({ ...base, signature: forged, nowMs: 0 })).toEqual({
+				ok: false,
+				reason: 'timestamp_outside_tolerance',
+			});
+			expect(spy).not.toHaveBeenCalled();
+			verifyDelivery(base);
+			expect(spy).toHaveBeenCalled();
+		} finally {
+			spy.mockRestore();
+		}
+	});
+});
+
+describe('signature: late retries (CrewPass signs once and retries with the same timestamp)', () => {
+	const lateAt = (ageSeconds: number, lateRetrySeconds: number | undefined) =>
+		verifyDelivery({
+			...base,
+			nowMs: (1780912800 + ageSeconds) * 1000,
+			lateRetrySeconds,
 		});
+
+	it('a correctly signed delivery older than the tolerance is accepted as late inside the window', () => {
+		expect(lateAt(6 * 3600, 72 * 3600)).toMatchObject({ ok: true, late: true, ageSeconds: 21600 });
+		expect(lateAt(72 * 3600, 72 * 3600)).toMatchObject({ ok: true, late: true });
+	});
+
+	it('older than the window, or with no window (0), it is refused as outside the tolerance', () => {
+		expect(lateAt(72 * 3600 + 1, 72 * 3600)).toEqual({
+			ok: false,
+			reason: 'timestamp_outside_tolerance',
+		});
+		expect(lateAt(301, 0)).toEqual({ ok: false, reason: 'timestamp_outside_tolerance' });
+		expect(lateAt(301, undefined)).toEqual({ ok: false, reason: 'timestamp_outside_tolerance' });
+	});
+
+	it('the window never widens the future side: a timestamp ahead by more than the tolerance is refused', () => {
+		expect(lateAt(-301, 72 * 3600)).toEqual({ ok: false, reason: 'timestamp_outside_tolerance' });
+	});
+
+	it('a forged late delivery is still a mismatch', () => {
+		expect(
+			verifyDelivery({
+				...base,
+				signature: 'v1=' + 'b'.repeat(64),
+				nowMs: (1780912800 + 3600) * 1000,
+				lateRetrySeconds: 72 * 3600,
+			}),
+		).toEqual({ ok: false, reason: 'signature_mismatch' });
+	});
+
+	it('checkTimestamp is pure arithmetic over the window', () => {
+		const w = { toleranceSeconds: 300, lateRetrySeconds: 3600 };
+		expect(checkTimestamp(1000, 1000_000, w)).toEqual({ ok: true, late: false, ageSeconds: 0 });
+		expect(checkTimestamp(1000, (1000 + 301) * 1000, w)).toEqual({
+			ok: true,
+			late: true,
+			ageSeconds: 301,
+		});
+		expect(checkTimestamp(1000, (1000 + 3601) * 1000, w)).toEqual({ ok: false });
+		expect(checkTimestamp(1000, (1000 - 301) * 1000, w)).toEqual({ ok: false });
 	});
 });
 
@@ -145,7 +209,7 @@ describe('signature: rotation window', () => {
 	};
 
 	it('the previous secret verifies while the grace window lasts', () => {
-		expect(verifyDelivery(signedWithPrevious)).toEqual({
+		expect(verifyDelivery(signedWithPrevious)).toMatchObject({
 			ok: true,
 			verifiedWith: 'previous_secret',
 			timestamp: 1780912800,

@@ -1,65 +1,51 @@
 import type {
-	IDisplayOptions,
 	IExecuteFunctions,
 	INodeParameterResourceLocator,
 	INodeProperties,
 } from 'n8n-workflow';
 
-type Show = NonNullable<IDisplayOptions['show']>;
-
-import { crewPassRequest } from '../../transport';
+import { lookupCrewMember } from '../../client';
 import { requireEmail, requireId } from './validation';
 
 /** The Crew Member parameter: From List (the fleet roster), By ID, By Email. */
-export function crewMemberLocator(show: Show, withEmail = true): INodeProperties {
-	return {
-		displayName: 'Crew Member',
-		name: 'crewMember',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description: 'The crew member, who must be on one of your vessels',
-		displayOptions: { show },
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Select a crew member...',
-				typeOptions: { searchListMethod: 'searchCrewMembers', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. crew_001',
-			},
-			...(withEmail
-				? [
-						{
-							displayName: 'By Email',
-							name: 'email',
-							type: 'string' as const,
-							placeholder: 'e.g. crew@example.com',
-						},
-					]
-				: []),
-		],
-	};
-}
+export const crewMemberLocator: INodeProperties = {
+	displayName: 'Crew Member',
+	name: 'crewMember',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The crew member, who must be on one of your vessels',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a crew member...',
+			typeOptions: { searchListMethod: 'searchCrewMembers', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. crew_001',
+		},
+		{
+			displayName: 'By Email',
+			name: 'email',
+			type: 'string',
+			placeholder: 'e.g. crew@example.com',
+		},
+	],
+};
 
 /** The Vessel parameter: From List (your vessels) or By ID. */
-export function vesselLocator(
-	show: Show,
-	overrides: Partial<INodeProperties> = {},
-): INodeProperties {
+export function vesselLocator(overrides: Partial<INodeProperties> = {}): INodeProperties {
 	return {
 		displayName: 'Vessel',
 		name: 'vessel',
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
 		description: 'One of the vessels on your CrewPass account',
-		displayOptions: { show },
 		modes: [
 			{
 				displayName: 'From List',
@@ -79,6 +65,18 @@ export function vesselLocator(
 	};
 }
 
+/** The multi-select "Vessel Names or IDs" (a filter of Crew Member → Get Many, Check Fleet). */
+export function vesselIdsParameter(description: string): INodeProperties {
+	return {
+		displayName: 'Vessel Names or IDs',
+		name: 'vesselIds',
+		type: 'multiOptions',
+		default: [],
+		typeOptions: { loadOptionsMethod: 'getVessels' },
+		description: `${description}Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>`,
+	};
+}
+
 /**
  * The crew_unique_id the Crew Member parameter points at. By Email asks CrewPass
  * (POST /employers/me/crew/lookup) after validating the address.
@@ -91,12 +89,7 @@ export async function resolveCrewMemberId(
 	const locator = this.getNodeParameter(parameterName, itemIndex) as INodeParameterResourceLocator;
 	if (locator?.mode === 'email') {
 		const email = requireEmail(this, 'Crew Member (By Email)', locator.value, itemIndex);
-		const found = await crewPassRequest(this, {
-			method: 'POST',
-			path: ['employers', 'me', 'crew', 'lookup'],
-			body: { email },
-			itemIndex,
-		});
+		const found = await lookupCrewMember(this, email, itemIndex);
 		return requireId(this, 'Crew Member', found.crew_unique_id, itemIndex);
 	}
 	return requireId(this, 'Crew Member', locator?.value, itemIndex);

@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { isDotSegment } from '../../transport';
+import { isValidId } from '../../transport';
 
 /** Errors for bad parameters, raised before any request: name the parameter and the item. */
 export function parameterError(
@@ -17,7 +17,7 @@ export function parameterError(
 	});
 }
 
-/** A CrewPass id (crew_…, ves_…, doc_…): trimmed, non-empty, never a path dot segment. */
+/** A CrewPass id (crew_…, ves_…, doc_…): trimmed, non-empty, only the characters ids have. */
 export function requireId(
 	ctx: Pick<IExecuteFunctions, 'getNode'>,
 	parameter: string,
@@ -34,13 +34,13 @@ export function requireId(
 			`Enter the ${parameter} or pick one from the list.`,
 		);
 	}
-	if (isDotSegment(id)) {
+	if (!isValidId(id)) {
 		throw parameterError(
 			ctx,
 			parameter,
-			`"${id}" is not a valid ID`,
+			`"${id.slice(0, 60)}" is not a valid ID`,
 			itemIndex,
-			`Enter the ${parameter} exactly as CrewPass gives it.`,
+			`CrewPass IDs are letters, digits, "_" and "-" only (at most 128), e.g. crew_001. Enter the ${parameter} exactly as CrewPass gives it. Nothing was sent.`,
 		);
 	}
 	return id;
@@ -107,4 +107,13 @@ export function requireLimit(
 		);
 	}
 	return number;
+}
+
+/** A multiOptions value, also when an expression gives a string ("a, b") or a single value. */
+export function listParameter(value: unknown): string[] {
+	const values = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
+	return values
+		.filter((entry) => entry !== undefined && entry !== null)
+		.map((entry) => String(entry).trim())
+		.filter(Boolean);
 }

@@ -1,3 +1,4 @@
+import { updateDisplayOptions } from 'n8n-workflow';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -5,6 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { checkCompliance } from '../../client';
 import {
 	crewMemberLocator,
 	optionalVesselId,
@@ -12,13 +14,10 @@ import {
 	vesselLocator,
 } from '../common/locators';
 import { parameterError } from '../common/validation';
-import { checkCompliance } from './shared';
 
-const show = { resource: ['compliance'], operation: ['check'] };
-
-export const description: INodeProperties[] = [
-	crewMemberLocator(show),
-	vesselLocator(show, {
+const properties: INodeProperties[] = [
+	crewMemberLocator,
+	vesselLocator({
 		description:
 			'The vessel of the position to check, when the crew member is on more than one of your vessels. Leave empty for their (only) position.',
 	}),
@@ -41,9 +40,13 @@ export const description: INodeProperties[] = [
 			},
 		],
 		default: 'snapshot',
-		displayOptions: { show },
 	},
 ];
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['compliance'], operation: ['check'] } },
+	properties,
+);
 
 /** `POST employers/me/crew/{id}/compliance-checks`: is the crew member certified for the role? */
 export async function execute(

@@ -1,3 +1,4 @@
+import { updateDisplayOptions } from 'n8n-workflow';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -5,36 +6,29 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { fetchRoster, listParameter } from '../crewMember/getAll.operation';
-import { parameterError, requireIntegerInRange } from '../common/validation';
+import { checkCompliance, listRoster } from '../../client';
+import type { RosterRow } from '../../client';
+import { mapWithConcurrency } from '../../shared/concurrency';
+import { MAX_EXPIRY_WINDOW_DAYS } from '../../shared/dates';
+import { errorToJson } from '../../transport/errors';
+import { vesselIdsParameter } from '../common/locators';
+import { listParameter, parameterError, requireIntegerInRange } from '../common/validation';
 import { concurrencyFor } from '../../transport/pacing';
-import { mapWithConcurrency } from './pool';
-import { checkCompliance, complianceErrorOf, isPerCrewMemberError, needsAttention } from './shared';
-
-const show = { resource: ['compliance'], operation: ['checkFleet'] };
+import { isPerCrewMemberError, needsAttention } from './shared';
 
 /**
  * Compliance checks in flight at once. The transport paces every request of the API key to
- * CrewPass's token buckets (60/s, 1,000/min); 32 in flight keep 60/s while one request takes up
- * to ~515 ms in all (CrewPass's latency plus n8n's own work: 8 reached only ~26/s at 60 ms on a
- * busy 2-core machine). Checks beyond what the budget allows wait in the pacer, not on the wire.
+ * CrewPass's token buckets; enough checks stay in flight to reach the per-second rate while one
+ * request (CrewPass's latency plus n8n's own work) takes up to ~515 ms. Checks beyond what the
+ * budget allows wait in the pacer, not on the wire.
  */
 export const FLEET_CONCURRENCY = concurrencyFor(515);
 
 const UNREADABLE_OPTIONS = ['include', 'skip', 'fail'] as const;
 type Unreadable = (typeof UNREADABLE_OPTIONS)[number];
 
-export const description: INodeProperties[] = [
-	{
-		displayName: 'Vessel Names or IDs',
-		name: 'vesselIds',
-		type: 'multiOptions',
-		default: [],
-		typeOptions: { loadOptionsMethod: 'getVessels' },
-		description:
-			'Check only the crew on these vessels; leave empty for your whole fleet. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions: { show },
-	},
+const properties: INodeProperties[] = [
+	vesselIdsParameter('Check only the crew on these vessels; leave empty for your whole fleet. '),
 	{
 		displayName: 'Only Those Needing Attention',
 		name: 'onlyNeedingAttention',
@@ -42,17 +36,15 @@ export const description: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to output only crew members who are non_compliant, or at_risk with their next expiry inside the renewal window (plus those whose compliance could not be read, if they are output)',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Renewal Window (Days)',
 		name: 'attentionWindowDays',
 		type: 'number',
-		typeOptions: { minValue: 0, maxValue: 730 },
+		typeOptions: { minValue: 0, maxValue: MAX_EXPIRY_WINDOW_DAYS },
 		default: 30,
-		description:
-			'An at_risk crew member needs attention when their next_expiry_date is at most this many days away (0–730)',
-		displayOptions: { show: { ...show, onlyNeedingAttention: [true] } },
+		description: `An at_risk crew member needs attention when their next_expiry_date is at most this many days away (0–${MAX_EXPIRY_WINDOW_DAYS})`,
+		displayOptions: { show: { onlyNeedingAttention: [true] } },
 	},
 	{
 		displayName: 'Options',
@@ -60,7 +52,6 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show },
 		options: [
 			{
 				displayName: 'Crew Members Whose Compliance Cannot Be Read',
@@ -74,7 +65,7 @@ export const description: INodeProperties[] = [
 						name: 'Output Them With the Error',
 						value: 'include',
 						description:
-							'An item with their roster details and "compliance_error" (code, message, scope, request ID) instead of a snapshot',
+							'An item with their roster details and "compliance_error" (error, description, code, scope, requestId, httpCode) instead of a snapshot',
 					},
 					{ name: 'Skip Them', value: 'skip', description: 'Leave them out of the output' },
 					{
@@ -89,6 +80,11 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['compliance'], operation: ['checkFleet'] } },
+	properties,
+);
+
 /** A promise's outcome as a value, so the caller decides what to do with a failure. */
 async function settle<T>(
 	promise: Promise<T>,
@@ -101,7 +97,7 @@ async function settle<T>(
 }
 
 /** One roster row's identity, carried onto its output item. */
-function rosterDetails(row: IDataObject): IDataObject {
+function rosterDetails(row: RosterRow): IDataObject {
 	return {
 		crew_unique_id: row.crew_unique_id,
 		name: row.name,
@@ -132,7 +128,7 @@ export async function execute(
 				'Renewal Window (Days)',
 				this.getNodeParameter('attentionWindowDays', itemIndex, 30),
 				0,
-				730,
+				MAX_EXPIRY_WINDOW_DAYS,
 				itemIndex,
 			)
 		: 0;
@@ -148,7 +144,7 @@ export async function execute(
 		);
 	}
 
-	const roster = await fetchRoster(this, itemIndex, { vesselIds });
+	const roster = await listRoster(this, { vesselIds }, itemIndex);
 	const now = Date.now();
 	const results = await mapWithConcurrency(this, roster, FLEET_CONCURRENCY, async (row) => {
 		const crewMemberId = String(row.crew_unique_id ?? '');
@@ -162,7 +158,7 @@ export async function execute(
 		// Anything but a per-crew-member refusal ends the run (the pool stops starting checks).
 		if (unreadable === 'fail' || !isPerCrewMemberError(outcome.error)) throw outcome.error;
 		if (unreadable === 'skip') return undefined;
-		return { ...rosterDetails(row), compliance_error: complianceErrorOf(outcome.error) };
+		return { ...rosterDetails(row), compliance_error: errorToJson(outcome.error) };
 	});
 	return results
 		.filter((json): json is IDataObject => json !== undefined)

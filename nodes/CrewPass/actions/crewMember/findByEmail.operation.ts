@@ -1,18 +1,11 @@
-import { NodeOperationError } from 'n8n-workflow';
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { crewPassRequest } from '../../transport';
-import { asNodeError, isNotFound } from '../common/errors';
+import { lookupCrewMember } from '../../client';
+import { unlessNotFound } from '../../transport/errors';
 import { requireEmail } from '../common/validation';
 
-const show = { resource: ['crewMember'], operation: ['findByEmail'] };
-
-export const description: INodeProperties[] = [
+const properties: INodeProperties[] = [
 	{
 		displayName: 'Email',
 		name: 'email',
@@ -21,7 +14,6 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		description: 'The email address the crew member uses in CrewPass',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'If Not Found',
@@ -29,7 +21,6 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		default: 'error',
 		description: 'What to do when no crew member with this email is on your fleet',
-		displayOptions: { show },
 		options: [
 			{
 				name: 'Error',
@@ -45,6 +36,11 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['crewMember'], operation: ['findByEmail'] } },
+	properties,
+);
+
 /** `POST /employers/me/crew/lookup`: the crew_unique_id (and status, when shared) for an email. */
 export async function execute(
 	this: IExecuteFunctions,
@@ -52,16 +48,9 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const email = requireEmail(this, 'Email', this.getNodeParameter('email', itemIndex), itemIndex);
 	const ifNotFound = this.getNodeParameter('ifNotFound', itemIndex, 'error') as string;
-	let found: IDataObject;
-	try {
-		found = await crewPassRequest(this, {
-			method: 'POST',
-			path: ['employers', 'me', 'crew', 'lookup'],
-			body: { email },
-			itemIndex,
-		});
-	} catch (error) {
-		if (!isNotFound(error)) throw asNodeError(this, error, itemIndex);
+	// Only CrewPass's own not_found: a bare 404 (a wrong address) stays an error.
+	const lookup = await unlessNotFound(this, lookupCrewMember(this, email, itemIndex), itemIndex);
+	if (!lookup.found) {
 		if (ifNotFound === 'nothing') return [];
 		throw new NodeOperationError(
 			this.getNode(),
@@ -73,5 +62,5 @@ export async function execute(
 			},
 		);
 	}
-	return [{ json: { email, ...found } }];
+	return [{ json: { email, ...lookup.value } }];
 }

@@ -1,4 +1,4 @@
-import { deepCopy, NodeOperationError } from 'n8n-workflow';
+import { deepCopy, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import type {
 	IBinaryKeyData,
 	IDataObject,
@@ -7,34 +7,21 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { crewPassRequestFull } from '../../transport';
-import { asNodeError, isNotFound } from '../common/errors';
+import { getPhoto } from '../../client';
+import { unlessNotFound } from '../../transport/errors';
+import { binaryPropertyParameter, readBinaryPropertyName } from '../common/binary';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
-import { parameterError } from '../common/validation';
 
-const show = { resource: ['crewMember'], operation: ['getPhoto'] };
-
-export const description: INodeProperties[] = [
-	crewMemberLocator(show),
-	{
-		displayName: 'Put Output File in Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		hint: 'The name of the output binary field to put the photo in',
-		description:
-			'The binary field the photo goes into; other binary fields of the input item are kept',
-		displayOptions: { show },
-	},
+const properties: INodeProperties[] = [
+	crewMemberLocator,
+	binaryPropertyParameter('photo'),
 	{
 		displayName: 'If No Photo',
 		name: 'ifNoPhoto',
 		type: 'options',
 		default: 'error',
 		description:
-			'What to do when CrewPass has no photo for the crew member (HTTP 404, which CrewPass also gives for someone not on your fleet)',
-		displayOptions: { show },
+			'What to do when CrewPass has no photo for the crew member (HTTP 404 not_found, which CrewPass also gives for someone not on your fleet)',
 		options: [
 			{
 				name: 'Error',
@@ -49,6 +36,11 @@ export const description: INodeProperties[] = [
 		],
 	},
 ];
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['crewMember'], operation: ['getPhoto'] } },
+	properties,
+);
 
 const EXTENSIONS: Record<string, string> = {
 	'image/png': 'png',
@@ -95,42 +87,26 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const binaryPropertyName = String(
-		this.getNodeParameter('binaryPropertyName', itemIndex, 'data') ?? '',
-	).trim();
-	if (!binaryPropertyName) {
-		throw parameterError(
-			this,
-			'Put Output File in Field',
-			'is empty',
-			itemIndex,
-			'Enter the name of the binary field for the photo, e.g. data.',
-		);
-	}
+	const binaryPropertyName = readBinaryPropertyName.call(this, itemIndex, 'photo');
 	const ifNoPhoto = this.getNodeParameter('ifNoPhoto', itemIndex, 'error') as string;
 	const crewId = await resolveCrewMemberId.call(this, itemIndex);
 	const input = this.getInputData()[itemIndex];
 
-	let response;
-	try {
-		response = await crewPassRequestFull<Buffer>(this, {
-			path: ['employers', 'me', 'crew', crewId, 'photo'],
-			binary: true,
-			itemIndex,
-		});
-	} catch (error) {
-		if (!isNotFound(error)) throw asNodeError(this, error, itemIndex);
+	// Only CrewPass's own not_found: a bare 404 (a wrong address) stays an error.
+	const photo = await unlessNotFound(this, getPhoto(this, crewId, itemIndex), itemIndex);
+	if (!photo.found) {
 		if (ifNoPhoto === 'passThrough') return [copyOfInput(input)];
 		throw new NodeOperationError(
 			this.getNode(),
 			`Crew member ${crewId} has no photo [item ${itemIndex}]`,
 			{
-				description: `CrewPass answered 404 (${error.message}): the crew member has no photo, or is not on your fleet. Set If No Photo to "Pass Item Through Without File" to carry on without one.`,
+				description: `CrewPass answered 404 (${photo.error.message}): the crew member has no photo, or is not on your fleet. Set If No Photo to "Pass Item Through Without File" to carry on without one.`,
 				itemIndex,
 			},
 		);
 	}
 
+	const response = photo.value;
 	const mimeType = mimeTypeOf(response.headers) ?? 'application/octet-stream';
 	const binaryData = await this.helpers.prepareBinaryData(
 		Buffer.from(response.body),

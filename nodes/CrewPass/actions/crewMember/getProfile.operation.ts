@@ -1,3 +1,4 @@
+import { updateDisplayOptions } from 'n8n-workflow';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -5,10 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { crewPassRequest } from '../../transport';
+import { getProfile } from '../../client';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
-
-const show = { resource: ['crewMember'], operation: ['getProfile'] };
 
 /** The base profile fields Simplify keeps (identity fields need consent and are left out). */
 export const SIMPLE_FIELDS = [
@@ -26,18 +25,20 @@ export const SIMPLE_FIELDS = [
 	'full_profile',
 ] as const;
 
-export const description: INodeProperties[] = [
-	crewMemberLocator(show),
-	{
-		displayName: 'Simplify',
-		name: 'simplify',
-		type: 'boolean',
-		default: true,
-		description:
-			'Whether to return only the base profile fields (ID, name, rank, nationality, languages, skills, experience, bio, contact details, photo URL, full_profile) instead of everything, including identity fields shared with consent',
-		displayOptions: { show },
-	},
-];
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['crewMember'], operation: ['getProfile'] } },
+	[
+		crewMemberLocator,
+		{
+			displayName: 'Simplify',
+			name: 'simplify',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to return only the base profile fields (ID, name, rank, nationality, languages, skills, experience, bio, contact details, photo URL, full_profile) instead of everything, including identity fields shared with consent',
+		},
+	],
+);
 
 /** Only the base fields present in the profile; a missing field is left out, never an error. */
 export function simplifyProfile(profile: IDataObject): IDataObject {
@@ -58,10 +59,7 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const crewId = await resolveCrewMemberId.call(this, itemIndex);
-	const profile = await crewPassRequest(this, {
-		path: ['employers', 'me', 'crew', crewId, 'profile'],
-		itemIndex,
-	});
+	const profile = await getProfile(this, crewId, itemIndex);
 	const json: IDataObject = { crew_unique_id: crewId, ...profile };
 	return [{ json: simplify ? simplifyProfile(json) : json }];
 }

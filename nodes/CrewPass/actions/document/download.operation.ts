@@ -1,23 +1,20 @@
+import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { binaryPropertyParameter, readBinaryPropertyName } from '../common/binary';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
 import {
 	binaryItem,
-	binaryPropertyParameter,
 	describeFile,
 	documentIdParameter,
 	downloadDocument,
 	readDocumentId,
-	readBinaryPropertyName,
 } from './shared';
 
-const show = { resource: ['document'], operation: ['download'] };
-
-export const description: INodeProperties[] = [
-	crewMemberLocator(show),
-	documentIdParameter(show),
-	binaryPropertyParameter(show),
-];
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['document'], operation: ['download'] } },
+	[crewMemberLocator, documentIdParameter, binaryPropertyParameter('file')],
+);
 
 /**
  * Asks CrewPass for a download link and follows it: the file as binary data (file name and MIME
@@ -28,7 +25,7 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const documentId = readDocumentId.call(this, itemIndex);
-	const property = readBinaryPropertyName.call(this, itemIndex);
+	const property = readBinaryPropertyName.call(this, itemIndex, 'file');
 	const crewMemberId = await resolveCrewMemberId.call(this, itemIndex);
 	const file = await downloadDocument(this, crewMemberId, documentId, itemIndex);
 	return [

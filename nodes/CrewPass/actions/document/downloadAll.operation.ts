@@ -1,30 +1,27 @@
+import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../compliance/pool';
+import { listDocuments } from '../../client';
+import { mapWithConcurrency } from '../../shared/concurrency';
+import { binaryPropertyParameter, readBinaryPropertyName } from '../common/binary';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
 import {
 	binaryItem,
-	binaryPropertyParameter,
 	describeFile,
 	documentFilters,
 	documentIdOf,
 	downloadDocument,
-	listDocuments,
 	matchesDocumentFilters,
-	readBinaryPropertyName,
 	readDocumentFilters,
 } from './shared';
-
-const show = { resource: ['document'], operation: ['downloadAll'] };
 
 /** Files fetched at once: each takes two requests (link, file), all paced by the transport. */
 export const DOWNLOAD_CONCURRENCY = 4;
 
-export const description: INodeProperties[] = [
-	crewMemberLocator(show),
-	binaryPropertyParameter(show),
-	documentFilters(show),
-];
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['document'], operation: ['downloadAll'] } },
+	[crewMemberLocator, binaryPropertyParameter('file'), documentFilters],
+);
 
 /**
  * Lists the crew member's current documents (optionally filtered) and downloads each one: one
@@ -34,7 +31,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const property = readBinaryPropertyName.call(this, itemIndex);
+	const property = readBinaryPropertyName.call(this, itemIndex, 'file');
 	const filters = readDocumentFilters.call(this, itemIndex);
 	const crewMemberId = await resolveCrewMemberId.call(this, itemIndex);
 

@@ -1,11 +1,14 @@
+import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { getDownloadLink } from '../../client';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
-import { documentIdParameter, readDocumentId, requestDownloadLink } from './shared';
+import { documentIdParameter, readDocumentId } from './shared';
 
-const show = { resource: ['document'], operation: ['getDownloadLink'] };
-
-export const description: INodeProperties[] = [crewMemberLocator(show), documentIdParameter(show)];
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['document'], operation: ['getDownloadLink'] } },
+	[crewMemberLocator, documentIdParameter],
+);
 
 /**
  * `GET employers/me/crew/{id}/documents/{document_id}/download`: a short-lived (about 15 minutes)
@@ -18,6 +21,6 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const documentId = readDocumentId.call(this, itemIndex);
 	const crewMemberId = await resolveCrewMemberId.call(this, itemIndex);
-	const link = await requestDownloadLink(this, crewMemberId, documentId, itemIndex);
+	const link = await getDownloadLink(this, crewMemberId, documentId, itemIndex);
 	return [{ json: { crew_unique_id: crewMemberId, ...link } }];
 }

@@ -1,21 +1,15 @@
+import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { listDocuments } from '../../client';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
-import {
-	documentFilters,
-	listDocuments,
-	matchesDocumentFilters,
-	readDocumentFilters,
-} from './shared';
 import { readLimit, returnAllOrLimit } from '../common/returnAll';
+import { documentFilters, matchesDocumentFilters, readDocumentFilters } from './shared';
 
-const show = { resource: ['document'], operation: ['getMany'] };
-
-export const description: INodeProperties[] = [
-	crewMemberLocator(show),
-	...returnAllOrLimit(show),
-	documentFilters(show),
-];
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['document'], operation: ['getMany'] } },
+	[crewMemberLocator, ...returnAllOrLimit, documentFilters],
+);
 
 /**
  * `GET employers/me/crew/{id}/documents`: one item per current document (superseded uploads are

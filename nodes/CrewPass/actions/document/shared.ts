@@ -1,80 +1,59 @@
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 import type {
 	IDataObject,
-	IDisplayOptions,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { crewPassFollowLink, crewPassRequest } from '../../transport';
+import { fetchFile, getDownloadLink } from '../../client';
+import type { DownloadLink } from '../../client';
+import { MAX_EXPIRY_WINDOW_DAYS } from '../../shared/dates';
+import { asNodeError } from '../../transport/errors';
 import { parameterError, requireIntegerInRange, requireId } from '../common/validation';
 
-type Show = NonNullable<IDisplayOptions['show']>;
-
-const DAY_MS = 86_400_000;
-export const MAX_EXPIRY_WINDOW_DAYS = 730;
 export const VERIFICATION_STATUSES = ['verified', 'pending', 'rejected', 'expired'] as const;
 
-/**
- * Whole days from today (UTC) to a `YYYY-MM-DD` date (a full ISO timestamp is read by its date):
- * 0 = expires today, negative = already expired, null = no (readable) date.
- */
-export function daysUntil(date: unknown, now = Date.now()): number | null {
-	if (typeof date !== 'string') return null;
-	const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
-	if (!match) return null;
-	const target = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-	if (!Number.isFinite(target)) return null;
-	const today = new Date(now);
-	const todayUtc = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
-	return Math.round((target - todayUtc) / DAY_MS);
-}
-
 /** The Filters collection of Document → Get Many and Download All. */
-export function documentFilters(show: Show): INodeProperties {
-	return {
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Expiring Within Days',
-				name: 'expiringWithinDays',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: MAX_EXPIRY_WINDOW_DAYS },
-				default: 30,
-				description:
-					'Only documents whose expiry date is from today to this many days ahead (0–730). Documents without an expiry date, or already past it, are left out.',
-			},
-			{
-				displayName: 'Type',
-				name: 'types',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. STCW, CoC',
-				description:
-					'Only documents of these types (the "type" field, e.g. STCW, ENG1, CoC), comma-separated, case-insensitive',
-			},
-			{
-				displayName: 'Verification Status',
-				name: 'verificationStatuses',
-				type: 'multiOptions',
-				options: [
-					{ name: 'Expired', value: 'expired' },
-					{ name: 'Pending', value: 'pending' },
-					{ name: 'Rejected', value: 'rejected' },
-					{ name: 'Verified', value: 'verified' },
-				],
-				default: [],
-				description: 'Only documents with one of these CrewPass verification statuses',
-			},
-		],
-	};
-}
+export const documentFilters: INodeProperties = {
+	displayName: 'Filters',
+	name: 'filters',
+	type: 'collection',
+	placeholder: 'Add Filter',
+	default: {},
+	options: [
+		{
+			displayName: 'Expiring Within Days',
+			name: 'expiringWithinDays',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: MAX_EXPIRY_WINDOW_DAYS },
+			default: 30,
+			description: `Only documents whose expiry date is from today to this many days ahead (0–${MAX_EXPIRY_WINDOW_DAYS}). Documents without an expiry date, or already past it, are left out.`,
+		},
+		{
+			displayName: 'Type',
+			name: 'types',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. STCW, CoC',
+			description:
+				'Only documents of these types (the "type" field, e.g. STCW, ENG1, CoC), comma-separated, case-insensitive',
+		},
+		{
+			displayName: 'Verification Status',
+			name: 'verificationStatuses',
+			type: 'multiOptions',
+			options: [
+				{ name: 'Expired', value: 'expired' },
+				{ name: 'Pending', value: 'pending' },
+				{ name: 'Rejected', value: 'rejected' },
+				{ name: 'Verified', value: 'verified' },
+			],
+			default: [],
+			description: 'Only documents with one of these CrewPass verification statuses',
+		},
+	],
+};
 
 export interface DocumentFilterValues {
 	types?: string[];
@@ -146,42 +125,17 @@ export function matchesDocumentFilters(
 	return true;
 }
 
-/**
- * `GET employers/me/crew/{id}/documents`: the crew member's current documents, each with
- * `days_until_expiry` (null when the document has no expiry date).
- */
-export async function listDocuments(
-	ctx: IExecuteFunctions,
-	crewMemberId: string,
-	itemIndex: number,
-): Promise<IDataObject[]> {
-	const answer = await crewPassRequest(ctx, {
-		path: ['employers', 'me', 'crew', crewMemberId, 'documents'],
-		itemIndex,
-	});
-	const rows = Array.isArray(answer.items) ? (answer.items as IDataObject[]) : [];
-	const now = Date.now();
-	return rows.map((row) => ({
-		crew_unique_id: answer.crew_unique_id ?? crewMemberId,
-		...row,
-		days_until_expiry: daysUntil(row.expiry_date, now),
-	}));
-}
-
 /** The Document ID parameter. */
-export function documentIdParameter(show: Show): INodeProperties {
-	return {
-		displayName: 'Document ID',
-		name: 'documentId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. doc_1',
-		description:
-			"The document_id of one of the crew member's current documents (from Document → Get Many)",
-		displayOptions: { show },
-	};
-}
+export const documentIdParameter: INodeProperties = {
+	displayName: 'Document ID',
+	name: 'documentId',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'e.g. doc_1',
+	description:
+		"The document_id of one of the crew member's current documents (from Document → Get Many)",
+};
 
 /** The validated Document ID of one item (before any request). */
 export function readDocumentId(this: IExecuteFunctions, itemIndex: number): string {
@@ -193,34 +147,6 @@ export function readDocumentId(this: IExecuteFunctions, itemIndex: number): stri
 	);
 }
 
-/** The Put Output File in Field parameter. */
-export function binaryPropertyParameter(show: Show): INodeProperties {
-	return {
-		displayName: 'Put Output File in Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		required: true,
-		default: 'data',
-		hint: 'The name of the output binary field to put the file in',
-		displayOptions: { show },
-	};
-}
-
-export function readBinaryPropertyName(this: IExecuteFunctions, itemIndex: number): string {
-	const value = this.getNodeParameter('binaryPropertyName', itemIndex, 'data');
-	const name = typeof value === 'string' ? value.trim() : '';
-	if (!name) {
-		throw parameterError(
-			this,
-			'Put Output File in Field',
-			'is empty',
-			itemIndex,
-			'Enter the name of the binary field for the file, e.g. data.',
-		);
-	}
-	return name;
-}
-
 /** A file name safe to hand to later nodes: no folders, no control characters. */
 export function safeFileName(value: unknown, fallback: string): string {
 	const text = typeof value === 'string' ? value : '';
@@ -230,27 +156,6 @@ export function safeFileName(value: unknown, fallback: string): string {
 		.join('')
 		.trim();
 	return cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : fallback;
-}
-
-export interface DownloadLink extends IDataObject {
-	document_id?: string;
-	download_url?: string;
-	expires_at?: string;
-	content_type?: string;
-	file_name?: string;
-}
-
-/** `GET .../documents/{document_id}/download`: a short-lived link to the file. */
-export async function requestDownloadLink(
-	ctx: IExecuteFunctions,
-	crewMemberId: string,
-	documentId: string,
-	itemIndex: number,
-): Promise<DownloadLink> {
-	return await crewPassRequest<DownloadLink>(ctx, {
-		path: ['employers', 'me', 'crew', crewMemberId, 'documents', documentId, 'download'],
-		itemIndex,
-	});
 }
 
 function linkHasExpired(link: DownloadLink, now = Date.now()): boolean {
@@ -274,16 +179,11 @@ async function tryFollow(
 	itemIndex: number,
 ): Promise<FollowOutcome> {
 	try {
-		const response = await crewPassFollowLink(ctx, String(link.download_url ?? ''), itemIndex);
+		const response = await fetchFile(ctx, link, itemIndex);
 		return { ok: true, body: response.body, headers: response.headers };
 	} catch (error) {
 		return { ok: false, error };
 	}
-}
-
-function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number) {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
 
 export interface DownloadedFile {
@@ -294,8 +194,8 @@ export interface DownloadedFile {
 }
 
 /**
- * Asks for a download link and follows it (without the API key, only on the credential's
- * origin: the transport enforces both). A link that has expired — `expires_at` already past, or
+ * Asks for a download link and follows it (without the API key, only to CrewPass origins: the
+ * transport enforces both). A link that has expired — `expires_at` already past, or
  * the file URL answering 403/410 — is requested again once.
  */
 export async function downloadDocument(
@@ -305,14 +205,14 @@ export async function downloadDocument(
 	itemIndex: number,
 ): Promise<DownloadedFile> {
 	let renewed = false;
-	let link = await requestDownloadLink(ctx, crewMemberId, documentId, itemIndex);
+	let link = await getDownloadLink(ctx, crewMemberId, documentId, itemIndex);
 	if (linkHasExpired(link)) {
-		link = await requestDownloadLink(ctx, crewMemberId, documentId, itemIndex);
+		link = await getDownloadLink(ctx, crewMemberId, documentId, itemIndex);
 		renewed = true;
 	}
 	let outcome = await tryFollow(ctx, link, itemIndex);
 	if (!outcome.ok && !renewed && isExpiredLinkError(outcome.error)) {
-		link = await requestDownloadLink(ctx, crewMemberId, documentId, itemIndex);
+		link = await getDownloadLink(ctx, crewMemberId, documentId, itemIndex);
 		outcome = await tryFollow(ctx, link, itemIndex);
 	}
 	if (!outcome.ok) {

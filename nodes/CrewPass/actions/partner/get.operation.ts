@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { crewPassRequest } from '../../transport';
+import { getPartner } from '../../client';
 
 export const description: INodeProperties[] = [];
 
@@ -9,6 +9,5 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const partner = await crewPassRequest(this, { path: ['partners', 'me'], itemIndex });
-	return [{ json: partner }];
+	return [{ json: await getPartner(this, itemIndex) }];
 }

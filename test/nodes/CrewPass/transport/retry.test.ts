@@ -30,9 +30,13 @@ describe('retryAfterMs', () => {
 		expect(retryAfterMs(undefined, 'Mon, 08 Jun 2026 10:00:05 GMT', now)).toBe(5_000);
 	});
 
-	it('waits one second when there is no hint, and never a negative time', () => {
-		expect(retryAfterMs({}, undefined)).toBe(1_000);
-		expect(retryAfterMs({ error: { retry_after_seconds: -1 } }, undefined)).toBe(0);
+	it('gives no wait for no hint, or a zero, negative or non-numeric one (the caller backs off)', () => {
+		expect(retryAfterMs({}, undefined)).toBeUndefined();
+		expect(retryAfterMs({ error: { retry_after_seconds: -1 } }, undefined)).toBeUndefined();
+		expect(retryAfterMs({ error: { retry_after_seconds: 0 } }, '5')).toBeUndefined();
+		expect(retryAfterMs({ error: { retry_after_seconds: Number.NaN } }, undefined)).toBeUndefined();
+		expect(retryAfterMs(undefined, '-3')).toBeUndefined();
+		expect(retryAfterMs(undefined, '0')).toBeUndefined();
 	});
 });
 

@@ -251,13 +251,15 @@ describe('Compliance → Check Fleet', () => {
 				vessel_id: 'ves_b',
 				vessel_name: 'M/Y VES_B',
 				role: 'Deckhand',
+				// The package's one error shape (the same as Continue On Fail items).
 				compliance_error: expect.objectContaining({
+					error: expect.stringContaining('scope_not_consented'),
 					code: 'scope_not_consented',
 					scope: 'crew:compliance:read',
-					http_status: 403,
+					httpCode: '403',
 				}),
 			});
-			expect(items[4].json.compliance_error).toMatchObject({ code: 'not_found', http_status: 404 });
+			expect(items[4].json.compliance_error).toMatchObject({ code: 'not_found', httpCode: '404' });
 			expect(items[1].json).not.toHaveProperty('overall_status');
 		});
 

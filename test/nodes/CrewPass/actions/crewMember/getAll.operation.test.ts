@@ -344,3 +344,17 @@ describe('Crew Member → Get Many: parameters are checked before any request', 
 		expect(error?.description).toMatch(/req_scope/);
 	});
 });
+
+describe('Crew Member → Get Many over a large fleet', () => {
+	it('reads 10,000 crew in 50 requests of 200 (Return All), in roster order', async () => {
+		const server = fleetServer(makeCrew(10_000));
+		const { items, error } = await runNode({ parameters: params({ returnAll: true }) });
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(10_000);
+		expect(items[0].json.crew_unique_id).toBe('crew_00001');
+		expect(items[9_999].json.crew_unique_id).toBe('crew_10000');
+		expect(items[9_999].pairedItem).toEqual({ item: 0 });
+		expect(server.requests).toHaveLength(50);
+		expect(server.requests.every((request) => request.query.limit === '200')).toBe(true);
+	});
+});

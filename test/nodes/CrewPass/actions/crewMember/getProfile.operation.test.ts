@@ -93,14 +93,20 @@ describe('Crew Member → Get Profile', () => {
 		expect(items[0].json.crew_unique_id).toBe('crew_001');
 	});
 
-	it('percent-encodes the ID as one path segment', async () => {
-		const scope = crewPass().get('/api/v2/employers/me/crew/a%2Fb%3Fc/profile').reply(200, {});
+	it.each([
+		'a/b?c',
+		'crew\uff0e\uff0e',
+		'crew 1',
+		'crew%2F1',
+		'crew.1',
+		'x'.repeat(129),
+		'ｃｒｅｗ',
+	])('refuses the ID %j (not what CrewPass ids are) before any request', async (value) => {
+		const { error } = await runNode({ parameters: params({ mode: 'id', value }) });
 
-		const { items, error } = await runNode({ parameters: params({ mode: 'id', value: 'a/b?c' }) });
-
-		expect(error).toBeUndefined();
-		expect(scope.isDone()).toBe(true);
-		expect(items[0].json).toEqual({ crew_unique_id: 'a/b?c' });
+		expect(error?.message).toMatch(/^Crew Member: ".*" is not a valid ID \[item 0\]/);
+		expect(error?.description).toMatch(/letters, digits, "_" and "-"/);
+		expect(unexpected.requests).toEqual([]);
 	});
 
 	it('404 for a crew member off the fleet is a clear not_found error', async () => {
