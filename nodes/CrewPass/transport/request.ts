@@ -226,7 +226,11 @@ async function withRetries(
 	const policy = transportSettings.retry;
 	const pacer = pacerFor(plan.session.pacerKey);
 	const secret = plan.session.credentials.apiKey;
+	// Transient failures (5xx, dropped connections) spend the attempt and wait budgets; waiting
+	// for CrewPass's rate limit (429) spends only its own, longer budget.
+	let failures = 0;
 	let waited = 0;
+	let rateLimitWaited = 0;
 	for (let attempt = 1; ; attempt++) {
 		// Admitted only when the key's token buckets hold a token at the moment of sending.
 		for (let paceMs = pacer.acquire(Date.now()); paceMs > 0; paceMs = pacer.acquire(Date.now())) {
@@ -235,31 +239,58 @@ async function withRetries(
 		const admittedAt = Date.now();
 		let verdict: Verdict<IN8nHttpFullResponse>;
 		try {
-			verdict = classify({ ok: true, response: await send() }, attempt, policy, {
+			verdict = classify({ ok: true, response: await send() }, failures + 1, policy, {
 				returnRedirects: plan.returnRedirects,
 				parseBody: parseJsonQuietly,
 			});
 		} catch (error) {
-			verdict = classify({ ok: false, error }, attempt, policy);
+			verdict = classify({ ok: false, error }, failures + 1, policy);
 		}
 		if (verdict.kind === 'done') return verdict.response;
 		if (verdict.kind !== 'retry') throw failureFor(ctx, plan, verdict, secret);
-		if (attempt >= policy.maxAttempts || waited + verdict.waitMs > policy.maxTotalWaitMs) {
-			throw new NodeApiError(
-				ctx.getNode(),
-				{ message: `gave up after ${attempt} attempts; last: ${verdict.problem}` },
-				{
-					message: `CrewPass did not answer successfully after ${attempt} attempts (${plan.what})`,
-					description: `Last problem: ${verdict.problem}. Retried for ${(waited / 1000).toFixed(1)} s in all (at most ${policy.maxAttempts} attempts, ${policy.maxTotalWaitMs / 1000} s of waiting). CrewPass may be overloaded or unreachable: try again later, or use the node's Retry On Fail setting for a longer wait.`,
-					itemIndex: plan.itemIndex,
-				},
-			);
+		if (verdict.rateLimited) {
+			if (rateLimitWaited + verdict.waitMs > policy.maxRateLimitWaitMs) {
+				throw giveUp(ctx, plan, attempt, verdict.problem, rateLimitWaited, [
+					`at most ${policy.maxRateLimitWaitMs / 1000} s of waiting for the rate limit`,
+					'Other workflows or tools are using the same API key heavily: run this one at another time, or give it its own key.',
+				]);
+			}
+			// Another user of the key drained CrewPass's buckets: every request of this key waits.
+			pacer.penalize(verdict.waitMs, Date.now(), admittedAt);
+			rateLimitWaited += verdict.waitMs;
+			await sleep(verdict.waitMs);
+			continue;
 		}
-		// Another user of the key drained CrewPass's buckets: every request of this key waits.
-		if (verdict.rateLimited) pacer.penalize(verdict.waitMs, Date.now(), admittedAt);
+		failures++;
+		if (failures >= policy.maxAttempts || waited + verdict.waitMs > policy.maxTotalWaitMs) {
+			throw giveUp(ctx, plan, attempt, verdict.problem, waited, [
+				`at most ${policy.maxAttempts} attempts, ${policy.maxTotalWaitMs / 1000} s of waiting`,
+				"CrewPass may be overloaded or unreachable: try again later, or use the node's Retry On Fail setting for a longer wait.",
+			]);
+		}
 		waited += verdict.waitMs;
 		await sleep(verdict.waitMs);
 	}
+}
+
+/** The error for a request whose retries ran out of budget. */
+function giveUp(
+	ctx: CrewPassContext,
+	plan: SendPlan,
+	attempts: number,
+	problem: string,
+	waitedMs: number,
+	[budget, advice]: [string, string],
+): NodeApiError {
+	return new NodeApiError(
+		ctx.getNode(),
+		{ message: `gave up after ${attempts} attempts; last: ${problem}` },
+		{
+			message: `CrewPass did not answer successfully after ${attempts} attempts (${plan.what})`,
+			description: `Last problem: ${problem}. Retried for ${(waitedMs / 1000).toFixed(1)} s in all (${budget}). ${advice}`,
+			itemIndex: plan.itemIndex,
+		},
+	);
 }
 
 /** The error a final (not retried) verdict becomes. */

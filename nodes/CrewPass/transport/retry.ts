@@ -8,6 +8,11 @@ export interface RetryPolicy {
 	maxAttempts: number;
 	/** The most the retries of one request may wait in all, in milliseconds. */
 	maxTotalWaitMs: number;
+	/**
+	 * The most one request may wait for CrewPass's rate limit (429s), in milliseconds. 429s count
+	 * neither as attempts nor against `maxTotalWaitMs`: the limit is a queue, not a failure.
+	 */
+	maxRateLimitWaitMs: number;
 	/** First backoff for 502/503/504 and dropped connections; doubles each attempt. */
 	baseDelayMs: number;
 	/** Cap on a single backoff. */
@@ -17,6 +22,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxAttempts: 6,
 	maxTotalWaitMs: 60_000,
+	maxRateLimitWaitMs: 10 * 60_000,
 	baseDelayMs: 500,
 	maxDelayMs: 8_000,
 };

@@ -139,7 +139,8 @@ describe('CrewPass errors become NodeApiError with code, hint, scope and request
 	});
 
 	it('partner_rate_limited (429) that never clears ends in a clear give-up error', async () => {
-		transportSettings.retry = { ...savedRetry, maxAttempts: 3 };
+		// 10 ms per 429: the third one would take the wait past its 25 ms budget
+		transportSettings.retry = { ...savedRetry, maxRateLimitWaitMs: 25 };
 		const scope = nock(TEST_BASE_URL)
 			.get(ME)
 			.times(3)
@@ -158,6 +159,23 @@ describe('CrewPass errors become NodeApiError with code, hint, scope and request
 		expect(scope.isDone()).toBe(true);
 		expect(error?.message).toMatch(/did not answer successfully after 3 attempts/);
 		expect(error?.description).toMatch(/HTTP 429 partner_rate_limited \(request id req_429\)/);
+	});
+
+	it('429s are not failed attempts: a request queued behind the rate limit still succeeds', async () => {
+		transportSettings.retry = { ...savedRetry, maxAttempts: 2 };
+		const limited = {
+			error: { code: 'partner_rate_limited', message: 'slow down', retry_after_seconds: 0.01 },
+		};
+		const scope = nock(TEST_BASE_URL)
+			.get(ME)
+			.times(4)
+			.reply(429, limited)
+			.get(ME)
+			.reply(200, { partner_id: 'prt_123' });
+		const { items, error } = await request(['partners', 'me']);
+		expect(error).toBeUndefined();
+		expect(scope.isDone()).toBe(true);
+		expect(items[0].json).toEqual({ partner_id: 'prt_123' });
 	});
 
 	it("FastAPI's 422 names the field and the problem", async () => {
@@ -296,8 +314,8 @@ describe('retries', () => {
 		expect(error?.description).toMatch(/Last problem: HTTP 502/);
 	});
 
-	it('gives up when the next wait would pass the total wait budget', async () => {
-		transportSettings.retry = { ...savedRetry, maxTotalWaitMs: 1_000 };
+	it('gives up when the next wait would pass the rate-limit wait budget', async () => {
+		transportSettings.retry = { ...savedRetry, maxRateLimitWaitMs: 1_000 };
 		const scope = nock(TEST_BASE_URL)
 			.get(ME)
 			.reply(429, {
