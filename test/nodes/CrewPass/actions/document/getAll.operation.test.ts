@@ -9,7 +9,7 @@ const crewById = { __rl: true, mode: 'id', value: 'crew_001' };
 function params(extra: Record<string, unknown> = {}) {
 	return {
 		resource: 'document',
-		operation: 'getMany',
+		operation: 'getAll',
 		crewMember: crewById,
 		returnAll: true,
 		...extra,

@@ -7,7 +7,7 @@ import { readLimit, returnAllOrLimit } from '../common/returnAll';
 import { documentFilters, matchesDocumentFilters, readDocumentFilters } from './shared';
 
 export const description: INodeProperties[] = updateDisplayOptions(
-	{ show: { resource: ['document'], operation: ['getMany'] } },
+	{ show: { resource: ['document'], operation: ['getAll'] } },
 	[crewMemberLocator, ...returnAllOrLimit, documentFilters],
 );
 
