@@ -5,6 +5,7 @@ import { listDocuments } from '../../client';
 import { mapWithConcurrency } from '../../shared/concurrency';
 import { binaryPropertyParameter, readBinaryPropertyName } from '../common/binary';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
+import { pickFields, readSimplify, simplifyParameter } from '../common/simplify';
 import {
 	binaryItem,
 	describeFile,
@@ -13,6 +14,7 @@ import {
 	downloadDocument,
 	matchesDocumentFilters,
 	readDocumentFilters,
+	SIMPLE_DOWNLOAD_FIELDS,
 } from './shared';
 
 /** Files fetched at once: each takes two requests (link, file), all paced by the transport. */
@@ -20,7 +22,12 @@ export const DOWNLOAD_CONCURRENCY = 4;
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['document'], operation: ['downloadAll'] } },
-	[crewMemberLocator, binaryPropertyParameter('file'), documentFilters],
+	[
+		crewMemberLocator,
+		binaryPropertyParameter('file'),
+		documentFilters,
+		simplifyParameter(SIMPLE_DOWNLOAD_FIELDS),
+	],
 );
 
 /**
@@ -33,6 +40,7 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const property = readBinaryPropertyName.call(this, itemIndex, 'file');
 	const filters = readDocumentFilters.call(this, itemIndex);
+	const simplify = readSimplify.call(this, itemIndex);
 	const crewMemberId = await resolveCrewMemberId.call(this, itemIndex);
 
 	const documents = (await listDocuments(this, crewMemberId, itemIndex)).filter((document) =>
@@ -41,7 +49,8 @@ export async function execute(
 	const ids = documents.map((document) => documentIdOf(this, document, itemIndex));
 	return await mapWithConcurrency(this, documents, DOWNLOAD_CONCURRENCY, async (document, i) => {
 		const file = await downloadDocument(this, crewMemberId, ids[i], itemIndex);
-		const json = { ...document, ...describeFile(crewMemberId, ids[i], file) };
+		const full = { ...document, ...describeFile(crewMemberId, ids[i], file) };
+		const json = simplify ? pickFields(full, SIMPLE_DOWNLOAD_FIELDS) : full;
 		return await binaryItem(this, itemIndex, json, property, file);
 	});
 }

@@ -12,6 +12,34 @@ import { MAX_EXPIRY_WINDOW_DAYS } from '../../shared/dates';
 import { asNodeError } from '../../transport/errors';
 import { parameterError, requireIntegerInRange, requireId } from '../common/validation';
 
+/** What Simplify keeps of a document (Get Many). */
+export const SIMPLE_DOCUMENT_FIELDS = [
+	'document_id',
+	'crew_unique_id',
+	'type',
+	'category',
+	'title',
+	'issuer',
+	'verification_status',
+	'issue_date',
+	'expiry_date',
+	'days_until_expiry',
+] as const;
+
+/** What Simplify keeps of a downloaded document (Download All): the file details included. */
+export const SIMPLE_DOWNLOAD_FIELDS = [
+	'document_id',
+	'crew_unique_id',
+	'type',
+	'title',
+	'verification_status',
+	'expiry_date',
+	'days_until_expiry',
+	'file_name',
+	'content_type',
+	'file_size',
+] as const;
+
 export const VERIFICATION_STATUSES = ['verified', 'pending', 'rejected', 'expired'] as const;
 
 /** The Filters collection of Document → Get Many and Download All. */
