@@ -6,9 +6,11 @@ import { mapWithConcurrency } from '../../shared/concurrency';
 import { binaryPropertyParameter, readBinaryPropertyName } from '../common/binary';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
 import { pickFields, readSimplify, simplifyParameter } from '../common/simplify';
+import { boundForTool, runsAsTool, TOOL_MAX_ITEMS } from '../common/tool';
 import {
 	binaryItem,
 	describeFile,
+	describeFileForTool,
 	documentFilters,
 	documentIdOf,
 	downloadDocument,
@@ -47,6 +49,16 @@ export async function execute(
 		matchesDocumentFilters(document, filters),
 	);
 	const ids = documents.map((document) => documentIdOf(this, document, itemIndex));
+	if (runsAsTool(this)) {
+		// An agent gets file details (one request each, no download) for at most TOOL_MAX_ITEMS.
+		const shown = documents.slice(0, TOOL_MAX_ITEMS);
+		const items = await mapWithConcurrency(this, shown, DOWNLOAD_CONCURRENCY, async (doc, i) => {
+			const details = await describeFileForTool(this, crewMemberId, ids[i], itemIndex);
+			const full = { ...doc, ...details };
+			return { json: simplify ? pickFields(full, [...SIMPLE_DOWNLOAD_FIELDS, 'note']) : full };
+		});
+		return boundForTool(items, 'documents', documents.length);
+	}
 	return await mapWithConcurrency(this, documents, DOWNLOAD_CONCURRENCY, async (document, i) => {
 		const file = await downloadDocument(this, crewMemberId, ids[i], itemIndex);
 		const full = { ...document, ...describeFile(crewMemberId, ids[i], file) };

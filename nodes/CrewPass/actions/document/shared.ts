@@ -10,6 +10,7 @@ import { fetchFile, getDownloadLink } from '../../client';
 import type { DownloadLink } from '../../client';
 import { MAX_EXPIRY_WINDOW_DAYS } from '../../shared/dates';
 import { asNodeError } from '../../transport/errors';
+import { TOOL_FILE_NOTE } from '../common/tool';
 import { parameterError, requireIntegerInRange, requireId } from '../common/validation';
 
 /** What Simplify keeps of a document (Get Many). */
@@ -276,6 +277,28 @@ export function describeFile(
 		file_name: file.fileName,
 		content_type: file.mimeType,
 		file_size: file.data.length,
+	};
+}
+
+/**
+ * A document file as an AI agent tool sees it (runsAsTool): the link's details, never the link
+ * (it is a credential) nor the bytes. One request (the link), no download.
+ */
+export async function describeFileForTool(
+	ctx: IExecuteFunctions,
+	crewMemberId: string,
+	documentId: string,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const link = await getDownloadLink(ctx, crewMemberId, documentId, itemIndex);
+	return {
+		crew_unique_id: crewMemberId,
+		document_id: link.document_id ?? documentId,
+		file_name: safeFileName(link.file_name, documentId),
+		content_type:
+			(typeof link.content_type === 'string' && link.content_type.trim()) ||
+			'application/octet-stream',
+		note: TOOL_FILE_NOTE,
 	};
 }
 
