@@ -29,7 +29,11 @@ export async function router(
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const results = await operation.execute.call(this, itemIndex);
-			for (const result of results) output.push({ ...result, pairedItem: { item: itemIndex } });
+			// Operations return new items of their own: paired in place, not copied.
+			for (const result of results) {
+				result.pairedItem = { item: itemIndex };
+				output.push(result);
+			}
 		} catch (caught) {
 			const error = asNodeError(this, caught, itemIndex);
 			error.context.itemIndex ??= itemIndex;

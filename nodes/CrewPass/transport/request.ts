@@ -137,7 +137,33 @@ interface Session {
 	pacerKey: string;
 }
 
-async function openSession(ctx: CrewPassContext, itemIndex?: number): Promise<Session> {
+/**
+ * The session of each node run (`ctx`) and item: the credential is read, checked and
+ * fingerprinted once, not once per request or page. (In n8n every getCredentials() call resolves
+ * the credential through the expression runtime, a measurable cost per page of a long list.)
+ * A run's credential cannot change while it runs; a new run has a new context, so an edited
+ * credential takes effect with the next execution.
+ */
+const sessions = new WeakMap<object, Map<number, Promise<Session>>>();
+
+function openSession(ctx: CrewPassContext, itemIndex?: number): Promise<Session> {
+	let byItem = sessions.get(ctx);
+	if (!byItem) {
+		byItem = new Map();
+		sessions.set(ctx, byItem);
+	}
+	const key = itemIndex ?? -1;
+	let session = byItem.get(key);
+	if (!session) {
+		session = readSession(ctx, itemIndex);
+		byItem.set(key, session);
+		// A failed read (a bad Base URL, a key in the wrong mode) is not kept: it is reported each time.
+		session.catch(() => byItem.delete(key));
+	}
+	return session;
+}
+
+async function readSession(ctx: CrewPassContext, itemIndex?: number): Promise<Session> {
 	const credentials = await ctx.getCredentials<CrewPassCredentials>(CREDENTIAL_NAME, itemIndex);
 	const fail = (message: string, description: string) =>
 		new NodeOperationError(ctx.getNode(), message, { description, itemIndex });

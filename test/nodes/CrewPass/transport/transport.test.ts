@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { sleep } from 'n8n-workflow';
 import type { NodeApiError } from 'n8n-workflow';
 
 import { transportSettings } from '../../../../nodes/CrewPass/transport';
@@ -283,7 +284,7 @@ describe('retries', () => {
 			.reply(() => {
 				refusedAt = Date.now();
 				arrivals.push(['A 429', refusedAt]);
-				setTimeout(signalPenalized, 500);
+				void sleep(500).then(signalPenalized);
 				return [
 					429,
 					{

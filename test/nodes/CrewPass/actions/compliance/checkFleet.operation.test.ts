@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { sleep } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 
 import { FLEET_CONCURRENCY } from '../../../../../nodes/CrewPass/actions/compliance/checkFleet.operation';
@@ -146,7 +147,7 @@ describe('Compliance → Check Fleet', () => {
 		let inFlight = 0;
 		let maxInFlight = 0;
 		const release = () => held.splice(0).forEach((answer) => answer());
-		const fallback = setTimeout(release, 10_000);
+		void sleep(10_000).then(release);
 		api()
 			.post(CHECK_RE)
 			.times(rows.length)
@@ -162,7 +163,6 @@ describe('Compliance → Check Fleet', () => {
 			});
 
 		const { items, error } = await runNode({ parameters: params() });
-		clearTimeout(fallback);
 
 		expect(error).toBeUndefined();
 		expect(items).toHaveLength(60);
