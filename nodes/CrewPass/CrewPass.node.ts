@@ -9,6 +9,7 @@ import type {
 import { CREDENTIAL_NAME } from '../../credentials/CrewPassApi.credentials';
 import { resourceParameter, resources } from './actions/resources';
 import { router } from './actions/router';
+import { TOOL_DESCRIPTION } from './actions/toolDescription';
 import { searchCrewMembers, searchVessels } from './methods/listSearch';
 import { getVessels } from './methods/loadOptions';
 
@@ -23,7 +24,7 @@ export class CrewPass implements INodeType {
 		description:
 			'Read your fleet from the CrewPass Partner API: vessels, crew members, documents and compliance',
 		defaults: { name: 'CrewPass' },
-		usableAsTool: true,
+		usableAsTool: { replacements: { description: TOOL_DESCRIPTION } },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_NAME, required: true }],

@@ -174,7 +174,10 @@ export default function (ctx) {
 			const last = await redeliverAll([inFlight]);
 			figures.kill9 = {
 				finishedBeforeKill: earlier,
-				killedRightAfterItsAnswer: { ...last, finishedBeforeTheKill: inFlightExecution.includes('success') },
+				killedRightAfterItsAnswer: {
+					...last,
+					finishedBeforeTheKill: inFlightExecution.includes('success'),
+				},
 				crashedExecutions: crashed,
 			};
 			log('restart', `after kill -9: ${JSON.stringify(figures.kill9)}`);

@@ -26,7 +26,15 @@ describe('Quickstart: partners/me', () => {
 			status: 'active',
 			mode: 'test',
 			subscription_plan: 'management',
-			granted_scopes: ['crew:compliance:read', 'crew:documents:download', 'crew:documents:read', 'crew:profile:full:read', 'crew:profile:read', 'crew:status:read', 'vessels:fleet:read'],
+			granted_scopes: [
+				'crew:compliance:read',
+				'crew:documents:download',
+				'crew:documents:read',
+				'crew:profile:full:read',
+				'crew:profile:read',
+				'crew:status:read',
+				'vessels:fleet:read',
+			],
 		});
 	});
 
@@ -39,7 +47,11 @@ describe('Quickstart: partners/me', () => {
 	it('lists a reduced plan without documents/compliance scopes', async () => {
 		const r = await call(sb.url, '/api/v2/partners/me', { key: sb.keys.reduced });
 		expect(r.status).toBe(200);
-		expect(r.body.granted_scopes).toEqual(['crew:profile:read', 'crew:status:read', 'vessels:fleet:read']);
+		expect(r.body.granted_scopes).toEqual([
+			'crew:profile:read',
+			'crew:status:read',
+			'vessels:fleet:read',
+		]);
 	});
 });
 
@@ -57,11 +69,19 @@ describe('Authentication and error codes', () => {
 
 	it('a live key on a test instance -> 403 partner_mode_mismatch', async () => {
 		expect(sb.keys.wrongMode.startsWith('cpk_live_')).toBe(true);
-		expectErrorEnvelope(await call(sb.url, '/api/v2/partners/me', { key: sb.keys.wrongMode }), 403, 'partner_mode_mismatch');
+		expectErrorEnvelope(
+			await call(sb.url, '/api/v2/partners/me', { key: sb.keys.wrongMode }),
+			403,
+			'partner_mode_mismatch',
+		);
 	});
 
 	it('a partner without API access -> 403 api_not_enabled', async () => {
-		expectErrorEnvelope(await call(sb.url, api('/fleet'), { key: sb.keys.noApi }), 403, 'api_not_enabled');
+		expectErrorEnvelope(
+			await call(sb.url, api('/fleet'), { key: sb.keys.noApi }),
+			403,
+			'api_not_enabled',
+		);
 	});
 
 	it('a scope the plan does not grant -> 403 scope_not_granted with scope', async () => {
@@ -69,15 +89,24 @@ describe('Authentication and error codes', () => {
 		const docs = await call(sb.url, api(`/crew/${crew}/documents`), { key: sb.keys.reduced });
 		expectErrorEnvelope(docs, 403, 'scope_not_granted');
 		expect(docs.body.error.scope).toBe('crew:documents:read');
-		const comp = await call(sb.url, api(`/crew/${crew}/compliance-checks`), { key: sb.keys.reduced, json: {} });
+		const comp = await call(sb.url, api(`/crew/${crew}/compliance-checks`), {
+			key: sb.keys.reduced,
+			json: {},
+		});
 		expectErrorEnvelope(comp, 403, 'scope_not_granted');
 		expect(comp.body.error.scope).toBe('crew:compliance:read');
 	});
 
 	it('reads never answer invalid_signature (v2 only): a forged signature header is ignored', async () => {
-		const r = await call(sb.url, '/api/v2/partners/me', { key, headers: { 'X-CrewPass-Signature': 'v1=deadbeef', 'X-CrewPass-Timestamp': '1' } });
+		const r = await call(sb.url, '/api/v2/partners/me', {
+			key,
+			headers: { 'X-CrewPass-Signature': 'v1=deadbeef', 'X-CrewPass-Timestamp': '1' },
+		});
 		expect(r.status).toBe(200);
-		const bad = await call(sb.url, '/api/v2/partners/me', { key: 'cpk_test_nope', headers: { 'X-CrewPass-Signature': 'v1=deadbeef' } });
+		const bad = await call(sb.url, '/api/v2/partners/me', {
+			key: 'cpk_test_nope',
+			headers: { 'X-CrewPass-Signature': 'v1=deadbeef' },
+		});
 		expect(bad.body.error.code).toBe('invalid_api_key');
 	});
 
@@ -98,7 +127,14 @@ describe('Vessels', () => {
 		expect(r.status).toBe(200);
 		expect(r.body.items).toHaveLength(4);
 		for (const v of r.body.items) {
-			expect(Object.keys(v).sort()).toEqual(['flag_state', 'imo', 'mmsi', 'vessel_id', 'vessel_name', 'vessel_type']);
+			expect(Object.keys(v).sort()).toEqual([
+				'flag_state',
+				'imo',
+				'mmsi',
+				'vessel_id',
+				'vessel_name',
+				'vessel_type',
+			]);
 			expect(v.vessel_id).toMatch(/^ves_/);
 			expect(v.imo).toMatch(/^\d{7}$/);
 			expect(v.mmsi).toMatch(/^\d{9}$/);
@@ -106,9 +142,13 @@ describe('Vessels', () => {
 		}
 	});
 
-	it("another partner sees only its own vessels", async () => {
-		const mine = (await call(sb.url, api('/vessels'), { key })).body.items.map((v: Json) => v.vessel_id);
-		const theirs = (await call(sb.url, api('/vessels'), { key: sb.keys.other })).body.items.map((v: Json) => v.vessel_id);
+	it('another partner sees only its own vessels', async () => {
+		const mine = (await call(sb.url, api('/vessels'), { key })).body.items.map(
+			(v: Json) => v.vessel_id,
+		);
+		const theirs = (await call(sb.url, api('/vessels'), { key: sb.keys.other })).body.items.map(
+			(v: Json) => v.vessel_id,
+		);
 		expect(theirs.length).toBeGreaterThan(0);
 		expect(theirs.filter((id: string) => mine.includes(id))).toEqual([]);
 	});
@@ -144,7 +184,10 @@ describe('Fleet roster', () => {
 	});
 
 	it('documents_expiring follows the window', async () => {
-		const find = async (days: number, id: string) => (await call(sb.url, api(`/fleet?include_documents_expiring_within_days=${days}`), { key })).body.items.find((i: Json) => i.crew_unique_id === id).documents_expiring;
+		const find = async (days: number, id: string) =>
+			(
+				await call(sb.url, api(`/fleet?include_documents_expiring_within_days=${days}`), { key })
+			).body.items.find((i: Json) => i.crew_unique_id === id).documents_expiring;
 		// atRisk: ENG1 expires in 54 days; expiring30: food hygiene in 12 days.
 		expect(await find(30, sb.fixtures.atRisk)).toBe(0);
 		expect(await find(90, sb.fixtures.atRisk)).toBe(1);
@@ -170,18 +213,33 @@ describe('Fleet roster', () => {
 		['limit=0', 'limit', 'greater_than_equal'],
 		['limit=201', 'limit', 'less_than_equal'],
 		['limit=abc', 'limit', 'int_parsing'],
-		['include_documents_expiring_within_days=-1', 'include_documents_expiring_within_days', 'greater_than_equal'],
-		['include_documents_expiring_within_days=731', 'include_documents_expiring_within_days', 'less_than_equal'],
+		[
+			'include_documents_expiring_within_days=-1',
+			'include_documents_expiring_within_days',
+			'greater_than_equal',
+		],
+		[
+			'include_documents_expiring_within_days=731',
+			'include_documents_expiring_within_days',
+			'less_than_equal',
+		],
 		['cursor=bm90LWEtY3Vyc29y', 'cursor', 'value_error'],
 	])('%s -> FastAPI 422', async (query, field, type) => {
 		const r = await call(sb.url, api(`/fleet?${query}`), { key });
 		expect(r.status).toBe(422);
-		expect(r.body.detail).toEqual([expect.objectContaining({ loc: ['query', field], msg: expect.any(String), type })]);
+		expect(r.body.detail).toEqual([
+			expect.objectContaining({ loc: ['query', field], msg: expect.any(String), type }),
+		]);
 		expect(r.body).not.toHaveProperty('error');
 	});
 
 	it('accepts the bounds 1, 200, 0 and 730', async () => {
-		for (const q of ['limit=1', 'limit=200', 'include_documents_expiring_within_days=0', 'include_documents_expiring_within_days=730']) {
+		for (const q of [
+			'limit=1',
+			'limit=200',
+			'include_documents_expiring_within_days=0',
+			'include_documents_expiring_within_days=730',
+		]) {
 			expect((await call(sb.url, api(`/fleet?${q}`), { key })).status).toBe(200);
 		}
 	});
@@ -208,7 +266,8 @@ describe('Fleet pagination on a large fleet', () => {
 		let cursor: string | null = null;
 		let pages = 0;
 		do {
-			const q: string = `/fleet?limit=${limit}` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
+			const q: string =
+				`/fleet?limit=${limit}` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
 			const r = await call(big.url, api(q), { key: big.keys.management });
 			expect(r.status).toBe(200);
 			expect(r.body.items.length).toBeLessThanOrEqual(limit);
@@ -228,7 +287,10 @@ describe('Fleet pagination on a large fleet', () => {
 describe('Crew lookup', () => {
 	it('resolves an email to crew_unique_id + status', async () => {
 		const crew = sb.crew(sb.fixtures.compliant)!;
-		const r = await call(sb.url, api('/crew/lookup'), { key, json: { email: crew.email.toUpperCase() } });
+		const r = await call(sb.url, api('/crew/lookup'), {
+			key,
+			json: { email: crew.email.toUpperCase() },
+		});
 		expect(r.status).toBe(200);
 		expect(r.body).toEqual({ crew_unique_id: crew.crew_unique_id, status: 'verified' });
 	});
@@ -240,10 +302,21 @@ describe('Crew lookup', () => {
 	});
 
 	it('404 for unknown emails and for crew of another partner (never 403)', async () => {
-		expectErrorEnvelope(await call(sb.url, api('/crew/lookup'), { key, json: { email: 'nobody@nowhere.example' } }), 404, 'not_found');
+		expectErrorEnvelope(
+			await call(sb.url, api('/crew/lookup'), { key, json: { email: 'nobody@nowhere.example' } }),
+			404,
+			'not_found',
+		);
 		const other = sb.crew(sb.fixtures.otherPartner)!;
-		expectErrorEnvelope(await call(sb.url, api('/crew/lookup'), { key, json: { email: other.email } }), 404, 'not_found');
-		const theirs = await call(sb.url, api('/crew/lookup'), { key: sb.keys.other, json: { email: other.email } });
+		expectErrorEnvelope(
+			await call(sb.url, api('/crew/lookup'), { key, json: { email: other.email } }),
+			404,
+			'not_found',
+		);
+		const theirs = await call(sb.url, api('/crew/lookup'), {
+			key: sb.keys.other,
+			json: { email: other.email },
+		});
 		expect(theirs.body.crew_unique_id).toBe(other.crew_unique_id);
 	});
 
@@ -256,7 +329,9 @@ describe('Crew lookup', () => {
 	])('%s -> 422 FastAPI detail', async (_label, rawBody, loc, type) => {
 		const r = await call(sb.url, api('/crew/lookup'), { key, rawBody, method: 'POST' });
 		expect(r.status).toBe(422);
-		expect(r.body.detail[0]).toEqual(expect.objectContaining({ loc, type, msg: expect.any(String) }));
+		expect(r.body.detail[0]).toEqual(
+			expect.objectContaining({ loc, type, msg: expect.any(String) }),
+		);
 	});
 });
 
@@ -266,23 +341,45 @@ describe('Profile and photo', () => {
 		expect(r.status).toBe(200);
 		const p = r.body;
 		expect(p.full_profile).toBe(true);
-		for (const f of ['name', 'rank', 'nationality', 'years_experience', 'bio', 'email', 'phone', 'profile_photo_url']) expect(typeof p[f]).toBe('string');
+		for (const f of [
+			'name',
+			'rank',
+			'nationality',
+			'years_experience',
+			'bio',
+			'email',
+			'phone',
+			'profile_photo_url',
+		])
+			expect(typeof p[f]).toBe('string');
 		expect(p.years_experience).toMatch(/^\d+$/);
-		expect(p.languages[0]).toEqual({ language: expect.any(String), proficiency: expect.any(String) });
+		expect(p.languages[0]).toEqual({
+			language: expect.any(String),
+			proficiency: expect.any(String),
+		});
 		expect(Array.isArray(p.skills)).toBe(true);
-		expect(p.profile_photo_url).toBe(`${sb.url}/api/v2/employers/me/crew/${sb.fixtures.compliant}/photo`);
+		expect(p.profile_photo_url).toBe(
+			`${sb.url}/api/v2/employers/me/crew/${sb.fixtures.compliant}/photo`,
+		);
 		expect(p.date_of_birth).toMatch(ISO_DATE);
 		expect(Object.keys(p.address).sort()).toEqual(['city', 'country', 'line1', 'postcode']);
 		expect(Object.keys(p.passport).sort()).toEqual(['expiry', 'nationality', 'number']);
 		expect(Array.isArray(p.visas)).toBe(true);
-		expect(p.employment_history[0]).toEqual({ vessel_name: expect.any(String), role: expect.any(String), started_at: expect.stringMatching(ISO_DATE), ended_at: expect.stringMatching(ISO_DATE), source: expect.stringMatching(/^(employer_confirmed|self_reported)$/) });
+		expect(p.employment_history[0]).toEqual({
+			vessel_name: expect.any(String),
+			role: expect.any(String),
+			started_at: expect.stringMatching(ISO_DATE),
+			ended_at: expect.stringMatching(ISO_DATE),
+			source: expect.stringMatching(/^(employer_confirmed|self_reported)$/),
+		});
 	});
 
 	it('without identity consent: full_profile false and identity fields absent', async () => {
 		const r = await call(sb.url, api(`/crew/${sb.fixtures.atRisk}/profile`), { key });
 		expect(r.status).toBe(200);
 		expect(r.body.full_profile).toBe(false);
-		for (const f of ['date_of_birth', 'address', 'passport', 'visas', 'employment_history']) expect(r.body).not.toHaveProperty(f);
+		for (const f of ['date_of_birth', 'address', 'passport', 'visas', 'employment_history'])
+			expect(r.body).not.toHaveProperty(f);
 		expect(r.body.name).toEqual(expect.any(String));
 	});
 
@@ -290,7 +387,9 @@ describe('Profile and photo', () => {
 		const r = await call(sb.url, api(`/crew/${sb.fixtures.compliant}/photo`), { key });
 		expect(r.status).toBe(200);
 		expect(r.headers.get('content-type')).toBe('image/png');
-		expect(r.bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+		expect(r.bytes.subarray(0, 8)).toEqual(
+			Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		);
 		expect(r.bytes.subarray(12, 16).toString('latin1')).toBe('IHDR');
 		expect(r.bytes.readUInt32BE(16)).toBe(64);
 		expect(r.bytes.subarray(-8, -4).toString('latin1')).toBe('IEND');
@@ -302,15 +401,36 @@ describe('Profile and photo', () => {
 });
 
 describe('Isolation: a crew member of another partner is 404, never 403', () => {
-	it.each(['/profile', '/photo', '/documents', '/documents/doc_000001/download'])('GET %s', async (suffix) => {
-		expectErrorEnvelope(await call(sb.url, api(`/crew/${sb.fixtures.otherPartner}${suffix}`), { key }), 404, 'not_found');
-	});
+	it.each(['/profile', '/photo', '/documents', '/documents/doc_000001/download'])(
+		'GET %s',
+		async (suffix) => {
+			expectErrorEnvelope(
+				await call(sb.url, api(`/crew/${sb.fixtures.otherPartner}${suffix}`), { key }),
+				404,
+				'not_found',
+			);
+		},
+	);
 	it('POST compliance-checks and unknown ids', async () => {
-		expectErrorEnvelope(await call(sb.url, api(`/crew/${sb.fixtures.otherPartner}/compliance-checks`), { key, json: {} }), 404, 'not_found');
-		expectErrorEnvelope(await call(sb.url, api('/crew/crew_99999/profile'), { key }), 404, 'not_found');
+		expectErrorEnvelope(
+			await call(sb.url, api(`/crew/${sb.fixtures.otherPartner}/compliance-checks`), {
+				key,
+				json: {},
+			}),
+			404,
+			'not_found',
+		);
+		expectErrorEnvelope(
+			await call(sb.url, api('/crew/crew_99999/profile'), { key }),
+			404,
+			'not_found',
+		);
 	});
 	it("another partner's crew member is readable by that partner", async () => {
-		expect((await call(sb.url, api(`/crew/${sb.fixtures.otherPartner}/profile`), { key: sb.keys.other })).status).toBe(200);
+		expect(
+			(await call(sb.url, api(`/crew/${sb.fixtures.otherPartner}/profile`), { key: sb.keys.other }))
+				.status,
+		).toBe(200);
 	});
 });
 
@@ -321,12 +441,24 @@ describe('Documents and downloads', () => {
 		expect(r.body.crew_unique_id).toBe(sb.fixtures.compliant);
 		expect(r.body.items.length).toBeGreaterThanOrEqual(5);
 		for (const d of r.body.items) {
-			expect(Object.keys(d).sort()).toEqual(['category', 'document_id', 'document_number', 'expiry_date', 'issue_date', 'issuer', 'title', 'type', 'verification_status']);
+			expect(Object.keys(d).sort()).toEqual([
+				'category',
+				'document_id',
+				'document_number',
+				'expiry_date',
+				'issue_date',
+				'issuer',
+				'title',
+				'type',
+				'verification_status',
+			]);
 			expect(['verified', 'pending', 'rejected', 'expired']).toContain(d.verification_status);
 			expect(d.issuer === null || typeof d.issuer === 'string').toBe(true);
 			if (d.expiry_date !== null) expect(d.expiry_date).toMatch(ISO_DATE);
 		}
-		expect(r.body.items.find((d: Json) => d.title === 'Personal Survival Techniques')).toEqual(expect.objectContaining({ type: 'STCW', category: 'STCW Modules' }));
+		expect(r.body.items.find((d: Json) => d.title === 'Personal Survival Techniques')).toEqual(
+			expect.objectContaining({ type: 'STCW', category: 'STCW Modules' }),
+		);
 	});
 
 	it('hides superseded versions', async () => {
@@ -335,23 +467,46 @@ describe('Documents and downloads', () => {
 		const r = await call(sb.url, api(`/crew/${crew.crew_unique_id}/documents`), { key });
 		const ids = r.body.items.map((d: Json) => d.document_id);
 		expect(ids).not.toContain(crew.superseded_documents[0].document_id);
-		expect(r.body.items.filter((d: Json) => d.title === 'Personal Survival Techniques')).toHaveLength(1);
-		const link = await call(sb.url, api(`/crew/${crew.crew_unique_id}/documents/${crew.superseded_documents[0].document_id}/download`), { key });
+		expect(
+			r.body.items.filter((d: Json) => d.title === 'Personal Survival Techniques'),
+		).toHaveLength(1);
+		const link = await call(
+			sb.url,
+			api(
+				`/crew/${crew.crew_unique_id}/documents/${crew.superseded_documents[0].document_id}/download`,
+			),
+			{ key },
+		);
 		expectErrorEnvelope(link, 404, 'not_found');
 	});
 
 	it('documents need consent: 403 scope_not_consented with scope', async () => {
 		const r = await call(sb.url, api(`/crew/${sb.fixtures.noDocumentsConsent}/documents`), { key });
 		expectErrorEnvelope(r, 403, 'scope_not_consented');
-		expect(r.body.error).toEqual({ code: 'scope_not_consented', message: "scope 'crew:documents:read' is not consented for this crew member", scope: 'crew:documents:read' });
+		expect(r.body.error).toEqual({
+			code: 'scope_not_consented',
+			message: "scope 'crew:documents:read' is not consented for this crew member",
+			scope: 'crew:documents:read',
+		});
 	});
 
 	it('download link -> a real PDF without an API key; expires after 15 minutes', async () => {
-		const docs = (await call(sb.url, api(`/crew/${sb.fixtures.compliant}/documents`), { key })).body.items;
+		const docs = (await call(sb.url, api(`/crew/${sb.fixtures.compliant}/documents`), { key })).body
+			.items;
 		const pst = docs.find((d: Json) => d.title === 'Personal Survival Techniques');
-		const link = await call(sb.url, api(`/crew/${sb.fixtures.compliant}/documents/${pst.document_id}/download`), { key });
+		const link = await call(
+			sb.url,
+			api(`/crew/${sb.fixtures.compliant}/documents/${pst.document_id}/download`),
+			{ key },
+		);
 		expect(link.status).toBe(200);
-		expect(link.body).toEqual({ document_id: pst.document_id, download_url: expect.any(String), expires_at: expect.stringMatching(ISO_SECONDS), content_type: 'application/pdf', file_name: 'PST_certificate.pdf' });
+		expect(link.body).toEqual({
+			document_id: pst.document_id,
+			download_url: expect.any(String),
+			expires_at: expect.stringMatching(ISO_SECONDS),
+			content_type: 'application/pdf',
+			file_name: 'PST_certificate.pdf',
+		});
 		expect(link.body.download_url.startsWith(`${sb.url}/api/v2/files/`)).toBe(true);
 		const ttl = Date.parse(link.body.expires_at) - sb.clock.now();
 		expect(ttl).toBeGreaterThan(14 * 60_000);
@@ -371,8 +526,16 @@ describe('Documents and downloads', () => {
 		// A tampered token is refused.
 		const token = path.split('/').pop()!;
 		const [payload, mac] = token.split('.');
-		const forged = Buffer.from(Buffer.from(payload, 'base64url').toString().replace(/"e":\d+/, '"e":99999999999999')).toString('base64url');
-		expectErrorEnvelope(await call(sb.url, `/api/v2/files/${forged}.${mac}`), 403, 'invalid_download_link');
+		const forged = Buffer.from(
+			Buffer.from(payload, 'base64url')
+				.toString()
+				.replace(/"e":\d+/, '"e":99999999999999'),
+		).toString('base64url');
+		expectErrorEnvelope(
+			await call(sb.url, `/api/v2/files/${forged}.${mac}`),
+			403,
+			'invalid_download_link',
+		);
 		expectErrorEnvelope(await call(sb.url, '/api/v2/files/garbage'), 403, 'invalid_download_link');
 
 		// Move the clock 16 minutes: the link has expired.
@@ -387,14 +550,24 @@ describe('Documents and downloads', () => {
 
 	it('download needs crew:documents:download consent', async () => {
 		const docs = sb.crew(sb.fixtures.noDocumentsConsent)!.documents;
-		const r = await call(sb.url, api(`/crew/${sb.fixtures.noDocumentsConsent}/documents/${docs[0].document_id}/download`), { key });
+		const r = await call(
+			sb.url,
+			api(`/crew/${sb.fixtures.noDocumentsConsent}/documents/${docs[0].document_id}/download`),
+			{ key },
+		);
 		expectErrorEnvelope(r, 403, 'scope_not_consented');
 		expect(r.body.error.scope).toBe('crew:documents:download');
 	});
 
 	it('the 503 knob fails the next N downloads, then recovers', async () => {
 		const doc = sb.crew(sb.fixtures.compliant)!.documents[0];
-		const link = (await call(sb.url, api(`/crew/${sb.fixtures.compliant}/documents/${doc.document_id}/download`), { key })).body;
+		const link = (
+			await call(
+				sb.url,
+				api(`/crew/${sb.fixtures.compliant}/documents/${doc.document_id}/download`),
+				{ key },
+			)
+		).body;
 		const path = link.download_url.slice(sb.url.length);
 		sb.faults.set({ downloads503: 2 });
 		const a = await call(sb.url, path);
@@ -405,36 +578,101 @@ describe('Documents and downloads', () => {
 		expect(b.status).toBe(503);
 		expect(c.status).toBe(200);
 		// On the link step instead, via the control endpoint.
-		const set = await call(sb.url, '/_sandbox/faults', { json: { downloads503: 1, downloads503Target: 'link' } });
+		const set = await call(sb.url, '/_sandbox/faults', {
+			json: { downloads503: 1, downloads503Target: 'link' },
+		});
 		expect(set.body.downloads503).toBe(1);
-		expect((await call(sb.url, api(`/crew/${sb.fixtures.compliant}/documents/${doc.document_id}/download`), { key })).status).toBe(503);
-		expect((await call(sb.url, api(`/crew/${sb.fixtures.compliant}/documents/${doc.document_id}/download`), { key })).status).toBe(200);
+		expect(
+			(
+				await call(
+					sb.url,
+					api(`/crew/${sb.fixtures.compliant}/documents/${doc.document_id}/download`),
+					{ key },
+				)
+			).status,
+		).toBe(503);
+		expect(
+			(
+				await call(
+					sb.url,
+					api(`/crew/${sb.fixtures.compliant}/documents/${doc.document_id}/download`),
+					{ key },
+				)
+			).status,
+		).toBe(200);
 		sb.faults.reset();
 	});
 });
 
 describe('Compliance checks', () => {
-	const check = (id: string, query = '') => call(sb.url, api(`/crew/${id}/compliance-checks${query}`), { key, json: {} });
+	const check = (id: string, query = '') =>
+		call(sb.url, api(`/crew/${id}/compliance-checks${query}`), { key, json: {} });
 
 	it('at_risk: the documented example shape (8 requirements, 7 met, 1 expiring ENG1 in 54 days)', async () => {
 		const r = await check(sb.fixtures.atRisk);
 		expect(r.status).toBe(200);
 		const c = r.body;
 		expect(c).toEqual(
-			expect.objectContaining({ crew_unique_id: sb.fixtures.atRisk, overall_status: 'at_risk', requirements_total: 8, requirements_met: 7, requirements_expiring: 1, requirements_expired: 0, requirements_missing: 0, stcw_completion_percentage: 100, next_expiry_date: '2026-08-01' }),
+			expect.objectContaining({
+				crew_unique_id: sb.fixtures.atRisk,
+				overall_status: 'at_risk',
+				requirements_total: 8,
+				requirements_met: 7,
+				requirements_expiring: 1,
+				requirements_expired: 0,
+				requirements_missing: 0,
+				stcw_completion_percentage: 100,
+				next_expiry_date: '2026-08-01',
+			}),
 		);
-		expect(c.requirements[0]).toEqual({ requirement_key: 'eng1', title: 'ENG1 Medical', source: 'medical', status: 'expiring', expiry_date: '2026-08-01', days_until_expiry: 54 });
+		expect(c.requirements[0]).toEqual({
+			requirement_key: 'eng1',
+			title: 'ENG1 Medical',
+			source: 'medical',
+			status: 'expiring',
+			expiry_date: '2026-08-01',
+			days_until_expiry: 54,
+		});
 		const aff = c.requirements.find((q: Json) => q.requirement_key === 'advanced_firefighting');
-		expect(aff).toEqual({ requirement_key: 'advanced_firefighting', title: 'Advanced Fire Fighting', source: 'explicit', status: 'met', document_id: expect.stringMatching(/^doc_/), expiry_date: expect.stringMatching(ISO_DATE) });
+		expect(aff).toEqual({
+			requirement_key: 'advanced_firefighting',
+			title: 'Advanced Fire Fighting',
+			source: 'explicit',
+			status: 'met',
+			document_id: expect.stringMatching(/^doc_/),
+			expiry_date: expect.stringMatching(ISO_DATE),
+		});
 		expect(c.stcw.completion_percentage).toBe(100);
 		expect(c.stcw.modules).toHaveLength(4);
-		expect(c.stcw.modules[0]).toEqual({ code: 'A-VI/1-1', name: 'Personal Survival', status: 'met', expiry_date: expect.stringMatching(ISO_DATE) });
-		expect(c.medical).toEqual({ status: 'valid', expiry_date: '2026-08-01', fit_category: expect.stringMatching(/^Fit/) });
-		expect(c.requirements.map((q: Json) => q.source)).toEqual(['medical', 'explicit', 'explicit', 'explicit', 'stcw', 'stcw', 'stcw', 'stcw']);
+		expect(c.stcw.modules[0]).toEqual({
+			code: 'A-VI/1-1',
+			name: 'Personal Survival',
+			status: 'met',
+			expiry_date: expect.stringMatching(ISO_DATE),
+		});
+		expect(c.medical).toEqual({
+			status: 'valid',
+			expiry_date: '2026-08-01',
+			fit_category: expect.stringMatching(/^Fit/),
+		});
+		expect(c.requirements.map((q: Json) => q.source)).toEqual([
+			'medical',
+			'explicit',
+			'explicit',
+			'explicit',
+			'stcw',
+			'stcw',
+			'stcw',
+			'stcw',
+		]);
 	});
 
 	it.each([
-		['compliant', 'compliant', { requirements_expiring: 0, requirements_missing: 0, requirements_expired: 0 }],
+		[
+			'compliant',
+			'compliant',
+			{ requirements_expiring: 0, requirements_missing: 0, requirements_expired: 0 },
+		],
 		['expired', 'non_compliant', { requirements_expired: 1 }],
 		['missing', 'non_compliant', { requirements_missing: 1 }],
 		['rejected', 'non_compliant', { requirements_missing: 1 }],
@@ -449,14 +687,23 @@ describe('Compliance checks', () => {
 	});
 
 	it('expired and missing requirements carry the right fields', async () => {
-		const exp = (await check(sb.fixtures.expired)).body.requirements.find((q: Json) => q.status === 'expired');
+		const exp = (await check(sb.fixtures.expired)).body.requirements.find(
+			(q: Json) => q.status === 'expired',
+		);
 		expect(exp.requirement_key).toBe('advanced_firefighting');
 		expect(exp.days_until_expiry).toBeLessThan(0);
 		const miss = (await check(sb.fixtures.missing)).body;
-		expect(miss.requirements.find((q: Json) => q.status === 'missing')).toEqual({ requirement_key: 'eng1', title: 'ENG1 Medical', source: 'medical', status: 'missing' });
+		expect(miss.requirements.find((q: Json) => q.status === 'missing')).toEqual({
+			requirement_key: 'eng1',
+			title: 'ENG1 Medical',
+			source: 'medical',
+			status: 'missing',
+		});
 		expect(miss.medical).toEqual({ status: 'missing', expiry_date: null, fit_category: null });
 		const pend = (await check(sb.fixtures.pending)).body;
-		expect(pend.requirements.find((q: Json) => q.requirement_key === 'stcw_efa').status).toBe('pending');
+		expect(pend.requirements.find((q: Json) => q.requirement_key === 'stcw_efa').status).toBe(
+			'pending',
+		);
 		expect(pend.stcw.modules.find((m: Json) => m.code === 'A-VI/1-3').status).toBe('pending');
 	});
 
@@ -467,7 +714,9 @@ describe('Compliance checks', () => {
 		const a = await check(fx.crew_unique_id, `?vessel_id=${v1.vessel_id}`);
 		const b = await check(fx.crew_unique_id, `?vessel_id=${v2.vessel_id}`);
 		expect(a.body.overall_status).toBe('non_compliant');
-		expect(a.body.requirements.find((q: Json) => q.requirement_key === 'coc_y1').status).toBe('missing');
+		expect(a.body.requirements.find((q: Json) => q.requirement_key === 'coc_y1').status).toBe(
+			'missing',
+		);
 		expect(b.body.overall_status).toBe('compliant');
 		expect(b.body.requirements.some((q: Json) => q.requirement_key === 'coc_y1')).toBe(false);
 		expectErrorEnvelope(await check(fx.crew_unique_id, '?vessel_id=ves_nope'), 404, 'not_found');
@@ -477,10 +726,21 @@ describe('Compliance checks', () => {
 		const r = await check(sb.fixtures.noComplianceConsent);
 		expectErrorEnvelope(r, 403, 'scope_not_consented');
 		expect(r.body.error.scope).toBe('crew:compliance:read');
-		const bad = await call(sb.url, api(`/crew/${sb.fixtures.compliant}/compliance-checks`), { key, rawBody: '{oops', method: 'POST' });
+		const bad = await call(sb.url, api(`/crew/${sb.fixtures.compliant}/compliance-checks`), {
+			key,
+			rawBody: '{oops',
+			method: 'POST',
+		});
 		expect(bad.status).toBe(422);
 		expect(bad.body.detail[0].type).toBe('json_invalid');
-		expect((await call(sb.url, api(`/crew/${sb.fixtures.compliant}/compliance-checks`), { key, method: 'POST' })).status).toBe(200);
+		expect(
+			(
+				await call(sb.url, api(`/crew/${sb.fixtures.compliant}/compliance-checks`), {
+					key,
+					method: 'POST',
+				})
+			).status,
+		).toBe(200);
 	});
 
 	it('moving the clock past an expiry changes the result', async () => {
@@ -490,7 +750,13 @@ describe('Compliance checks', () => {
 			const after = (await check(sb.fixtures.atRisk)).body;
 			expect(before.overall_status).toBe('at_risk');
 			expect(after.overall_status).toBe('non_compliant');
-			expect(after.requirements[0]).toEqual(expect.objectContaining({ requirement_key: 'eng1', status: 'expired', days_until_expiry: -6 }));
+			expect(after.requirements[0]).toEqual(
+				expect.objectContaining({
+					requirement_key: 'eng1',
+					status: 'expired',
+					days_until_expiry: -6,
+				}),
+			);
 			expect(after.medical.status).toBe('expired');
 		} finally {
 			sb.clock.advance(-60 * 86_400_000);

@@ -24,7 +24,11 @@ export interface CallOptions {
 	headers?: Record<string, string>;
 }
 
-export async function call<T = Json>(base: string, path: string, opts: CallOptions = {}): Promise<Reply<T>> {
+export async function call<T = Json>(
+	base: string,
+	path: string,
+	opts: CallOptions = {},
+): Promise<Reply<T>> {
 	const headers: Record<string, string> = { ...(opts.headers ?? {}) };
 	if (opts.key) {
 		if (opts.keyHeader) headers['X-Partner-API-Key'] = opts.key;
@@ -38,17 +42,31 @@ export async function call<T = Json>(base: string, path: string, opts: CallOptio
 		body = opts.rawBody;
 		headers['Content-Type'] = headers['Content-Type'] ?? 'application/json';
 	}
-	const res = await fetch(base + path, { method: opts.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body });
+	const res = await fetch(base + path, {
+		method: opts.method ?? (body !== undefined ? 'POST' : 'GET'),
+		headers,
+		body,
+	});
 	const bytes = Buffer.from(await res.arrayBuffer());
 	const text = bytes.toString('utf8');
 	let parsed: unknown = undefined;
-	if ((res.headers.get('content-type') ?? '').includes('application/json')) parsed = JSON.parse(text);
+	if ((res.headers.get('content-type') ?? '').includes('application/json'))
+		parsed = JSON.parse(text);
 	return { status: res.status, headers: res.headers, body: parsed as T, text, bytes };
 }
 
 /** The contract's verification recipe, re-implemented: "v1=" + hex HMAC-SHA256(secret, "{timestamp}." + raw body). */
-export function verifyCrewPassSignature(secret: string, timestamp: string, signature: string, rawBody: string): boolean {
-	const expected = 'v1=' + createHmac('sha256', secret).update(`${timestamp}.` + rawBody).digest('hex');
+export function verifyCrewPassSignature(
+	secret: string,
+	timestamp: string,
+	signature: string,
+	rawBody: string,
+): boolean {
+	const expected =
+		'v1=' +
+		createHmac('sha256', secret)
+			.update(`${timestamp}.` + rawBody)
+			.digest('hex');
 	const a = Buffer.from(expected);
 	const b = Buffer.from(signature);
 	return a.length === b.length && timingSafeEqual(a, b);
@@ -60,7 +78,9 @@ export const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 export function expectErrorEnvelope(reply: Reply, status: number, code: string): void {
 	expect(reply.status).toBe(status);
 	expect(reply.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{16}$/);
-	expect(reply.body).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
+	expect(reply.body).toEqual({
+		error: expect.objectContaining({ code, message: expect.any(String) }),
+	});
 }
 
 export function wait(ms: number): Promise<void> {

@@ -21,7 +21,9 @@ describe('Rate limit: 60/s and 1,000/min per partner, before authentication', ()
 		sb.clock.pause();
 		let replies;
 		try {
-			replies = await Promise.all(Array.from({ length: 61 }, () => call(sb.url, FLEET, { key: sb.keys.management })));
+			replies = await Promise.all(
+				Array.from({ length: 61 }, () => call(sb.url, FLEET, { key: sb.keys.management })),
+			);
 		} finally {
 			sb.clock.resume();
 		}
@@ -40,7 +42,9 @@ describe('Rate limit: 60/s and 1,000/min per partner, before authentication', ()
 	it('budgets are per partner', async () => {
 		sb.clock.pause();
 		try {
-			await Promise.all(Array.from({ length: 61 }, () => call(sb.url, FLEET, { key: sb.keys.management })));
+			await Promise.all(
+				Array.from({ length: 61 }, () => call(sb.url, FLEET, { key: sb.keys.management })),
+			);
 			const other = await call(sb.url, FLEET, { key: sb.keys.other });
 			expect(other.status).toBe(200);
 			const mine = await call(sb.url, FLEET, { key: sb.keys.management });
@@ -52,15 +56,21 @@ describe('Rate limit: 60/s and 1,000/min per partner, before authentication', ()
 
 	it('unauthenticated attempts consume the budget (the limiter runs before auth)', async () => {
 		sb.clock.pause();
-		const replies = await Promise.all(Array.from({ length: 61 }, () => call(sb.url, FLEET))).finally(() => sb.clock.resume());
+		const replies = await Promise.all(
+			Array.from({ length: 61 }, () => call(sb.url, FLEET)),
+		).finally(() => sb.clock.resume());
 		expect(replies.filter((r) => r.status === 401).length).toBeLessThanOrEqual(60);
-		expect(replies.some((r) => r.status === 429 && r.body.error.code === 'partner_rate_limited')).toBe(true);
+		expect(
+			replies.some((r) => r.status === 429 && r.body.error.code === 'partner_rate_limited'),
+		).toBe(true);
 	});
 
 	it('the budget refills: after retry_after_seconds the request passes (sandbox clock)', async () => {
 		sb.clock.pause();
 		try {
-			const replies = await Promise.all(Array.from({ length: 61 }, () => call(sb.url, FLEET, { key: sb.keys.management })));
+			const replies = await Promise.all(
+				Array.from({ length: 61 }, () => call(sb.url, FLEET, { key: sb.keys.management })),
+			);
 			const limited = replies.find((r) => r.status === 429)!;
 			expect((await call(sb.url, FLEET, { key: sb.keys.management })).status).toBe(429);
 			sb.clock.advance(limited.body.error.retry_after_seconds * 1000 + 5);
@@ -96,7 +106,9 @@ describe('Rate limit: 60/s and 1,000/min per partner, before authentication', ()
 	it('a token bucket: a refused request is told to come back in one token interval (a float), and then passes', async () => {
 		sb.clock.pause();
 		try {
-			await Promise.all(Array.from({ length: 60 }, () => call(sb.url, FLEET, { key: sb.keys.management })));
+			await Promise.all(
+				Array.from({ length: 60 }, () => call(sb.url, FLEET, { key: sb.keys.management })),
+			);
 			const refused = await call(sb.url, FLEET, { key: sb.keys.management });
 			expectErrorEnvelope(refused, 429, 'partner_rate_limited');
 			// 60/s refills one token every 16.7 ms (a sliding window would ask for ~1 s)
@@ -129,12 +141,18 @@ describe('Rate limit: 60/s and 1,000/min per partner, before authentication', ()
 	it('can be switched off and tuned over the control API', async () => {
 		const off = await call(sb.url, '/_sandbox/rate-limit', { json: { enabled: false } });
 		expect(off.body.enabled).toBe(false);
-		const replies = await Promise.all(Array.from({ length: 80 }, () => call(sb.url, FLEET, { key: sb.keys.management })));
+		const replies = await Promise.all(
+			Array.from({ length: 80 }, () => call(sb.url, FLEET, { key: sb.keys.management })),
+		);
 		expect(replies.every((r) => r.status === 200)).toBe(true);
-		const tight = await call(sb.url, '/_sandbox/rate-limit', { json: { enabled: true, perSecond: 3 } });
+		const tight = await call(sb.url, '/_sandbox/rate-limit', {
+			json: { enabled: true, perSecond: 3 },
+		});
 		expect(tight.body).toEqual({ enabled: true, perSecond: 3, perMinute: 1000 });
 		sb.clock.pause();
-		const few = await Promise.all(Array.from({ length: 4 }, () => call(sb.url, FLEET, { key: sb.keys.management }))).finally(() => sb.clock.resume());
+		const few = await Promise.all(
+			Array.from({ length: 4 }, () => call(sb.url, FLEET, { key: sb.keys.management })),
+		).finally(() => sb.clock.resume());
 		expect(few.filter((r) => r.status === 429)).toHaveLength(1);
 		await call(sb.url, '/_sandbox/rate-limit', { json: { enabled: true, perSecond: 60 } });
 	});
@@ -172,7 +190,8 @@ describe('API fault knobs', () => {
 	it('a share of 503 answers (seeded) stays near the configured rate', async () => {
 		sb.faults.set({ rate503: 0.3 });
 		const replies = [];
-		for (let i = 0; i < 100; i++) replies.push((await call(sb.url, FLEET, { key: sb.keys.management })).status);
+		for (let i = 0; i < 100; i++)
+			replies.push((await call(sb.url, FLEET, { key: sb.keys.management })).status);
 		const failed = replies.filter((s) => s === 503).length;
 		expect(failed).toBeGreaterThan(10);
 		expect(failed).toBeLessThan(50);
@@ -204,7 +223,12 @@ describe('Control API and data', () => {
 	it('GET /_sandbox/state lists partners with keys, secrets and fixtures (no API key needed)', async () => {
 		const r = await call(sb.url, '/_sandbox/state');
 		expect(r.status).toBe(200);
-		expect(r.body.partners.map((p: Json) => p.partner_id)).toEqual(['prt_harbourline', 'prt_meridian', 'prt_solent', 'prt_dormant']);
+		expect(r.body.partners.map((p: Json) => p.partner_id)).toEqual([
+			'prt_harbourline',
+			'prt_meridian',
+			'prt_solent',
+			'prt_dormant',
+		]);
 		expect(r.body.partners[0].api_key).toBe(sb.keys.management);
 		expect(r.body.partners[0].webhook.secret).toMatch(/^whsec_/);
 		expect(r.body.partners[0].crew_count).toBe(40);
@@ -222,13 +246,27 @@ describe('Control API and data', () => {
 
 	it('consent changes take effect on reads', async () => {
 		const id = sb.fixtures.atRisk;
-		expect((await call(sb.url, `/api/v2/employers/me/crew/${id}/profile`, { key: sb.keys.management })).body.full_profile).toBe(false);
-		await call(sb.url, `/_sandbox/crew/${id}/consents`, { json: { grant: ['crew:profile:full:read'], revoke: ['crew:documents:read'] } });
-		expect((await call(sb.url, `/api/v2/employers/me/crew/${id}/profile`, { key: sb.keys.management })).body.full_profile).toBe(true);
-		expect((await call(sb.url, `/api/v2/employers/me/crew/${id}/documents`, { key: sb.keys.management })).status).toBe(403);
+		expect(
+			(await call(sb.url, `/api/v2/employers/me/crew/${id}/profile`, { key: sb.keys.management }))
+				.body.full_profile,
+		).toBe(false);
+		await call(sb.url, `/_sandbox/crew/${id}/consents`, {
+			json: { grant: ['crew:profile:full:read'], revoke: ['crew:documents:read'] },
+		});
+		expect(
+			(await call(sb.url, `/api/v2/employers/me/crew/${id}/profile`, { key: sb.keys.management }))
+				.body.full_profile,
+		).toBe(true);
+		expect(
+			(await call(sb.url, `/api/v2/employers/me/crew/${id}/documents`, { key: sb.keys.management }))
+				.status,
+		).toBe(403);
 		const reset = await call(sb.url, '/_sandbox/reset', { json: {} });
 		expect(reset.status).toBe(200);
-		expect((await call(sb.url, `/api/v2/employers/me/crew/${id}/documents`, { key: sb.keys.management })).status).toBe(200);
+		expect(
+			(await call(sb.url, `/api/v2/employers/me/crew/${id}/documents`, { key: sb.keys.management }))
+				.status,
+		).toBe(200);
 	});
 
 	it('the inbox stores, lists and clears JSON bodies', async () => {
@@ -243,7 +281,11 @@ describe('Control API and data', () => {
 
 describe('Deterministic data and large fleets', () => {
 	it('the same seed gives the same data; another seed differs', async () => {
-		const [a, b, c] = await Promise.all([startSandbox({ crew: 30, seed: 11, now: '2026-06-08T00:00:00Z' }), startSandbox({ crew: 30, seed: 11, now: '2026-06-08T00:00:00Z' }), startSandbox({ crew: 30, seed: 12, now: '2026-06-08T00:00:00Z' })]);
+		const [a, b, c] = await Promise.all([
+			startSandbox({ crew: 30, seed: 11, now: '2026-06-08T00:00:00Z' }),
+			startSandbox({ crew: 30, seed: 11, now: '2026-06-08T00:00:00Z' }),
+			startSandbox({ crew: 30, seed: 12, now: '2026-06-08T00:00:00Z' }),
+		]);
 		try {
 			const strip = (r: Json) => r.body.items.map((i: Json) => ({ ...i, as_of: undefined }));
 			const fa = strip(await call(a.url, '/api/v2/employers/me/fleet', { key: a.keys.management }));
@@ -264,14 +306,29 @@ describe('Deterministic data and large fleets', () => {
 			let cursor: string | null = null;
 			let pages = 0;
 			do {
-				const r: Json = await call(big.url, `/api/v2/employers/me/fleet?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { key: big.keys.management });
+				const r: Json = await call(
+					big.url,
+					`/api/v2/employers/me/fleet?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+					{ key: big.keys.management },
+				);
 				rows.push(...r.body.items);
 				cursor = r.body.next_cursor;
 			} while (cursor && ++pages < 100);
 			expect(new Set(rows.map((r) => r.crew_unique_id)).size).toBe(10_000);
 			const roles = new Set(rows.map((r) => r.role));
-			for (const role of ['Captain', 'Chief Officer', 'Chief Engineer', 'Deckhand', 'Stewardess', 'Chef', null]) expect(roles.has(role)).toBe(true);
-			const nullChecks = rows.filter((r) => 'background_check_status' in r && r.background_check_status === null).length;
+			for (const role of [
+				'Captain',
+				'Chief Officer',
+				'Chief Engineer',
+				'Deckhand',
+				'Stewardess',
+				'Chef',
+				null,
+			])
+				expect(roles.has(role)).toBe(true);
+			const nullChecks = rows.filter(
+				(r) => 'background_check_status' in r && r.background_check_status === null,
+			).length;
 			const noStatus = rows.filter((r) => !('verification_status' in r)).length;
 			const expiring = rows.filter((r) => r.documents_expiring > 0).length;
 			expect(nullChecks).toBeGreaterThan(300);

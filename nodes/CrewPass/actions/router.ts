@@ -29,7 +29,7 @@ export async function router(
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const results = await operation.execute.call(this, itemIndex);
-			// Operations return fresh items: pair them in place rather than copying each one.
+			// Operations return new items of their own: paired in place, not copied.
 			for (const result of results) {
 				result.pairedItem = { item: itemIndex };
 				output.push(result);

@@ -52,6 +52,11 @@ export async function crewPassPaginate(
 		pageLimit,
 		itemIndex: options.itemIndex,
 	})) {
+		if (!keep && (limit === undefined || items.length + page.items.length < limit)) {
+			// No filter and the limit not reached on this page: the page as it is, no per-row work.
+			for (let i = 0; i < page.items.length; i++) items.push(page.items[i]);
+			continue;
+		}
 		for (const item of page.items) {
 			if (keep && !keep(item)) continue;
 			items.push(item);

@@ -1,7 +1,7 @@
 import { NodeApiError } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 
-import { crewPassRequest, openSession, transportSettings } from './request';
+import { crewPassRequest, transportSettings } from './request';
 import type { CrewPassContext } from './request';
 
 export interface PagerOptions {
@@ -41,7 +41,6 @@ export async function* crewPassPages(
 	let cursor = options.cursor || undefined;
 	if (cursor !== undefined) seen.add(cursor);
 	const what = `GET /api/v2/${options.path.join('/')}`;
-	const session = await openSession(ctx, options.itemIndex);
 	const malformed = (problem: string, description: string) =>
 		new NodeApiError(
 			ctx.getNode(),
@@ -67,7 +66,6 @@ export async function* crewPassPages(
 			path: options.path,
 			...(Object.keys(qs).length ? { qs } : {}),
 			itemIndex: options.itemIndex,
-			session,
 		});
 		const items = answer.items;
 		if (items !== undefined && !Array.isArray(items)) {

@@ -58,8 +58,6 @@ export interface CrewPassRequestOptions {
 	/** Expect bytes (a photo, a file) instead of JSON. */
 	binary?: boolean;
 	itemIndex?: number;
-	/** A session from openSession(), reused across the pages of one walk (one credential read). */
-	session?: CrewPassSession;
 }
 
 export interface CrewPassResponse<T> {
@@ -140,11 +138,33 @@ export interface CrewPassSession {
 	pacerKey: string;
 }
 
-/** Reads and checks the credential (Base URL, key/environment match) before any request. */
-export async function openSession(
-	ctx: CrewPassContext,
-	itemIndex?: number,
-): Promise<CrewPassSession> {
+/**
+ * The session of each node run (`ctx`) and item: the credential is read, checked and
+ * fingerprinted once, not once per request or page. (In n8n every getCredentials() call resolves
+ * the credential through the expression runtime, a measurable cost per page of a long list.)
+ * A run's credential cannot change while it runs; a new run has a new context, so an edited
+ * credential takes effect with the next execution.
+ */
+const sessions = new WeakMap<object, Map<number, Promise<CrewPassSession>>>();
+
+export function openSession(ctx: CrewPassContext, itemIndex?: number): Promise<CrewPassSession> {
+	let byItem = sessions.get(ctx);
+	if (!byItem) {
+		byItem = new Map();
+		sessions.set(ctx, byItem);
+	}
+	const key = itemIndex ?? -1;
+	let session = byItem.get(key);
+	if (!session) {
+		session = readSession(ctx, itemIndex);
+		byItem.set(key, session);
+		// A failed read (a bad Base URL, a key in the wrong mode) is not kept: it is reported each time.
+		session.catch(() => byItem.delete(key));
+	}
+	return session;
+}
+
+async function readSession(ctx: CrewPassContext, itemIndex?: number): Promise<CrewPassSession> {
 	const credentials = await ctx.getCredentials<CrewPassCredentials>(CREDENTIAL_NAME, itemIndex);
 	const fail = (message: string, description: string) =>
 		new NodeOperationError(ctx.getNode(), message, { description, itemIndex });
@@ -375,7 +395,7 @@ export async function crewPassRequestFull<T = IDataObject>(
 	options: CrewPassRequestOptions,
 ): Promise<CrewPassResponse<T>> {
 	const { itemIndex } = options;
-	const session = options.session ?? (await openSession(ctx, itemIndex));
+	const session = await openSession(ctx, itemIndex);
 	const badSegment = options.path.find((segment) => !isValidId(segment));
 	if (badSegment !== undefined) {
 		throw new NodeOperationError(
@@ -397,7 +417,12 @@ export async function crewPassRequestFull<T = IDataObject>(
 		baseURL: session.baseUrl,
 		url,
 		qs: options.qs,
-		headers: { Accept: options.binary ? '*/*' : 'application/json' },
+		headers: {
+			Accept: options.binary ? '*/*' : 'application/json',
+			// The credential's own authentication (Bearer key), from the session's one read:
+			// n8n's authenticated helper would read and resolve the credential again per request.
+			Authorization: `Bearer ${session.credentials.apiKey}`,
+		},
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		// The key goes to the credential's origin only: a 3xx is an error, never followed.
@@ -417,11 +442,7 @@ export async function crewPassRequestFull<T = IDataObject>(
 		ctx,
 		plan,
 		async () =>
-			(await ctx.helpers.httpRequestWithAuthentication.call(
-				ctx as never,
-				CREDENTIAL_NAME,
-				request,
-			)) as IN8nHttpFullResponse,
+			(await ctx.helpers.httpRequest(request)) as IN8nHttpFullResponse,
 	);
 	const body = options.binary
 		? (Buffer.from(response.body as Buffer) as T)

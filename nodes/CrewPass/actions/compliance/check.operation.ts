@@ -13,7 +13,36 @@ import {
 	resolveCrewMemberId,
 	vesselLocator,
 } from '../common/locators';
+import { pickFields, readSimplify, simplifyParameter } from '../common/simplify';
 import { parameterError } from '../common/validation';
+
+/** What Simplify keeps of a snapshot (Output: Snapshot). */
+export const SIMPLE_SNAPSHOT_FIELDS = [
+	'crew_unique_id',
+	'vessel_id',
+	'overall_status',
+	'requirements_total',
+	'requirements_met',
+	'requirements_expiring',
+	'requirements_expired',
+	'requirements_missing',
+	'next_expiry_date',
+	'stcw_completion_percentage',
+] as const;
+
+/** What Simplify keeps of one requirement item (Output: One Item per Requirement). */
+export const SIMPLE_REQUIREMENT_FIELDS = [
+	'crew_unique_id',
+	'vessel_id',
+	'overall_status',
+	'requirement_key',
+	'title',
+	'source',
+	'status',
+	'document_id',
+	'expiry_date',
+	'days_until_expiry',
+] as const;
 
 const properties: INodeProperties[] = [
 	crewMemberLocator,
@@ -41,6 +70,14 @@ const properties: INodeProperties[] = [
 		],
 		default: 'snapshot',
 	},
+	{
+		...simplifyParameter(SIMPLE_SNAPSHOT_FIELDS),
+		displayOptions: { show: { output: ['snapshot'] } },
+	},
+	{
+		...simplifyParameter(SIMPLE_REQUIREMENT_FIELDS),
+		displayOptions: { show: { output: ['requirements'] } },
+	},
 ];
 
 export const description: INodeProperties[] = updateDisplayOptions(
@@ -63,10 +100,15 @@ export async function execute(
 			'Choose Snapshot or One Item per Requirement.',
 		);
 	}
+	const simplify = readSimplify.call(this, itemIndex);
 	const vesselId = optionalVesselId.call(this, itemIndex);
 	const crewMemberId = await resolveCrewMemberId.call(this, itemIndex);
 	const snapshot = await checkCompliance(this, crewMemberId, vesselId, itemIndex);
-	if (output === 'snapshot') return [{ json: snapshot }];
+	if (output === 'snapshot') {
+		if (!simplify) return [{ json: snapshot }];
+		const withVessel = vesselId === undefined ? snapshot : { vessel_id: vesselId, ...snapshot };
+		return [{ json: pickFields(withVessel, SIMPLE_SNAPSHOT_FIELDS) }];
+	}
 
 	const requirements = Array.isArray(snapshot.requirements)
 		? (snapshot.requirements as IDataObject[])
@@ -76,5 +118,8 @@ export async function execute(
 		...(vesselId === undefined ? {} : { vessel_id: vesselId }),
 		overall_status: snapshot.overall_status,
 	};
-	return requirements.map((requirement) => ({ json: { ...context, ...requirement } }));
+	return requirements.map((requirement) => {
+		const json = { ...context, ...requirement };
+		return { json: simplify ? pickFields(json, SIMPLE_REQUIREMENT_FIELDS) : json };
+	});
 }

@@ -14,6 +14,7 @@ import { errorToJson } from '../../transport/errors';
 import { vesselIdsParameter } from '../common/locators';
 import { listParameter, parameterError, requireIntegerInRange } from '../common/validation';
 import { concurrencyFor } from '../../transport/pacing';
+import { boundForTool, runsAsTool } from '../common/tool';
 import { isPerCrewMemberError, needsAttention } from './shared';
 
 /**
@@ -160,7 +161,8 @@ export async function execute(
 		if (unreadable === 'skip') return undefined;
 		return { ...rosterDetails(row), compliance_error: errorToJson(outcome.error) };
 	});
-	return results
+	const items = results
 		.filter((json): json is IDataObject => json !== undefined)
 		.map((json) => ({ json }));
+	return runsAsTool(this) ? boundForTool(items, 'crew members') : items;
 }

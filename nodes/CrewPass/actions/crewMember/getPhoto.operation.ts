@@ -11,6 +11,7 @@ import { getPhoto } from '../../client';
 import { unlessNotFound } from '../../transport/errors';
 import { binaryPropertyParameter, readBinaryPropertyName } from '../common/binary';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
+import { runsAsTool, TOOL_FILE_NOTE } from '../common/tool';
 
 const properties: INodeProperties[] = [
 	crewMemberLocator,
@@ -82,7 +83,10 @@ function copyOfInput(item: INodeExecutionData | undefined): INodeExecutionData {
 	};
 }
 
-/** `GET /employers/me/crew/{id}/photo`: the photo as binary data on a copy of the input item. */
+/**
+ * `GET /employers/me/crew/{id}/photo`: the photo as binary data on a copy of the input item. As an
+ * AI agent tool: the photo's details only, no binary data.
+ */
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
@@ -95,7 +99,13 @@ export async function execute(
 	// Only CrewPass's own not_found: a bare 404 (a wrong address) stays an error.
 	const photo = await unlessNotFound(this, getPhoto(this, crewId, itemIndex), itemIndex);
 	if (!photo.found) {
-		if (ifNoPhoto === 'passThrough') return [copyOfInput(input)];
+		if (ifNoPhoto === 'passThrough') {
+			return [
+				runsAsTool(this)
+					? { json: { crew_unique_id: crewId, has_photo: false } }
+					: copyOfInput(input),
+			];
+		}
 		throw new NodeOperationError(
 			this.getNode(),
 			`Crew member ${crewId} has no photo [item ${itemIndex}]`,
@@ -108,6 +118,18 @@ export async function execute(
 
 	const response = photo.value;
 	const mimeType = mimeTypeOf(response.headers) ?? 'application/octet-stream';
+	if (runsAsTool(this)) {
+		// An agent gets what the photo is, never its bytes.
+		const json: IDataObject = {
+			crew_unique_id: crewId,
+			has_photo: true,
+			file_name: photoFileName(crewId, mimeType),
+			mime_type: mimeType,
+			file_size: response.body.length,
+			note: TOOL_FILE_NOTE,
+		};
+		return [{ json }];
+	}
 	const binaryData = await this.helpers.prepareBinaryData(
 		Buffer.from(response.body),
 		photoFileName(crewId, mimeType),

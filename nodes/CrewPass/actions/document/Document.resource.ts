@@ -4,7 +4,7 @@ import type { CrewPassResource } from '../types';
 import * as download from './download.operation';
 import * as downloadAll from './downloadAll.operation';
 import * as getDownloadLink from './getDownloadLink.operation';
-import * as getMany from './getMany.operation';
+import * as getAll from './getAll.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -36,22 +36,22 @@ const operation: INodeProperties = {
 		},
 		{
 			name: 'Get Many',
-			value: 'getMany',
+			value: 'getAll',
 			description:
 				"List a crew member's current documents with issuer, verification status and days until expiry",
 			action: 'Get many documents of a crew member',
 		},
 	],
-	default: 'getMany',
+	default: 'getAll',
 };
 
 export const document: CrewPassResource = {
 	description: [
 		operation,
-		...getMany.description,
+		...getAll.description,
 		...getDownloadLink.description,
 		...download.description,
 		...downloadAll.description,
 	],
-	operations: { getMany, getDownloadLink, download, downloadAll },
+	operations: { getAll, getDownloadLink, download, downloadAll },
 };

@@ -3,9 +3,11 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { binaryPropertyParameter, readBinaryPropertyName } from '../common/binary';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
+import { runsAsTool } from '../common/tool';
 import {
 	binaryItem,
 	describeFile,
+	describeFileForTool,
 	documentIdParameter,
 	downloadDocument,
 	readDocumentId,
@@ -18,7 +20,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 
 /**
  * Asks CrewPass for a download link and follows it: the file as binary data (file name and MIME
- * type from CrewPass), beside the input item's other binary fields.
+ * type from CrewPass), beside the input item's other binary fields. As an AI agent tool: the
+ * file's details only (describeFileForTool).
  */
 export async function execute(
 	this: IExecuteFunctions,
@@ -27,6 +30,9 @@ export async function execute(
 	const documentId = readDocumentId.call(this, itemIndex);
 	const property = readBinaryPropertyName.call(this, itemIndex, 'file');
 	const crewMemberId = await resolveCrewMemberId.call(this, itemIndex);
+	if (runsAsTool(this)) {
+		return [{ json: await describeFileForTool(this, crewMemberId, documentId, itemIndex) }];
+	}
 	const file = await downloadDocument(this, crewMemberId, documentId, itemIndex);
 	return [
 		await binaryItem(this, itemIndex, describeFile(crewMemberId, documentId, file), property, file),

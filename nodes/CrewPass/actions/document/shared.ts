@@ -10,7 +10,36 @@ import { fetchFile, getDownloadLink } from '../../client';
 import type { DownloadLink } from '../../client';
 import { MAX_EXPIRY_WINDOW_DAYS } from '../../shared/dates';
 import { asNodeError } from '../../transport/errors';
+import { TOOL_FILE_NOTE } from '../common/tool';
 import { parameterError, requireIntegerInRange, requireId } from '../common/validation';
+
+/** What Simplify keeps of a document (Get Many). */
+export const SIMPLE_DOCUMENT_FIELDS = [
+	'document_id',
+	'crew_unique_id',
+	'type',
+	'category',
+	'title',
+	'issuer',
+	'verification_status',
+	'issue_date',
+	'expiry_date',
+	'days_until_expiry',
+] as const;
+
+/** What Simplify keeps of a downloaded document (Download All): the file details included. */
+export const SIMPLE_DOWNLOAD_FIELDS = [
+	'document_id',
+	'crew_unique_id',
+	'type',
+	'title',
+	'verification_status',
+	'expiry_date',
+	'days_until_expiry',
+	'file_name',
+	'content_type',
+	'file_size',
+] as const;
 
 export const VERIFICATION_STATUSES = ['verified', 'pending', 'rejected', 'expired'] as const;
 
@@ -248,6 +277,28 @@ export function describeFile(
 		file_name: file.fileName,
 		content_type: file.mimeType,
 		file_size: file.data.length,
+	};
+}
+
+/**
+ * A document file as an AI agent tool sees it (runsAsTool): the link's details, never the link
+ * (it is a credential) nor the bytes. One request (the link), no download.
+ */
+export async function describeFileForTool(
+	ctx: IExecuteFunctions,
+	crewMemberId: string,
+	documentId: string,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const link = await getDownloadLink(ctx, crewMemberId, documentId, itemIndex);
+	return {
+		crew_unique_id: crewMemberId,
+		document_id: link.document_id ?? documentId,
+		file_name: safeFileName(link.file_name, documentId),
+		content_type:
+			(typeof link.content_type === 'string' && link.content_type.trim()) ||
+			'application/octet-stream',
+		note: TOOL_FILE_NOTE,
 	};
 }
 

@@ -28,7 +28,7 @@ const LISTS: Array<[string, INodeParameters, string]> = [
 	],
 	[
 		'Document → Get Many',
-		{ resource: 'document', operation: 'getMany', crewMember: crewById, returnAll: true },
+		{ resource: 'document', operation: 'getAll', crewMember: crewById, returnAll: true },
 		'/api/v2/employers/me/crew/crew_001/documents',
 	],
 	[

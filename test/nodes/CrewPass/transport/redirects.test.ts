@@ -65,7 +65,7 @@ const API_CALLS: Array<[string, INodeParameters, 'get' | 'post', string]> = [
 	],
 	[
 		'Document → Get Many',
-		{ resource: 'document', operation: 'getMany', crewMember: crewById, returnAll: true },
+		{ resource: 'document', operation: 'getAll', crewMember: crewById, returnAll: true },
 		'get',
 		'/api/v2/employers/me/crew/crew_001/documents',
 	],

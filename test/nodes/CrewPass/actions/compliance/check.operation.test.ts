@@ -32,12 +32,51 @@ describe('Compliance → Check', () => {
 				return snapshotFixture;
 			});
 
-		const { items, error } = await runNode({ parameters: params() });
+		const { items, error } = await runNode({ parameters: params({ simplify: false }) });
 
 		expect(error).toBeUndefined();
 		expect(scope.isDone()).toBe(true);
 		expect(body).toEqual({});
 		expect(items).toEqual([{ json: snapshotFixture, pairedItem: { item: 0 } }]);
+	});
+
+	it('Simplify (default) gives the status and counts of the snapshot, at most 10 fields', async () => {
+		api().post(CHECK_PATH, {}).query({ vessel_id: 'ves_abc' }).reply(200, snapshotFixture);
+		const { items, error } = await runNode({
+			parameters: params({ vessel: { __rl: true, mode: 'id', value: 'ves_abc' } }),
+		});
+		expect(error).toBeUndefined();
+		expect(items.map((item) => item.json)).toEqual([
+			{
+				crew_unique_id: 'crew_001',
+				vessel_id: 'ves_abc',
+				overall_status: 'at_risk',
+				requirements_total: 8,
+				requirements_met: 7,
+				requirements_expiring: 1,
+				requirements_expired: 0,
+				requirements_missing: 0,
+				next_expiry_date: '2026-08-01',
+				stcw_completion_percentage: 100,
+			},
+		]);
+	});
+
+	it('Simplify per requirement drops fields beyond the listed 10; off keeps them', async () => {
+		const answer = {
+			...snapshotFixture,
+			requirements: [{ ...snapshotFixture.requirements[0], evidence: { notes: 'long text' } }],
+		};
+		api().post(CHECK_PATH, {}).reply(200, answer);
+		api().post(CHECK_PATH, {}).reply(200, answer);
+		const simple = await runNode({ parameters: params({ output: 'requirements' }) });
+		const raw = await runNode({
+			parameters: params({ output: 'requirements', simplify: false }),
+		});
+		expect(simple.error).toBeUndefined();
+		expect(simple.items[0].json).not.toHaveProperty('evidence');
+		expect(simple.items[0].json).toMatchObject({ requirement_key: 'eng1', status: 'expiring' });
+		expect(raw.items[0].json).toHaveProperty('evidence', { notes: 'long text' });
 	});
 
 	it('adds ?vessel_id= when a vessel is chosen', async () => {

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { ExecuteContext } from 'n8n-core';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runNode } from '../../../../harness';
@@ -93,6 +94,33 @@ describe('Crew Member → Get Many', () => {
 		);
 		expect(items.every((item) => JSON.stringify(item.pairedItem) === '{"item":0}')).toBe(true);
 		expectNoStrayHttp();
+	});
+
+	it("reads the node's credential once per item for all pages, not once per page", async () => {
+		const crew = makeCrew(450);
+		const base = { include_documents_expiring_within_days: '30', limit: '200' };
+		crewPass()
+			.get(FLEET_PATH)
+			.query(base)
+			.reply(200, page(crew.slice(0, 200), 'c_page2'))
+			.get(FLEET_PATH)
+			.query({ ...base, cursor: 'c_page2' })
+			.reply(200, page(crew.slice(200, 400), 'c_page3'))
+			.get(FLEET_PATH)
+			.query({ ...base, cursor: 'c_page3' })
+			.reply(200, page(crew.slice(400), null));
+		// Every read of the credential in the run: the node's session reads it once and sends the
+		// key itself, so n8n's authentication helper does not read it again per request.
+		const reads = jest.spyOn(ExecuteContext.prototype, 'getCredentials');
+
+		const { items, error } = await runNode({ parameters: params({ returnAll: true }) });
+		const ownReads = reads.mock.calls.length;
+		reads.mockRestore();
+
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(450);
+		// 3 requests, 1 read (it was 3 + 3, then 3 + 1)
+		expect(ownReads).toBe(1);
 	});
 
 	it('a Limit asks each page only for what is still missing and makes no extra request', async () => {

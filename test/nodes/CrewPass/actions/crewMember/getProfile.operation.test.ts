@@ -33,7 +33,7 @@ function params(crewMember: IDataObject, extra: INodeParameters = {}): INodePara
 const unexpected = guardRequests();
 
 describe('Crew Member → Get Profile', () => {
-	it('Simplify (default) gives the base fields, flat, without identity fields', async () => {
+	it('Simplify (default) gives the base fields and an identity summary (no passport number, no street)', async () => {
 		const scope = crewPass().get(PROFILE_PATH('crew_001')).reply(200, profileFull);
 
 		const { items, error } = await runNode({
@@ -42,10 +42,20 @@ describe('Crew Member → Get Profile', () => {
 
 		expect(error).toBeUndefined();
 		expect(scope.isDone()).toBe(true);
-		expect(Object.keys(items[0].json)).toEqual(BASE_FIELDS);
+		expect(Object.keys(items[0].json)).toEqual([...BASE_FIELDS, 'identity']);
 		expect(items[0].json.name).toBe('Alex Crew');
 		expect(items[0].json.full_profile).toBe(true);
 		expect(items[0].json).not.toHaveProperty('passport');
+		expect(items[0].json.identity).toEqual({
+			date_of_birth: '1990-04-12',
+			passport_nationality: 'British',
+			passport_expiry: '2030-04-01',
+			visas: [{ type: 'B1/B2', country: 'USA', expiry: '2029-01-01' }],
+			address_country: 'United Kingdom',
+			employment_history_count: 1,
+		});
+		expect(JSON.stringify(items[0].json)).not.toContain('123456789');
+		expect(JSON.stringify(items[0].json)).not.toContain('Quay Street');
 		expect(items[0].pairedItem).toEqual({ item: 0 });
 	});
 

@@ -84,6 +84,35 @@ describe('Document → Download All', () => {
 		expect(fileHeaders.every((headers) => headers.authorization === undefined)).toBe(true);
 	});
 
+	it('Simplify (default) keeps the 10 listed fields; off keeps every document field', async () => {
+		api().get(`${CREW_PATH}/documents`).reply(200, documentsAnswer());
+		api().get(`${CREW_PATH}/documents`).reply(200, documentsAnswer());
+		mockDownloads(['doc_1']);
+		mockDownloads(['doc_1']);
+		const filters = { types: 'STCW', verificationStatuses: ['verified'] };
+		const simple = await runNode({ parameters: params({ filters }) });
+		const raw = await runNode({ parameters: params({ filters, simplify: false }) });
+		expect(simple.error).toBeUndefined();
+		expect(raw.error).toBeUndefined();
+		expect(Object.keys(simple.items[0].json)).toEqual([
+			'document_id',
+			'crew_unique_id',
+			'type',
+			'title',
+			'verification_status',
+			'expiry_date',
+			'days_until_expiry',
+			'file_name',
+			'content_type',
+			'file_size',
+		]);
+		expect(raw.items[0].json).toMatchObject({
+			document_number: 'PST-12345',
+			issuer: expect.any(String),
+		});
+		expect(simple.items[0].binary!.data).toBeDefined();
+	});
+
 	it('downloads only the documents the filters keep', async () => {
 		api().get(`${CREW_PATH}/documents`).reply(200, documentsAnswer());
 		mockDownloads(['doc_1', 'doc_3']);

@@ -9,7 +9,7 @@ const crewById = { __rl: true, mode: 'id', value: 'crew_001' };
 function params(extra: Record<string, unknown> = {}) {
 	return {
 		resource: 'document',
-		operation: 'getMany',
+		operation: 'getAll',
 		crewMember: crewById,
 		returnAll: true,
 		...extra,
@@ -24,11 +24,38 @@ beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 
 describe('Document → Get Many', () => {
+	it('Simplify (default) keeps at most 10 fields per document: the listed ones, in order', async () => {
+		const answer = documentsAnswer();
+		api().get(DOCUMENTS_PATH).query({}).reply(200, answer);
+
+		const { items, error } = await runNode({ parameters: params() });
+
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(5);
+		items.forEach((item, i) => {
+			const doc = answer.items[i];
+			expect(Object.keys(item.json).length).toBeLessThanOrEqual(10);
+			expect(item.json).toEqual({
+				document_id: doc.document_id,
+				crew_unique_id: 'crew_001',
+				type: doc.type,
+				category: doc.category,
+				title: doc.title,
+				issuer: doc.issuer,
+				verification_status: doc.verification_status,
+				issue_date: doc.issue_date,
+				expiry_date: doc.expiry_date,
+				days_until_expiry: FIXTURE_DAYS[doc.document_id as string],
+			});
+			expect(item.json).not.toHaveProperty('document_number');
+		});
+	});
+
 	it('GETs the documents with the Bearer key and outputs one item per document with days_until_expiry', async () => {
 		const answer = documentsAnswer();
 		const scope = api().get(DOCUMENTS_PATH).query({}).reply(200, answer);
 
-		const { items, error } = await runNode({ parameters: params() });
+		const { items, error } = await runNode({ parameters: params({ simplify: false }) });
 
 		expect(error).toBeUndefined();
 		expect(scope.isDone()).toBe(true);
