@@ -1,6 +1,6 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { MISMATCH_REREAD_MS, SETUP_CACHE_MS, triggerSetup, type TriggerSetup } from './config';
+import { MISMATCH_REREAD_MS, triggerSetup, type TriggerSetup } from './config';
 import {
 	decodeSavedIds,
 	dedupeKey,
@@ -15,7 +15,6 @@ import {
 	headerOf,
 	isKnownEventType,
 	MAX_BODY_BYTES,
-	MAX_NESTING_DEPTH,
 	parseBody,
 	validateEnvelope,
 	type CrewPassEnvelope,
@@ -387,10 +386,3 @@ function tooLarge(): Refusal {
 		message: `refused a delivery (413): the body is larger than ${MAX_BODY_BYTES} bytes; no real CrewPass event comes close`,
 	});
 }
-
-/** The stated caps, for the README and tests. */
-export const BODY_CAPS = {
-	maxBytes: MAX_BODY_BYTES,
-	maxDepth: MAX_NESTING_DEPTH,
-	setupCacheMs: SETUP_CACHE_MS,
-};
