@@ -52,7 +52,12 @@ export async function deliverOnce(url, event, secret) {
 			signal: AbortSignal.timeout(90_000),
 		});
 		const text = await r.text();
-		return { status: r.status, duplicate: /"duplicate"/.test(text), ms: Date.now() - started };
+		return {
+			status: r.status,
+			duplicate: /"duplicate"/.test(text),
+			ms: Date.now() - started,
+			...(r.status === 200 ? {} : { body: text.slice(0, 300) }),
+		};
 	} catch (e) {
 		return {
 			status: 0,
@@ -90,7 +95,18 @@ export function summarize(results) {
 	const ms = results.map((r) => r.ms).sort((a, b) => a - b);
 	const q = (p) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))] ?? 0;
 	const retried = results.filter((r) => r.attempts > 1).length;
-	return { answers: out, retried, p50Ms: q(0.5), p95Ms: q(0.95), maxMs: ms[ms.length - 1] ?? 0 };
+	// one answer body per non-200 status, to say what the receiver meant
+	const samples = {};
+	for (const r of results)
+		if (r.body !== undefined && !(r.status in samples)) samples[r.status] = r.body;
+	return {
+		answers: out,
+		retried,
+		samples,
+		p50Ms: q(0.5),
+		p95Ms: q(0.95),
+		maxMs: ms[ms.length - 1] ?? 0,
+	};
 }
 
 /**
