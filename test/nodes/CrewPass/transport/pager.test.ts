@@ -172,8 +172,8 @@ describe('retry_after_seconds of zero or less is not an immediate retry', () => 
 		expect(seen[1] - seen[0]).toBeGreaterThanOrEqual(190);
 	});
 
-	it('six 429s with retry_after_seconds 0 do not all happen within a moment', async () => {
-		transportSettings.retry = { ...saved, maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 200 };
+	it('429s with retry_after_seconds 0 do not all happen within a moment', async () => {
+		transportSettings.retry = { ...saved, baseDelayMs: 200, maxDelayMs: 200 };
 		const seen: number[] = [];
 		nock(TEST_BASE_URL)
 			.get('/api/v2/partners/me')
@@ -184,9 +184,13 @@ describe('retry_after_seconds of zero or less is not an immediate retry', () => 
 					429,
 					{ error: { code: 'partner_rate_limited', message: 'slow', retry_after_seconds: 0 } },
 				];
-			});
+			})
+			.get('/api/v2/partners/me')
+			.reply(200, { partner_id: 'prt_1' });
 		const { error } = await runNode({ parameters: { resource: 'partner', operation: 'get' } });
-		expect(error?.message).toMatch(/after 3 attempts/);
+		expect(error).toBeUndefined();
+		expect(seen).toHaveLength(3);
+		// two backoffs of at least 100 ms each (equal jitter of 200 ms)
 		expect(seen[2] - seen[0]).toBeGreaterThanOrEqual(190);
 	});
 });
