@@ -7,31 +7,23 @@ import { EVENT_TYPES, eventToJson, type CrewPassEventType } from './envelope';
  * workflow can be built on them before CrewPass sends anything: pin `sampleItem(type)` on the
  * trigger (it is exactly what a delivery of the sample produces with Output "Event Data").
  */
+/** The document of both document events' samples (the contract's catalogue example). */
+const SAMPLE_DOCUMENT: IDataObject = {
+	crew_unique_id: 'crew_001',
+	document_id: 'doc_9',
+	type: 'ENG1',
+	category: 'Medical Certificate',
+	title: 'ENG1 Medical',
+	issuer: 'Approved Authority',
+	verification_status: 'verified',
+	issue_date: '2026-06-01',
+	expiry_date: '2028-06-01',
+	document_number: 'E1-998',
+};
+
 export const SAMPLE_DATA: Record<CrewPassEventType, IDataObject> = {
-	'crew.document.processed': {
-		crew_unique_id: 'crew_001',
-		document_id: 'doc_9',
-		type: 'ENG1',
-		category: 'Medical Certificate',
-		title: 'ENG1 Medical',
-		issuer: 'Approved Authority',
-		verification_status: 'verified',
-		issue_date: '2026-06-01',
-		expiry_date: '2028-06-01',
-		document_number: 'E1-998',
-	},
-	'crew.document.updated': {
-		crew_unique_id: 'crew_001',
-		document_id: 'doc_9',
-		type: 'ENG1',
-		category: 'Medical Certificate',
-		title: 'ENG1 Medical',
-		issuer: 'Approved Authority',
-		verification_status: 'expired',
-		issue_date: '2026-06-01',
-		expiry_date: '2028-06-01',
-		document_number: 'E1-998',
-	},
+	'crew.document.processed': { ...SAMPLE_DOCUMENT },
+	'crew.document.updated': { ...SAMPLE_DOCUMENT, verification_status: 'expired' },
 	'crew.compliance.changed': {
 		crew_unique_id: 'crew_001',
 		vessel_id: 'ves_abc',
