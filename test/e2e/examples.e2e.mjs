@@ -4,6 +4,7 @@
 // Table, the archive folder. Expected values come from the sandbox's own data.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
@@ -46,16 +47,8 @@ async function roster(ctx) {
 	return rows;
 }
 
-const DAY = 86_400_000;
-function daysUntil(date) {
-	if (!date) return null;
-	const today = Date.UTC(
-		new Date().getUTCFullYear(),
-		new Date().getUTCMonth(),
-		new Date().getUTCDate(),
-	);
-	return Math.round((Date.parse(`${date}T00:00:00Z`) - today) / DAY);
-}
+// the package's own rule (whole UTC days), from the built package the tarball was packed from
+const { daysUntil } = createRequire(import.meta.url)('../../dist/nodes/CrewPass/shared/dates.js');
 
 async function rows(ctx) {
 	const { project, dataTable } = ctx.demo;

@@ -6,6 +6,7 @@
 // executions, and a new event still runs. Then the same with kill -9, measuring exactly what it
 // loses. Runs after the other suites (it restarts the n8n they share) and before secrets.
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
 import { log } from '../../scripts/lib/n8n.mjs';
@@ -22,7 +23,10 @@ import {
 
 const WEBHOOK_ID = '6f1f3b0e-2d55-4a53-9e0c-7c1a0c0e2e02';
 const NODE_NAME = 'CrewPass Trigger';
-const STATIC_DATA_KEY = 'crewPassRecentEventIds';
+// where the trigger keeps its saved ids, from the built package the tarball was packed from
+const { STATIC_DATA_KEY } = createRequire(import.meta.url)(
+	'../../dist/nodes/CrewPassTrigger/delivery.js',
+);
 const N = Number(process.env.CREWPASS_RESTART_EVENTS || 5);
 
 export default function (ctx) {
