@@ -236,6 +236,8 @@ export default function (ctx) {
 				'Vessel',
 			]);
 			await page.keyboard.press('Escape');
+			// the Resource list closes (with a transition) before the Operation list is read
+			await page.locator('.el-select-dropdown:visible').first().waitFor({ state: 'hidden' });
 			await page.getByTestId('parameter-input-operation').click();
 			const operations = await openDropdownOptions();
 			assert.deepEqual(
