@@ -1,3 +1,4 @@
+// @ts-check
 // A queue-mode n8n on this machine for `npm run test:queue`: one main (the editor and REST API,
 // N8N_DISABLE_PRODUCTION_MAIN_PROCESS=true), `n8n webhook` processes on their own ports, `n8n
 // worker`s, all on one PostgreSQL database and one Redis, sharing N8N_ENCRYPTION_KEY and the user

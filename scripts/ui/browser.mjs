@@ -1,3 +1,4 @@
+// @ts-check
 // Headless Chromium from Debian's package, driven by playwright-core (no browser download):
 // a fresh profile per run, no network beyond what the page asks for, no first-run noise.
 import fs from 'node:fs';

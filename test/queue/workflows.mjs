@@ -1,3 +1,4 @@
+// @ts-check
 // The workflows `npm run test:queue` imports into the queue-mode n8n. The exactly-once gates are
 // the shipped examples (examples/exactly-once-*.json) with only their placeholders replaced:
 // credentials and the Downstream Step's URL (pointed at the sink).
