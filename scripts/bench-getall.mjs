@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Node-side cost of Crew Member → Get Many (Return All), without jest, nock or n8n-core: the
 // built node (dist/) runs against a fake execute context whose HTTP helper hands back prebuilt
 // roster pages at once. What is left is the node's own work per page and per row (router,
@@ -70,7 +71,7 @@ for (let run = 1; run <= RUNS; run++) {
 	// A fresh key per run: the process-wide pacer of one run never slows the next.
 	const { ctx, requests } = context(`cpk_test_bench_${run}`);
 	const started = performance.now();
-	const [items] = await router.call(ctx);
+	const [items] = await router.call(/** @type {any} */ (ctx));
 	times.push(performance.now() - started);
 	if (items.length !== CREW || requests() !== Math.ceil(CREW / PAGE)) {
 		throw new Error(`wrong result: ${items.length} items, ${requests()} requests`);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // npm run test:queue: n8n in queue mode on this machine, and what the CrewPass nodes guarantee there.
 //
 // Starts (all on loopback, free ports, one temp folder; everything stopped and removed at the end):
@@ -58,6 +59,7 @@ const timings = {};
 const mark = (name, since) => (timings[name] = Math.round((Date.now() - since) / 100) / 10);
 
 const results = [];
+/** @type {any[]} */
 const allProcs = [];
 const failures = [];
 function expect(name, ok, detail = '') {
@@ -79,7 +81,7 @@ async function cleanup() {
 			const { name, fn } = stack.pop();
 			try {
 				await fn();
-			} catch (e) {
+			} catch (/** @type {any} */ e) {
 				log(TAG, `cleanup ${name}: ${e.message}`);
 			}
 		}
@@ -164,6 +166,7 @@ async function main() {
 	const encryptionKey = 'crewpass-queue-' + crypto.randomBytes(8).toString('hex');
 	const base = { userFolder, encryptionKey, pg, redis };
 	const procs = allProcs;
+	/** @type {(name: string, role: string, command: string, args?: string[], extra?: Record<string, string>) => Promise<any>} */
 	const startOne = async (name, role, command, args = [], extra = {}) => {
 		const { env, port } = await queueEnv({ ...base, role, extra });
 		const p = await startN8nProcess({
@@ -523,9 +526,11 @@ async function downloadScenario({ ctx, sandbox, downloadWf, webhook, workers, mo
 		(
 			await fetch(`${sandbox.url}/api/v2/${p}`, { headers: { authorization: `Bearer ${key}` } })
 		).json();
-	const docs = await api(`employers/me/crew/${crewId}/documents`);
+	const docs = /** @type {any} */ (await api(`employers/me/crew/${crewId}/documents`));
 	const doc = docs.items[0];
-	const link = await api(`employers/me/crew/${crewId}/documents/${doc.document_id}/download`);
+	const link = /** @type {any} */ (
+		await api(`employers/me/crew/${crewId}/documents/${doc.document_id}/download`)
+	);
 	const original = Buffer.from(await (await fetch(link.download_url)).arrayBuffer());
 	const before = (await executionCounts(ctx.client, downloadWf.id)).count;
 	const r0 = await fetch(webhook.url + '/webhook/crewpass-queue-download', {
@@ -576,6 +581,7 @@ async function downloadScenario({ ctx, sandbox, downloadWf, webhook, workers, mo
 	return result;
 }
 
+/** @param {any} report */
 function printReport({ measured, fleet, binary }) {
 	const lines = [];
 	lines.push('', '==== test:queue measured ====');
@@ -618,7 +624,7 @@ let code = 0;
 try {
 	await main();
 	if (failures.length) code = 1;
-} catch (e) {
+} catch (/** @type {any} */ e) {
 	log(TAG, `FAILED: ${e.stack || e.message}`);
 	code = 1;
 	for (const p of allProcs)

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // npm run test:ui: the editor a user clicks. Headless Chromium (Debian's package, installed on
 // first use) drives a REAL n8n from the cache with this package installed from its `npm pack`
 // tarball, against the local CrewPass sandbox, with the demo data `npm start` prepares. The tests
@@ -63,7 +64,7 @@ try {
 	mark('browser', t);
 	fs.mkdirSync(SHOTS, { recursive: true });
 	Object.assign(ctx, world, { page: browser.page, browser });
-} catch (e) {
+} catch (/** @type {any} */ e) {
 	log(tag, `setup FAILED: ${e.stack || e.message}`);
 	await stopAll();
 	process.exit(1);

@@ -15,6 +15,7 @@ import { freePort, log, n8nEnv, sleep, stopProcess, tail } from '../lib/n8n.mjs'
 /**
  * Environment for one process of the cluster. `role`: main | webhook | worker.
  * Each process gets its own HTTP port, task-runner broker port and (workers) health port.
+ * @param {{ role: string, userFolder: string, encryptionKey: string, pg: any, redis: any, publicUrl?: string, extra?: Record<string, string> }} options
  */
 export async function queueEnv({
 	role,
@@ -62,7 +63,10 @@ export async function queueEnv({
 	return { env, port };
 }
 
-/** Spawns `n8n <command>` and waits for /healthz/readiness on `port`. */
+/**
+ * Spawns `n8n <command>` and waits for /healthz/readiness on `port`.
+ * @param {{ install: any, env: NodeJS.ProcessEnv, port: number, command: string, args?: string[], logFile: string, tag?: string, timeoutMs?: number }} options
+ */
 export async function startN8nProcess({
 	install,
 	env,

@@ -1,3 +1,4 @@
+// @ts-check
 // The engines a queue-mode n8n runs on, for `npm run test:queue`: Debian's packages (installed
 // once), a throw-away PostgreSQL cluster, Redis without persistence and nginx, each on a free
 // loopback port with everything under one temp folder. Every start returns a stop(); the caller
@@ -82,7 +83,12 @@ export function ensurePackages() {
 	return { installed: missing, ms: Date.now() - t };
 }
 
-function spawnLogged(cmd, args, { logFile, uid, gid, env, cwd } = {}) {
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ logFile: string, uid?: number, gid?: number, env?: NodeJS.ProcessEnv, cwd?: string }} options
+ */
+function spawnLogged(cmd, args, { logFile, uid, gid, env, cwd }) {
 	const out = fs.openSync(logFile, 'a');
 	const proc = spawn(cmd, args, {
 		stdio: ['ignore', out, out],

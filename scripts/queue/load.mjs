@@ -1,3 +1,4 @@
+// @ts-check
 // Signed CrewPass deliveries for `npm run test:queue`, sent the way CrewPass sends them
 // (contract: X-CrewPass-Signature = "v1=" + hex HMAC-SHA256(secret, "{timestamp}." + raw body);
 // the sandbox's own signer is used, so the recipe is the one the contract suite checks).
@@ -58,7 +59,7 @@ export async function deliverOnce(url, event, secret) {
 			ms: Date.now() - started,
 			...(r.status === 200 ? {} : { body: text.slice(0, 300) }),
 		};
-	} catch (e) {
+	} catch (/** @type {any} */ e) {
 		return {
 			status: 0,
 			error: String(e.cause?.code ?? e.name ?? e.message),

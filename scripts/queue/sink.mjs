@@ -1,3 +1,4 @@
+// @ts-check
 // Local HTTP servers for `npm run test:queue`.
 //  - the sink: the workflow's downstream step POSTs each event here; it counts hits per
 //    setup and event id (what "exactly once" is measured on, outside n8n);
@@ -19,10 +20,12 @@ function closer(server) {
 		s.on('close', () => sockets.delete(s));
 	});
 	return () =>
-		new Promise((r) => {
-			server.close(() => r());
-			for (const s of sockets) s.destroy();
-		});
+		/** @type {Promise<void>} */ (
+			new Promise((r) => {
+				server.close(() => r());
+				for (const s of sockets) s.destroy();
+			})
+		);
 }
 
 /** POST /sink/<setup> with a JSON body holding event_id. */
@@ -78,8 +81,9 @@ export async function startCountingProxy(target) {
 			target + req.url,
 			{ method: req.method, headers: { ...req.headers, host: new URL(target).host } },
 			(upRes) => {
-				statuses[upRes.statusCode] = (statuses[upRes.statusCode] ?? 0) + 1;
-				res.writeHead(upRes.statusCode, upRes.headers);
+				const status = /** @type {number} */ (upRes.statusCode);
+				statuses[status] = (statuses[status] ?? 0) + 1;
+				res.writeHead(status, upRes.headers);
 				upRes.pipe(res);
 			},
 		);

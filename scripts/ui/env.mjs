@@ -1,3 +1,4 @@
+// @ts-check
 // The world `npm run test:ui` clicks in: Debian's Chromium (installed on first use), a real n8n
 // from the cache with the packed tarball installed, the local CrewPass sandbox, and the demo
 // data (owner, credential, example workflows) that `npm start` prepares. Everything it starts is
@@ -77,7 +78,7 @@ export async function startWorld({ dir, tag = 'ui' }) {
 		for (const fn of stops.reverse()) {
 			try {
 				await fn();
-			} catch (e) {
+			} catch (/** @type {any} */ e) {
 				log(tag, `while stopping: ${e.message}`);
 			}
 		}
@@ -104,7 +105,7 @@ export async function startWorld({ dir, tag = 'ui' }) {
 		const client = new N8nClient(n8n.url);
 		const demo = await prepareDemo(client, { sandbox, userFolder, log: (m) => log(tag, m) });
 		return { install, sandbox, n8n, client, demo, userFolder, logFile, stop };
-	} catch (e) {
+	} catch (/** @type {any} */ e) {
 		await stop();
 		throw e;
 	}

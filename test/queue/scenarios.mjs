@@ -1,3 +1,4 @@
+// @ts-check
 // The measurements of `npm run test:queue`, run against the queue-mode cluster scripts/queue.mjs
 // starts. Each returns what it measured; `expect(name, ok, detail)` records a pass/fail.
 import { createRequire } from 'node:module';
@@ -28,6 +29,8 @@ export async function listExecutions(client, workflowId) {
 /**
  * Waits until the workflow has no active execution, its execution count and the sink's count
  * for `setup` have not changed for `quietMs`, and at least `minExecutions` exist.
+ * @param {any} ctx
+ * @param {{ workflowId: string, setup?: string, minExecutions?: number, quietMs?: number, timeoutMs?: number }} options
  */
 export async function settle(
 	ctx,
@@ -100,6 +103,7 @@ export async function runBurst(ctx, setup, kind) {
 	const ids = new Set(sent.events.map((e) => e.event_id));
 	const unknown = [...c.perEvent.keys()].filter((id) => !ids.has(id)).length;
 	const missing = sent.events.filter((e) => !c.perEvent.has(e.event_id)).length;
+	/** @type {Record<string, any>} */
 	const result = {
 		setup: setup.key,
 		burst: kind,
