@@ -10,7 +10,7 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import { NODE_TYPE } from '../../scripts/lib/n8n.mjs';
-import { nodeOutput, runManually } from './context.mjs';
+import { nodeOutput, runManually, sandboxApi } from './context.mjs';
 
 /** A host that is not CrewPass: records every request, answers 200 with bytes that are not the file. */
 async function startForeignHost() {
@@ -34,14 +34,6 @@ async function startForeignHost() {
 }
 
 /** @returns {Promise<any>} */
-async function sandboxApi(ctx, p) {
-	const r = await fetch(`${ctx.sandbox.url}/api/v2/${p}`, {
-		headers: { authorization: `Bearer ${ctx.sandbox.keys.management}` },
-	});
-	assert.equal(r.status, 200, `${p}: ${r.status}`);
-	return await r.json();
-}
-
 /** Manual Trigger → one CrewPass node (Continue On Fail, so the error is an item) with `parameters`. */
 async function createWorkflow(ctx, name, parameters) {
 	return await ctx.client.post('/rest/workflows', {

@@ -3,6 +3,7 @@
 // helpers over n8n's REST API and the sandbox.
 
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 
 import { publishWorkflow, waitForWebhook } from '../../scripts/lib/demo.mjs';
 import { TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
@@ -160,4 +161,55 @@ export function subscribeTo(ctx, url, events = null) {
 
 export function mainPartnerId(ctx) {
 	return ctx.sandbox.partners().find((p) => p.api_key === ctx.sandbox.keys.management).partner_id;
+}
+
+/**
+ * A read of the sandbox's API with the main partner's key (200 expected), for expectations.
+ * @returns {Promise<any>}
+ */
+export async function sandboxApi(ctx, p) {
+	const r = await fetch(`${ctx.sandbox.url}/api/v2/${p}`, {
+		headers: { authorization: `Bearer ${ctx.sandbox.keys.management}` },
+	});
+	assert.equal(r.status, 200, `${p}: ${r.status}`);
+	return await r.json();
+}
+
+/** The main partner's whole fleet roster, every page. */
+export async function sandboxRoster(ctx) {
+	const rows = [];
+	let cursor = null;
+	do {
+		const page = await sandboxApi(
+			ctx,
+			`employers/me/fleet?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+		);
+		rows.push(...page.items);
+		cursor = page.next_cursor;
+	} while (cursor);
+	return rows;
+}
+
+/**
+ * The roster rows the digest example's Check Fleet keeps (Only Those Needing Attention, 90 days,
+ * crew without compliance consent skipped), with their snapshots.
+ */
+export async function digestExpected(ctx) {
+	// the package's own rule (whole UTC days), from the built package the tarball was packed from
+	// (read here, not at import: scripts/e2e.mjs imports this file before it builds)
+	const { daysUntil } = createRequire(import.meta.url)('../../dist/nodes/CrewPass/shared/dates.js');
+	const expected = [];
+	for (const row of await sandboxRoster(ctx)) {
+		const crew = ctx.sandbox.crew(row.crew_unique_id);
+		if (!crew.consents.includes('crew:compliance:read')) continue;
+		const snap = ctx.sandbox.compliance(row.crew_unique_id, row.vessel_id);
+		const days = daysUntil(snap.next_expiry_date);
+		if (
+			snap.overall_status === 'non_compliant' ||
+			(snap.overall_status === 'at_risk' && days !== null && days <= 90)
+		) {
+			expected.push({ row, snap });
+		}
+	}
+	return expected;
 }

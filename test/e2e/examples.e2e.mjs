@@ -4,7 +4,6 @@
 // Table, the archive folder. Expected values come from the sandbox's own data.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
@@ -15,40 +14,12 @@ import {
 	runManually,
 	nodeOutput,
 	sleep,
+	digestExpected,
+	sandboxApi,
+	sandboxRoster,
 	subscribeTo,
 	waitFor,
 } from './context.mjs';
-
-/** @returns {Promise<any>} */
-async function api(ctx, p, init = {}) {
-	const r = await fetch(`${ctx.sandbox.url}/api/v2/${p}`, {
-		...init,
-		headers: {
-			authorization: `Bearer ${ctx.sandbox.keys.management}`,
-			'content-type': 'application/json',
-			...(init.headers ?? {}),
-		},
-	});
-	assert.equal(r.status, 200, `${p}: ${r.status}`);
-	return await r.json();
-}
-
-async function roster(ctx) {
-	const rows = [];
-	let cursor = null;
-	do {
-		const page = await api(
-			ctx,
-			`employers/me/fleet?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-		);
-		rows.push(...page.items);
-		cursor = page.next_cursor;
-	} while (cursor);
-	return rows;
-}
-
-// the package's own rule (whole UTC days), from the built package the tarball was packed from
-const { daysUntil } = createRequire(import.meta.url)('../../dist/nodes/CrewPass/shared/dates.js');
 
 async function rows(ctx) {
 	const { project, dataTable } = ctx.demo;
@@ -78,19 +49,9 @@ export default function (ctx) {
 
 			// expected: every roster row (crew × vessel) whose compliance is non_compliant, or
 			// at_risk with the next expiry within the 90-day window; crew without compliance consent skipped
-			const expected = [];
-			for (const row of await roster(ctx)) {
-				const crew = ctx.sandbox.crew(row.crew_unique_id);
-				if (!crew.consents.includes('crew:compliance:read')) continue;
-				const snap = ctx.sandbox.compliance(row.crew_unique_id, row.vessel_id);
-				const days = daysUntil(snap.next_expiry_date);
-				if (
-					snap.overall_status === 'non_compliant' ||
-					(snap.overall_status === 'at_risk' && days !== null && days <= 90)
-				) {
-					expected.push(`${row.vessel_id}/${row.crew_unique_id}/${snap.overall_status}`);
-				}
-			}
+			const expected = (await digestExpected(ctx)).map(
+				({ row, snap }) => `${row.vessel_id}/${row.crew_unique_id}/${snap.overall_status}`,
+			);
 			assert.ok(
 				expected.length >= 3,
 				`the sandbox fleet has crew needing attention: ${expected.length}`,
@@ -129,7 +90,7 @@ export default function (ctx) {
 				'success',
 				JSON.stringify(exec.data?.resultData?.error ?? exec.status),
 			);
-			const fleet = await roster(ctx);
+			const fleet = await sandboxRoster(ctx);
 			const crewIds = [...new Set(fleet.map((r) => r.crew_unique_id))];
 			const diff = nodeOutput(exec, 'Diff Against HR Records');
 			assert.equal(diff.filter((d) => d.action === 'add').length, crewIds.length);
@@ -280,7 +241,7 @@ export default function (ctx) {
 			);
 			assert.equal(entry.body.path, file);
 			assert.ok(fs.existsSync(file), `${file} written`);
-			const link = await api(ctx, `employers/me/crew/${crewId}/documents/${docId}/download`);
+			const link = await sandboxApi(ctx, `employers/me/crew/${crewId}/documents/${docId}/download`);
 			const original = Buffer.from(await (await fetch(link.download_url)).arrayBuffer());
 			assert.ok(original.subarray(0, 5).toString() === '%PDF-', 'the sandbox serves a PDF');
 			assert.ok(fs.readFileSync(file).equals(original), 'archived bytes = the document file');

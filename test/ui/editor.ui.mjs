@@ -10,9 +10,9 @@ import { describe, test } from 'node:test';
 
 import { OWNER } from '../../scripts/lib/demo.mjs';
 import { REPO, TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
+import { digestExpected, sandboxRoster } from '../e2e/context.mjs';
 
 const require = createRequire(import.meta.url);
-const DAY = 86_400_000;
 
 /** The node's own description from the built package: what the panel must offer. */
 function nodeDescription() {
@@ -26,53 +26,6 @@ function optionNames(description, name, resource) {
 			(resource === undefined || q.displayOptions?.show?.resource?.includes(resource)),
 	);
 	return p.options.map((o) => o.name);
-}
-
-function daysUntil(date) {
-	if (!date) return null;
-	const now = new Date();
-	const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-	return Math.round((Date.parse(`${date}T00:00:00Z`) - today) / DAY);
-}
-
-async function sandboxApi(ctx, p) {
-	const r = await fetch(`${ctx.sandbox.url}/api/v2/${p}`, {
-		headers: { authorization: `Bearer ${ctx.sandbox.keys.management}` },
-	});
-	assert.equal(r.status, 200, `${p}: ${r.status}`);
-	return await r.json();
-}
-
-async function roster(ctx) {
-	const rows = [];
-	let cursor = null;
-	do {
-		const page = await sandboxApi(
-			ctx,
-			`employers/me/fleet?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-		);
-		rows.push(...page.items);
-		cursor = page.next_cursor;
-	} while (cursor);
-	return rows;
-}
-
-/** Which rows the digest's Check Fleet (Only Those Needing Attention, 90 days, skip unreadable) keeps. */
-async function digestExpected(ctx) {
-	const expected = [];
-	for (const row of await roster(ctx)) {
-		const crew = ctx.sandbox.crew(row.crew_unique_id);
-		if (!crew.consents.includes('crew:compliance:read')) continue;
-		const snap = ctx.sandbox.compliance(row.crew_unique_id, row.vessel_id);
-		const days = daysUntil(snap.next_expiry_date);
-		if (
-			snap.overall_status === 'non_compliant' ||
-			(snap.overall_status === 'at_risk' && days !== null && days <= 90)
-		) {
-			expected.push(row);
-		}
-	}
-	return expected;
 }
 
 export default function (ctx) {
@@ -250,7 +203,7 @@ export default function (ctx) {
 
 		it('Crew Member → From List searches the sandbox roster', async () => {
 			await addCrewPassAction('Get the profile of a crew member');
-			const rows = await roster(ctx);
+			const rows = await sandboxRoster(ctx);
 			assert.ok(rows.length > 10, 'the sandbox fleet has a roster');
 			// a surname that only some crew members share
 			const target = rows.find((r) => r.name && r.role);
