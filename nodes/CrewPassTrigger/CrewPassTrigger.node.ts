@@ -56,7 +56,12 @@ export class CrewPassTrigger implements INodeType {
 		name: 'crewPassTrigger',
 		icon: { light: 'file:crewpassTrigger.svg', dark: 'file:crewpassTrigger.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Both versions behave the same. n8n evaluates an expression in an isolate for every
+		// webhook call of a version-1 node (its binary-data option, parseRequestBody in n8n's
+		// webhook helpers); version 2 skips that, so new workflows get it. A body whose
+		// Content-Type n8n does not parse is then read raw by the node itself (readRawBody).
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ "Events: " + ($parameter["events"] || []).length }}',
 		description:
 			'Starts the workflow when CrewPass sends a webhook: documents, compliance, status and profile changes, signature-verified and de-duplicated',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 
 import { resetSetupCache } from './config';
+import { PendingHandOffs } from './handOff';
 
 /**
  * Remembers recent event ids so a redelivered event starts nothing.
@@ -204,6 +205,8 @@ export interface RegisteredStore {
 	store: DedupeStore;
 	/** `savedAt` of the static-data copy last merged into the store (-1 = none yet). */
 	mergedSavedAt: number;
+	/** Accepted deliveries n8n has not answered yet (see handOff.ts). */
+	handOffs: PendingHandOffs;
 }
 
 /** One store per workflow + trigger node, for the life of the process. */
@@ -221,7 +224,11 @@ export function dedupeStoreFor(
 ): RegisteredStore {
 	let registered = stores.get(key);
 	if (!registered) {
-		registered = { store: new DedupeStore(limits), mergedSavedAt: -1 };
+		registered = {
+			store: new DedupeStore(limits),
+			mergedSavedAt: -1,
+			handOffs: new PendingHandOffs(),
+		};
 		registered.store.seed(seed(), nowMs);
 		stores.set(key, registered);
 	} else {

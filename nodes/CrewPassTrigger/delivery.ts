@@ -8,6 +8,7 @@ import {
 	PROCESS_TOKEN,
 	savedIdsStamp,
 	type DedupeStore,
+	type RegisteredStore,
 } from './dedupe';
 import {
 	checkBodyShape,
@@ -19,6 +20,7 @@ import {
 	validateEnvelope,
 	type CrewPassEnvelope,
 } from './envelope';
+import { watchHandOff, type HandOffResponse } from './handOff';
 import { SIGNATURE_FAILURE_MESSAGES, verifyDelivery, type SignatureResult } from './signature';
 
 export {
@@ -39,8 +41,8 @@ interface DeliveryRequest {
 	readRawBody?: () => Promise<void>;
 }
 
-/** The parts of n8n's (express) response the trigger writes. */
-interface DeliveryResponse {
+/** The parts of n8n's (express) response the trigger writes and watches. */
+interface DeliveryResponse extends HandOffResponse {
 	headersSent?: boolean;
 	status(code: number): DeliveryResponse;
 	json(body: unknown): unknown;
@@ -245,15 +247,33 @@ export function checkDuplicate(
 }
 
 /**
+ * checkDuplicate, and for a copy of an event whose first delivery n8n has not answered yet: wait
+ * for that answer. Handed off = duplicate; not handed off = the id was forgotten, check again
+ * (one waiting copy then records it and is handed off in its place).
+ */
+export async function checkNew(
+	memory: RegisteredStore,
+	eventId: string,
+	nowMs: () => number,
+): Promise<Refusal | undefined> {
+	for (;;) {
+		const duplicate = checkDuplicate(memory.store, eventId, nowMs());
+		if (!duplicate) return undefined;
+		const pending = memory.handOffs.get(eventId);
+		if (!pending || (await pending)) return duplicate;
+	}
+}
+
+/**
  * This trigger's memory in this process. Production deliveries also learn the ids that
  * executions saved in workflow static data (from execute(), before a restart or in another
  * process), merged whenever the saved copy changed; nothing is written here (n8n would drop a
  * write on a path that starts an execution, and a write per delivery costs a save per delivery).
  */
-function memoryFor(ctx: IWebhookFunctions, setup: TriggerSetup, nowMs: number): DedupeStore {
+function memoryFor(ctx: IWebhookFunctions, setup: TriggerSetup, nowMs: number): RegisteredStore {
 	const mode = ctx.getMode();
 	const key = dedupeKey(ctx.getWorkflow().id, ctx.getNode().id, mode);
-	if (mode === 'manual') return dedupeStoreFor(key, setup.limits, nowMs, () => []).store;
+	if (mode === 'manual') return dedupeStoreFor(key, setup.limits, nowMs, () => []);
 	const staticData = ctx.getWorkflowStaticData('node');
 	const saved = staticData[STATIC_DATA_KEY];
 	const registered = dedupeStoreFor(key, setup.limits, nowMs, () => decodeSavedIds(saved).entries);
@@ -265,7 +285,7 @@ function memoryFor(ctx: IWebhookFunctions, setup: TriggerSetup, nowMs: number): 
 		registered.store.mergeUnknown(decodeSavedIds(saved).entries, nowMs);
 		registered.mergedSavedAt = savedAt;
 	}
-	return registered.store;
+	return registered;
 }
 
 // ---- The delivery, step by step ------------------------------------------------------------
@@ -348,8 +368,8 @@ export async function handleDelivery(
 	if (unwanted) return ended(ctx, unwanted);
 
 	now = nowMs();
-	const store = memoryFor(ctx, setup, now);
-	const duplicate = checkDuplicate(store, envelope.event_id, now);
+	const memory = memoryFor(ctx, setup, now);
+	const duplicate = await checkNew(memory, envelope.event_id, nowMs);
 	if (duplicate) return ended(ctx, duplicate);
 
 	try {
@@ -363,13 +383,14 @@ export async function handleDelivery(
 			timestamp: verified.timestamp,
 			verifiedWith: verified.verifiedWith,
 		});
+		trackHandOff(ctx, memory, envelope.event_id);
 		return {
 			result: { workflowData: [[{ json, pairedItem: { item: 0 } }]] },
 			outcome: 'accepted',
 		};
 	} catch (error) {
 		// Not handed to n8n after all: forget it, so CrewPass's retry is accepted.
-		store.forget(envelope.event_id);
+		memory.store.forget(envelope.event_id);
 		return ended(
 			ctx,
 			refuse(500, INTERNAL, 'error', error instanceof Error ? error.name : 'unknown', {
@@ -378,6 +399,21 @@ export async function handleDelivery(
 			}),
 		);
 	}
+}
+
+/**
+ * Watches n8n's answer to an accepted delivery: when n8n could not create (or queue) the
+ * execution, it answers CrewPass 500 and CrewPass retries, so the id is forgotten for the retry.
+ */
+function trackHandOff(ctx: IWebhookFunctions, memory: RegisteredStore, eventId: string): void {
+	const res = ctx.getResponseObject() as unknown as DeliveryResponse;
+	memory.handOffs.track(eventId, watchHandOff(res), () => {
+		memory.store.forget(eventId);
+		log(ctx, {
+			level: 'warn',
+			message: `n8n could not start the execution for event ${eventId} (it answered CrewPass ${res.statusCode ?? '?'}); the event id was forgotten, so CrewPass's retry starts it`,
+		});
+	});
 }
 
 function tooLarge(): Refusal {

@@ -1,6 +1,6 @@
 // @ts-check
 // The workflows `npm run bench` measures, ours and the reference side by side.
-import { CREDENTIAL_TYPE, NODE_TYPE, TRIGGER_TYPE } from '../lib/n8n.mjs';
+import { CREDENTIAL_TYPE, NODE_TYPE, TRIGGER_TYPE, TRIGGER_VERSION } from '../lib/n8n.mjs';
 
 const SETTINGS = { executionOrder: 'v1' };
 const manual = {
@@ -126,7 +126,7 @@ export function triggerWorkflow(credential) {
 				id: 'b0000000-0000-4000-8000-000000000006',
 				name: 'CrewPass Trigger',
 				type: TRIGGER_TYPE,
-				typeVersion: 1,
+				typeVersion: TRIGGER_VERSION,
 				position: [0, 0],
 				webhookId: TRIGGER_WEBHOOK_ID,
 				parameters: { events: ['crew.compliance.changed'], options: {} },

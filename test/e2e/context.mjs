@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 import { publishWorkflow, waitForWebhook } from '../../scripts/lib/demo.mjs';
-import { TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
+import { TRIGGER_TYPE, TRIGGER_VERSION } from '../../scripts/lib/n8n.mjs';
 
 /** @type {Record<string, any>} */
 export const context = {};
@@ -25,7 +25,7 @@ export async function publishTriggerWorkflow(ctx, { name, nodeId, webhookId, set
 				id: nodeId,
 				name: 'CrewPass Trigger',
 				type: TRIGGER_TYPE,
-				typeVersion: 1,
+				typeVersion: TRIGGER_VERSION,
 				position: [0, 0],
 				webhookId,
 				parameters: { events: ['crew.compliance.changed'], options: {} },

@@ -61,6 +61,18 @@ export interface TriggerHarnessOptions {
 	 * would take: makes concurrent webhook() calls interleave at their awaits.
 	 */
 	credentialReadJitterMs?: number;
+	/**
+	 * n8n takes this long (ms) between webhook() returning the event and answering CrewPass, as
+	 * creating (or queueing) the execution does: copies arriving meanwhile see a pending hand-off.
+	 */
+	executionStartDelayMs?: number;
+	/**
+	 * The first this-many executions fail to start, as when n8n's database is busy: n8n answers
+	 * 500 "There was a problem executing the workflow" and nothing runs.
+	 */
+	failedExecutionStarts?: number;
+	/** The node's typeVersion (default 2, the current one). */
+	typeVersion?: number;
 }
 
 export interface DeliveryAnswer {
@@ -77,6 +89,8 @@ export interface WebhookCall {
 	threw?: unknown;
 	/** Whether an execution would start (the node returned workflowData). */
 	started: boolean;
+	/** n8n failed to start the execution (failedExecutionStarts). */
+	startFailed?: boolean;
 	staticDataSaved: boolean;
 }
 
@@ -132,6 +146,8 @@ export class TriggerHarness {
 
 	private inFlight = 0;
 
+	private failedStarts = 0;
+
 	private server?: Server;
 
 	private agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -143,7 +159,7 @@ export class TriggerHarness {
 			id: options.nodeId ?? 'crewpass-trigger-node',
 			name: TRIGGER_NODE_NAME,
 			type: TRIGGER_NODE_TYPE,
-			typeVersion: 1,
+			typeVersion: options.typeVersion ?? 2,
 			position: [0, 0],
 			parameters: options.parameters,
 			credentials: { crewPassApi: { id: '1', name: 'CrewPass account' } },
@@ -226,7 +242,10 @@ export class TriggerHarness {
 		}
 		additionalData.httpRequest = req as never;
 		additionalData.httpResponse = res as never;
-		const nodeType = workflow.nodeTypes.getByNameAndVersion(TRIGGER_NODE_TYPE, 1);
+		const nodeType = workflow.nodeTypes.getByNameAndVersion(
+			TRIGGER_NODE_TYPE,
+			this.node.typeVersion,
+		);
 		const webhookDescription = nodeType.description.webhooks![0];
 		const webhookData: IWebhookData = {
 			httpMethod: 'POST',
@@ -264,6 +283,13 @@ export class TriggerHarness {
 		}
 		const result = call.result;
 		if (result.workflowData !== undefined) {
+			if (this.options.executionStartDelayMs) await sleep(this.options.executionStartDelayMs);
+			if (this.failedStarts < (this.options.failedExecutionStarts ?? 0)) {
+				this.failedStarts++;
+				call.startFailed = true;
+				res.status(500).json({ code: 0, message: 'There was a problem executing the workflow' });
+				return;
+			}
 			call.started = true;
 			this.executions.push(result.workflowData);
 			if (!res.headersSent) res.status(200).end(); // responseData: 'noData'

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { REPO, NODE_TYPE, TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
+import { REPO, NODE_TYPE, TRIGGER_TYPE, TRIGGER_VERSION } from '../../scripts/lib/n8n.mjs';
 
 const SETTINGS = {
 	executionOrder: 'v1',
@@ -46,7 +46,7 @@ export function plainWorkflow({ name, sinkUrl, creds }) {
 				id: crypto.randomUUID(),
 				name: 'CrewPass Trigger',
 				type: TRIGGER_TYPE,
-				typeVersion: 1,
+				typeVersion: TRIGGER_VERSION,
 				position: [0, 0],
 				webhookId: crypto.randomUUID(),
 				parameters: { events: ['crew.compliance.changed'], options: {} },

@@ -127,6 +127,18 @@ describe('CrewPass Trigger webhook(): accepted deliveries', () => {
 		expect(answer.status).toBe(200);
 		expect(harness.executions).toHaveLength(1);
 	});
+	it('a version-1 node (workflows made before version 2) accepts and de-duplicates the same way', async () => {
+		await startHarness({ typeVersion: 1 });
+		const delivery = signedDelivery(envelope('crew.compliance.changed'));
+		expect(await harness.deliver(delivery.body, delivery.headers)).toMatchObject({
+			status: 200,
+			text: '',
+		});
+		const again = await harness.deliver(delivery.body, delivery.headers);
+		expect(again.json).toMatchObject({ status: 'duplicate' });
+		expect(harness.executions).toHaveLength(1);
+		expectNoThrow();
+	});
 });
 
 describe('CrewPass Trigger webhook(): nothing starts', () => {
