@@ -11,6 +11,10 @@
 //   npm run bench -- --crew 2000 --latency 120 --concurrency 16 --deliveries 300 --runs 9
 //   npm run bench -- --profile             also CPU-profile n8n and print self time by package/function
 //   npm run bench -- --no-build            reuse dist/ as it is (still packs and installs)
+//   npm run bench -- --n8n-env N8N_EXPRESSION_ENGINE=legacy
+//                                          start n8n with this setting too (repeatable; N8N_* only).
+//                                          With legacy no row pays for expression isolates, which
+//                                          shows how much of a trigger row's gap is n8n's isolate
 //
 // Environment: CREWPASS_BENCH_DIR (default <tmp>/crewpass-bench: n8n's data folder, log, profiles),
 // BENCH_CREW, BENCH_LATENCY_MS, BENCH_CONCURRENCY, BENCH_DELIVERIES, BENCH_GETMANY_CREW,
@@ -61,6 +65,7 @@ const { values: flags } = parseArgs({
 		runs: { type: 'string' },
 		rows: { type: 'string' },
 		profile: { type: 'boolean', default: false },
+		'n8n-env': { type: 'string', multiple: true },
 		'no-build': { type: 'boolean', default: false },
 		help: { type: 'boolean', default: false },
 	},
@@ -95,6 +100,13 @@ const P = {
 		.split(',')
 		.map((r) => r.trim()),
 	profile: flags.profile,
+	n8nSettings: Object.fromEntries(
+		(flags['n8n-env'] ?? []).map((pair) => {
+			const m = /^(N8N_[A-Z0-9_]+)=(.*)$/.exec(pair);
+			if (!m) throw new Error(`--n8n-env takes N8N_NAME=value, not "${pair}"`);
+			return [m[1], m[2]];
+		}),
+	),
 };
 for (const r of P.rows)
 	if (!ALL_ROWS.includes(r)) throw new Error(`unknown row "${r}" (${ALL_ROWS.join(', ')})`);
@@ -358,7 +370,11 @@ function printTable(machine) {
 	const out = process.stdout;
 	out.write(`\nn8n-nodes-crewpass benchmark: ${machine}\n`);
 	out.write(
-		`parameters: crew ${P.crew}, latency ${P.latencyMs} ms, concurrency ${P.concurrency}, deliveries ${P.deliveries}/block, Get Many ${P.getManyCrew} crew × ${P.runs} runs\n\n`,
+		`parameters: crew ${P.crew}, latency ${P.latencyMs} ms, concurrency ${P.concurrency}, deliveries ${P.deliveries}/block, Get Many ${P.getManyCrew} crew × ${P.runs} runs${Object.entries(
+			P.n8nSettings,
+		)
+			.map(([k, v]) => `, ${k}=${v}`)
+			.join('')}\n\n`,
 	);
 	out.write(
 		'| job | ours | reference in the same run | ratio | goal | result |\n|---|---|---|---|---|---|\n',
@@ -400,6 +416,7 @@ async function main() {
 	const brokerPort = await freePort();
 	const profDir = path.join(DIR, 'cpu-profiles');
 	const extra = {};
+	Object.assign(extra, P.n8nSettings);
 	if (P.profile) {
 		fs.mkdirSync(profDir, { recursive: true });
 		extra.NODE_OPTIONS =
