@@ -322,6 +322,9 @@ async function benchWebhooks(ctx) {
 	}
 }
 
+/** A full per-second read bucket again after a run: 60 tokens at 60/s plus the pacer's lag. */
+const BUDGET_REFILL_MS = 1_500;
+
 async function benchGetMany(ctx) {
 	const { client, install, zero, wfs } = ctx;
 	log(
@@ -333,13 +336,19 @@ async function benchGetMany(ctx) {
 		reference: { wf: wfs.httpRequest, node: 'Split Out', ms: [] },
 	};
 	const check = {};
+	// Each run starts on a refilled read budget, as a workflow run by hand or on a schedule does:
+	// 50 pages back to back twice within a second would exceed the contract's 60/s bucket, which
+	// our pacer respects and the reference does not. 1.5 s = 60 tokens at 60/s + the pacer's lag.
+	let lastEnd = 0;
 	for (let i = -1; i < P.runs; i++) {
 		const order = i % 2 === 0 ? ['ours', 'reference'] : ['reference', 'ours'];
 		for (const side of order) {
+			await sleep(Math.max(0, lastEnd + BUDGET_REFILL_MS - Date.now()));
 			zero.resetStats();
 			const run = await measured(i < 0 ? null : `getmany ${side}`, () =>
 				runManually(client, sides[side].wf, 50),
 			);
+			lastEnd = Date.now();
 			if (i < 0) continue;
 			sides[side].ms.push(run.ms);
 			if (!check[side]) {
@@ -357,7 +366,7 @@ async function benchGetMany(ctx) {
 	const ref = median(sides.reference.ms);
 	const ok = (c) => c.items === P.getManyCrew && c.status === 'success' && !c.error;
 	row(
-		`Crew Member → Get Many, Return All, ${P.getManyCrew} crew, zero-cost server`,
+		`Crew Member → Get Many, Return All, ${P.getManyCrew} crew, zero-cost server, runs ${BUDGET_REFILL_MS / 1000} s apart`,
 		`${Math.round(ours)} ms median [${sides.ours.ms.map(Math.round).join(', ')}], ${check.ours.items} items, ${check.ours.pages} requests`,
 		`HTTP Request (cursor, limit 200) + Split Out ${Math.round(ref)} ms median [${sides.reference.ms.map(Math.round).join(', ')}], ${check.reference.items} items, ${check.reference.pages} requests`,
 		ours / ref,

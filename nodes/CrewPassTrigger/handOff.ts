@@ -10,23 +10,24 @@
 /** The parts of n8n's (express) response a hand-off watches. */
 export interface HandOffResponse {
 	statusCode?: number;
-	writableFinished?: boolean;
-	once?(event: 'finish' | 'close', listener: () => void): unknown;
+	end?: (...args: never[]) => unknown;
 }
 
 /**
- * Resolves true once n8n answered the delivery 2xx, false when it answered anything else. A
- * connection closed before any answer counts as handed off: n8n goes on creating the execution,
- * and CrewPass's retry must not start it a second time. Without events to watch (not an HTTP
- * response), the hand-off counts as done.
+ * Resolves true once n8n answers the delivery 2xx, false when it answers anything else. Watches
+ * the answer n8n writes (`end`), not the socket: when the connection closed first (a proxy gave
+ * up after its read timeout, CrewPass timed out), n8n still decides, and CrewPass retries. A
+ * response without `end` (not an HTTP response) counts as handed off at once.
  */
 export async function watchHandOff(res: HandOffResponse): Promise<boolean> {
-	if (typeof res.once !== 'function') return true;
-	const once = res.once.bind(res);
-	const succeeded = () => (res.statusCode ?? 200) < 300;
+	const end = res.end;
+	if (typeof end !== 'function') return true;
 	return await new Promise<boolean>((resolve) => {
-		once('finish', () => resolve(succeeded()));
-		once('close', () => resolve(res.writableFinished === true ? succeeded() : true));
+		res.end = function (this: unknown, ...args: never[]) {
+			res.end = end;
+			resolve((res.statusCode ?? 200) < 300);
+			return end.apply(this, args);
+		};
 	});
 }
 

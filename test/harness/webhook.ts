@@ -314,7 +314,11 @@ export class TriggerHarness {
 	}
 
 	/** POSTs one delivery over HTTP and returns CrewPass's view of the answer. */
-	async deliver(body: Buffer | string, headers: Record<string, string>): Promise<DeliveryAnswer> {
+	async deliver(
+		body: Buffer | string,
+		headers: Record<string, string>,
+		{ timeoutMs }: { timeoutMs?: number } = {},
+	): Promise<DeliveryAnswer> {
 		const payload = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
 		const target = new URL(this.url);
 		return await new Promise<DeliveryAnswer>((resolve, reject) => {
@@ -340,7 +344,14 @@ export class TriggerHarness {
 					}, reject);
 				},
 			);
-			req.on('error', reject);
+			if (timeoutMs !== undefined) {
+				// CrewPass (or a proxy in front of n8n) gives up: the connection closes unanswered.
+				req.setTimeout(timeoutMs, () => {
+					req.destroy();
+					resolve({ status: 0, text: '' });
+				});
+			}
+			req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
 			req.end(payload);
 		});
 	}

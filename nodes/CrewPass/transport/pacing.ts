@@ -9,11 +9,13 @@
  *
  * Requests we admit reach CrewPass a little later, and not all equally later (n8n's own work
  * between admission and the socket write measured 5–131 ms per request on a busy 2-core machine,
- * and stalls of a few hundred ms on an overloaded one).
- * A burst admitted over a short span can therefore arrive over an even shorter one. The model
- * keeps `headroomMs` worth of refill in reserve in every bucket (the bucket's capacity is
- * `limit - rate × headroomMs`): the sustained rate is unchanged, only the first burst is a few
- * requests smaller, and no arrival jitter up to `headroomMs` can drain CrewPass's bucket.
+ * and stalls of a few hundred ms on an overloaded one). A burst admitted over a span can
+ * therefore arrive over a span up to `lagMs` shorter. The model credits refill `lagMs` late:
+ * it admits a request only if, for every earlier moment s, the requests admitted since s fit in
+ * limit + rate × (time since s − lagMs). Whatever arrives within any span then was admitted
+ * within that span plus lagMs, so it fits in limit + rate × span: CrewPass's bucket never runs
+ * dry for arrival delays up to `lagMs`. A fresh key still gets its whole burst at once (60
+ * requests); only the refill after it starts `lagMs` later.
  *
  * Other workflows (other n8n processes, other tools) may spend the same key's budget; the model
  * cannot see them. A 429 is the re-synchronisation: `penalize(retryAfterMs, now)` stops every
@@ -37,10 +39,10 @@ export const CREWPASS_READ_BUDGET: RateWindow[] = [
 ];
 
 /**
- * Refill held in reserve against arrival jitter (see above): 500 ms is 30 requests of the
- * per-second bucket and 8 of the per-minute one; it costs a fresh key's run 0.5 s once. With
- * 200 ms, a 1,000-crew Check Fleet in a real n8n on an overloaded 2-core machine (load average
- * 17) drew one 429: requests admitted apart were sent together after a stall.
+ * How late refill is credited, against arrival jitter (see above): it costs a run that outlasts
+ * the burst 0.5 s once (30 requests of the per-second bucket). With a 200 ms reserve, a
+ * 1,000-crew Check Fleet in a real n8n on an overloaded 2-core machine (load average 17) drew
+ * one 429: requests admitted apart were sent together after a stall.
  */
 export const ADMISSION_MARGIN_MS = 500;
 
@@ -68,43 +70,92 @@ export function bucketLimitMs(requests: number, windows: RateWindow[] = CREWPASS
 	return Math.max(0, ...windows.map((w) => ((requests - w.limit) * w.windowMs) / w.limit));
 }
 
+/**
+ * One of CrewPass's buckets as the model sees it `lagMs` ago: `tokens` at `at` counts every
+ * admission up to `at`; `recent` holds the admissions since (oldest first), still to be taken.
+ */
 interface Bucket {
 	capacity: number;
 	/** Tokens per millisecond. */
 	rate: number;
 	tokens: number;
+	at: number;
+	recent: number[];
 }
 
 export class TokenBucketPacer {
 	private readonly buckets: Bucket[];
-	private updatedAt: number | undefined;
+	private latest = Number.NEGATIVE_INFINITY;
 	private blockedUntil = Number.NEGATIVE_INFINITY;
 	private lastPenaltyAt = Number.NEGATIVE_INFINITY;
 	private readonly slowestWindowMs: number;
 
-	constructor(windows: RateWindow[] = CREWPASS_READ_BUDGET, headroomMs = ADMISSION_MARGIN_MS) {
-		this.buckets = windows.map(({ limit, windowMs }) => {
-			const rate = limit / windowMs;
-			const capacity = Math.max(1, limit - rate * headroomMs);
-			return { capacity, rate, tokens: capacity };
-		});
+	constructor(
+		windows: RateWindow[] = CREWPASS_READ_BUDGET,
+		private readonly lagMs = ADMISSION_MARGIN_MS,
+	) {
+		this.buckets = windows.map(({ limit, windowMs }) => ({
+			capacity: limit,
+			rate: limit / windowMs,
+			tokens: limit,
+			at: Number.NEGATIVE_INFINITY,
+			recent: [],
+		}));
 		this.slowestWindowMs = Math.max(...windows.map((w) => w.windowMs));
 	}
 
-	private refill(now: number): void {
-		if (this.updatedAt !== undefined && now > this.updatedAt) {
-			const elapsed = now - this.updatedAt;
-			for (const b of this.buckets) b.tokens = Math.min(b.capacity, b.tokens + elapsed * b.rate);
-		}
-		if (this.updatedAt === undefined || now > this.updatedAt) this.updatedAt = now;
+	/** A clock that goes back is held at the latest time seen: it refills nothing. */
+	private clock(now: number): number {
+		this.latest = Math.max(this.latest, now);
+		return this.latest;
 	}
 
-	/** ms until every bucket holds a whole token and no 429 back-off is running (0 = now). */
+	private static refill(b: Bucket, to: number): void {
+		if (to <= b.at) return;
+		b.tokens = Number.isFinite(b.at)
+			? Math.min(b.capacity, b.tokens + (to - b.at) * b.rate)
+			: b.capacity;
+		b.at = to;
+	}
+
+	/** Moves the lagged view to `now − lagMs`: admissions older than that take their tokens. */
+	private advance(now: number): void {
+		const to = now - this.lagMs;
+		for (const b of this.buckets) {
+			while (b.recent.length && b.recent[0] <= to) {
+				TokenBucketPacer.refill(b, b.recent.shift()!);
+				b.tokens -= 1;
+			}
+			TokenBucketPacer.refill(b, to);
+		}
+	}
+
+	/**
+	 * The first moment (ms, ≥ now) at which `b` can admit one more request: its lagged tokens
+	 * then cover the admissions still in `recent` plus this one. Steps through the moments the
+	 * recent admissions take their tokens (at most the bucket's limit of them).
+	 */
+	private nextStart(b: Bucket, now: number): number {
+		let tokens = b.tokens;
+		let at = Math.max(now - this.lagMs, b.at);
+		for (let i = 0; ; i++) {
+			const pending = b.recent.length - i;
+			const needed = pending + 1;
+			const next = i < b.recent.length ? b.recent[i] : Number.POSITIVE_INFINITY;
+			if (needed <= b.capacity) {
+				if (tokens >= needed) return at + this.lagMs;
+				const reachedAt = at + (needed - tokens) / b.rate;
+				if (reachedAt <= next) return reachedAt + this.lagMs;
+			}
+			tokens = Math.min(b.capacity, tokens + (next - at) * b.rate) - 1;
+			at = next;
+		}
+	}
+
+	/** ms until every bucket admits and no 429 back-off is running (0 = now). */
 	private waitAt(now: number): number {
 		let wait = Math.max(0, this.blockedUntil - now);
-		for (const b of this.buckets) {
-			if (b.tokens < 1) wait = Math.max(wait, (1 - b.tokens) / b.rate);
-		}
+		for (const b of this.buckets) wait = Math.max(wait, this.nextStart(b, now) - now);
 		return wait > 1e-6 ? Math.max(1, Math.ceil(wait - 1e-6)) : 0;
 	}
 
@@ -112,25 +163,13 @@ export class TokenBucketPacer {
 	 * Admits a request that starts now (returns 0 and takes its tokens), or returns how long to
 	 * wait before asking again (takes nothing).
 	 */
-	acquire(now: number): number {
-		this.refill(now);
+	acquire(nowMs: number): number {
+		const now = this.clock(nowMs);
+		this.advance(now);
 		const wait = this.waitAt(now);
 		if (wait > 0) return wait;
-		for (const b of this.buckets) b.tokens -= 1;
+		for (const b of this.buckets) b.recent.push(now);
 		return 0;
-	}
-
-	/**
-	 * Books the next free start for a request and takes its tokens at once (the buckets may go
-	 * into debt); returns how long to wait before sending (0 = now). The caller sleeps that long
-	 * and sends without asking again: waiting callers are served first come, first served,
-	 * with one wake-up each.
-	 */
-	reserve(now: number): number {
-		this.refill(now);
-		const wait = this.waitAt(now);
-		for (const b of this.buckets) b.tokens -= 1;
-		return wait;
 	}
 
 	/**
@@ -143,24 +182,32 @@ export class TokenBucketPacer {
 	 * requests already in flight at the previous 429 are not taken for a repeat; without it, a
 	 * 429 counts as a repeat once the previous back-off has ended.
 	 */
-	penalize(retryAfterMs: number, now: number, admittedAt?: number): void {
-		this.refill(now);
+	penalize(retryAfterMs: number, nowMs: number, admittedAt?: number): void {
+		const now = this.clock(nowMs);
+		this.advance(now);
 		const wait = Number.isFinite(retryAfterMs) ? Math.max(0, retryAfterMs) : 1_000;
 		const repeat =
 			now - this.lastPenaltyAt <= this.slowestWindowMs &&
 			(admittedAt === undefined ? now >= this.blockedUntil : admittedAt >= this.lastPenaltyAt);
 		const fastest = Math.max(...this.buckets.map((b) => b.rate));
+		const resumeAt = now + wait;
 		for (const b of this.buckets) {
-			if (b.rate === fastest || repeat) b.tokens = Math.min(b.tokens, 1 - b.rate * wait);
+			if ((b.rate === fastest || repeat) && this.nextStart(b, now) <= resumeAt) {
+				// One token at resumeAt, none before, and refill credited from then on.
+				b.tokens = 1;
+				b.at = resumeAt - this.lagMs;
+				b.recent = [];
+			}
 		}
-		this.blockedUntil = Math.max(this.blockedUntil, now + wait);
+		this.blockedUntil = Math.max(this.blockedUntil, resumeAt);
 		this.lastPenaltyAt = now;
 	}
 
-	/** Tokens the model holds now, per bucket (for tests and diagnostics). */
-	tokens(now: number): number[] {
-		this.refill(now);
-		return this.buckets.map((b) => b.tokens);
+	/** Requests each bucket would admit at once now (for tests and diagnostics). */
+	tokens(nowMs: number): number[] {
+		const now = this.clock(nowMs);
+		this.advance(now);
+		return this.buckets.map((b) => b.tokens - b.recent.length);
 	}
 }
 

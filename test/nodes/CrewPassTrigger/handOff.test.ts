@@ -7,14 +7,17 @@ import { testCredentials } from '../../harness';
 import { TriggerHarness } from '../../harness/webhook';
 import { ALL_EVENTS, envelope, SECRET, signedDelivery } from './fixtures';
 
+/** The part of n8n's response the hand-off watches: express's json()/send() end in end(). */
 class FakeResponse extends EventEmitter {
 	statusCode = 200;
-	writableFinished = false;
-	finish(status: number): void {
+	ended = 0;
+	end(): this {
+		this.ended++;
+		return this;
+	}
+	answer(status: number): void {
 		this.statusCode = status;
-		this.writableFinished = true;
-		this.emit('finish');
-		this.emit('close');
+		this.end();
 	}
 }
 
@@ -22,23 +25,26 @@ describe('watchHandOff (pure)', () => {
 	it('2xx answer = handed off; any other answer = not', async () => {
 		const ok = new FakeResponse();
 		const okOutcome = watchHandOff(ok);
-		ok.finish(200);
+		ok.answer(200);
 		await expect(okOutcome).resolves.toBe(true);
 
 		const failed = new FakeResponse();
 		const failedOutcome = watchHandOff(failed);
-		failed.finish(500);
+		failed.answer(500);
 		await expect(failedOutcome).resolves.toBe(false);
+		// the answer itself still goes out, once
+		expect(failed.ended).toBe(1);
 	});
 
-	it('a connection closed before any answer counts as handed off (n8n goes on starting it)', async () => {
+	it('the connection closed first (a proxy read timeout): n8n’s later answer still decides', async () => {
 		const res = new FakeResponse();
 		const outcome = watchHandOff(res);
 		res.emit('close');
-		await expect(outcome).resolves.toBe(true);
+		res.answer(500);
+		await expect(outcome).resolves.toBe(false);
 	});
 
-	it('no events to watch: handed off at once', async () => {
+	it('no answer to watch: handed off at once', async () => {
 		await expect(watchHandOff({})).resolves.toBe(true);
 	});
 });
@@ -102,6 +108,20 @@ describe('CrewPass Trigger: n8n fails to start the execution of an accepted deli
 		// Now handed off: a third copy is a duplicate.
 		const third = await h.deliver(first.body, first.headers);
 		expect(third.json).toMatchObject({ status: 'duplicate', event_id: event.event_id });
+		expect(h.executions).toHaveLength(1);
+	});
+
+	it('the connection closed before n8n answered (a proxy timed out), then n8n failed: the retry starts it', async () => {
+		const h = await startHarness({ failedExecutionStarts: 1, executionStartDelayMs: 300 });
+		const first = signedDelivery(envelope('crew.profile.updated'));
+		expect(await h.deliver(first.body, first.headers, { timeoutMs: 50 })).toEqual({
+			status: 0,
+			text: '',
+		});
+		// n8n's 500 goes to the closed connection; wait until it has decided
+		await new Promise((resolve) => setTimeout(resolve, 400));
+		expect(h.calls.filter((c) => c.startFailed)).toHaveLength(1);
+		expect(await h.deliver(first.body, first.headers)).toMatchObject({ status: 200, text: '' });
 		expect(h.executions).toHaveLength(1);
 	});
 

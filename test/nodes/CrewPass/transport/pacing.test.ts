@@ -165,15 +165,30 @@ describe('concurrencyFor', () => {
 });
 
 describe('TokenBucketPacer', () => {
-	it('starts full: admits the burst at once, less the headroom, then one per 1/60 s', () => {
+	it('starts full: admits the whole burst at once, then credits refill ADMISSION_MARGIN_MS late', () => {
 		const pacer = new TokenBucketPacer();
-		const burst = 60 - (60 / 1_000) * ADMISSION_MARGIN_MS;
-		const waits = Array.from({ length: burst }, () => pacer.acquire(0));
+		const waits = Array.from({ length: 60 }, () => pacer.acquire(0));
 		expect(waits.every((w) => w === 0)).toBe(true);
-		expect(pacer.acquire(0)).toBe(17);
-		expect(pacer.acquire(16)).toBe(1);
-		expect(pacer.acquire(17)).toBe(0);
-		expect(pacer.acquire(17)).toBe(17);
+		// the 61st: one token interval (16.7 ms) after the lag
+		expect(pacer.acquire(0)).toBe(ADMISSION_MARGIN_MS + 17);
+		expect(pacer.acquire(ADMISSION_MARGIN_MS + 16)).toBe(1);
+		expect(pacer.acquire(ADMISSION_MARGIN_MS + 17)).toBe(0);
+		expect(pacer.acquire(ADMISSION_MARGIN_MS + 17)).toBe(17);
+	});
+
+	it('after the lag, as many starts as the contract bucket with its refill lagMs late: 30 + 60/s', () => {
+		const times = starts(new TokenBucketPacer(), 300);
+		for (const t of [600, 1_000, 2_000, 4_000]) {
+			const admitted = times.filter((x) => x <= t).length;
+			expect(admitted).toBe(60 + Math.floor((60 * (t - ADMISSION_MARGIN_MS)) / 1_000));
+		}
+	});
+
+	it('a burst that needs less than the bucket waits for nothing, and neither does one the refill covered', () => {
+		const pacer = new TokenBucketPacer();
+		expect(starts(pacer, 50).every((t) => t === 0)).toBe(true);
+		// 1.5 s later the bucket is full again: 50 more at once
+		expect(starts(pacer, 50, 1_500).every((t) => t === 1_500)).toBe(true);
 	});
 
 	it('takes nothing when it asks a caller to wait', () => {
@@ -200,15 +215,15 @@ describe('TokenBucketPacer', () => {
 		// delays every request by 450 ms until t = 5 s and none after: the requests admitted in
 		// the 450 ms before and after 5 s reach CrewPass together.
 		const arrivalOf = (t: number) => (t < 5_000 ? t + 450 : t);
-		for (const [headroomMs, refused] of [
-			[ADMISSION_MARGIN_MS, 0],
-			[200, 16],
-		]) {
+		const refusedWith = (lagMs: number) => {
 			const server = contractBuckets();
-			const times = starts(new TokenBucketPacer(CREWPASS_READ_BUDGET, headroomMs), 1_005);
+			const times = starts(new TokenBucketPacer(CREWPASS_READ_BUDGET, lagMs), 1_005);
 			for (const t of times.map(arrivalOf).sort((a, b) => a - b)) server.take(t);
-			expect({ headroomMs, refused: server.refused }).toEqual({ headroomMs, refused });
-		}
+			return server.refused;
+		};
+		expect(refusedWith(ADMISSION_MARGIN_MS)).toBe(0);
+		expect(refusedWith(200)).toBeGreaterThan(0);
+		expect(refusedWith(0)).toBeGreaterThan(refusedWith(200));
 	});
 
 	it('2,500 requests: the 1,000/min bucket governs after the burst, still none refused', () => {
@@ -229,16 +244,6 @@ describe('TokenBucketPacer', () => {
 		const times = starts(new TokenBucketPacer(), 1_005);
 		expect(times[999]).toBeLessThan(16_500);
 		expect(times[1_004]).toBeLessThan(16_800);
-	});
-
-	it('reserve books first come, first served, one token interval apart after the burst', () => {
-		const pacer = new TokenBucketPacer([{ limit: 10, windowMs: 1_000 }], 0);
-		const waits = Array.from({ length: 13 }, () => pacer.reserve(0));
-		expect(waits.slice(0, 10)).toEqual(Array(10).fill(0));
-		expect(waits.slice(10)).toEqual([100, 200, 300]);
-		// the reservations are taken: an acquire waits behind them
-		expect(pacer.acquire(0)).toBe(400);
-		expect(pacer.acquire(400)).toBe(0);
 	});
 
 	it('a 429 stops admissions for retry_after and empties the per-second bucket, not the minute one', () => {
