@@ -1,4 +1,5 @@
 import { WebhookContext } from 'n8n-core';
+import { sleep } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 import nock from 'nock';
 
@@ -543,6 +544,65 @@ describe('CrewPass Trigger webhook(): what CrewPass may add (refuse only what is
 		} finally {
 			logs.restore();
 		}
+	});
+});
+
+describe('CrewPass Trigger webhook(): n8n fails to start the execution of an accepted delivery', () => {
+	it("n8n answered 500: CrewPass's retry of the event starts it (it is not a duplicate)", async () => {
+		const h = await startHarness({ failedExecutionStarts: 1 });
+		const event = envelope('crew.compliance.changed');
+		const first = signedDelivery(event);
+		expect((await h.deliver(first.body, first.headers)).status).toBe(500);
+		expect(h.executions).toHaveLength(0);
+
+		// The retry: signed once, delivered again with the same bytes and headers.
+		const retry = await h.deliver(first.body, first.headers);
+		expect(retry).toMatchObject({ status: 200, text: '' });
+		expect(h.executions).toHaveLength(1);
+		expect(h.executions[0][0][0].json.event_id).toBe(event.event_id);
+
+		// Now handed off: a third copy is a duplicate.
+		const third = await h.deliver(first.body, first.headers);
+		expect(third.json).toMatchObject({ status: 'duplicate', event_id: event.event_id });
+		expect(h.executions).toHaveLength(1);
+	});
+
+	it('the connection closed before n8n answered (a proxy timed out), then n8n failed: the retry starts it', async () => {
+		const h = await startHarness({ failedExecutionStarts: 1, executionStartDelayMs: 300 });
+		const first = signedDelivery(envelope('crew.profile.updated'));
+		expect(await h.deliver(first.body, first.headers, { timeoutMs: 50 })).toEqual({
+			status: 0,
+			text: '',
+		});
+		// n8n's 500 goes to the closed connection; wait until it has decided
+		await sleep(400);
+		expect(h.calls.filter((c) => c.startFailed)).toHaveLength(1);
+		expect(await h.deliver(first.body, first.headers)).toMatchObject({ status: 200, text: '' });
+		expect(h.executions).toHaveLength(1);
+	});
+
+	it('30 concurrent copies while the first hand-off fails: exactly one execution, only the failed copy is answered 500', async () => {
+		const h = await startHarness({ failedExecutionStarts: 1, executionStartDelayMs: 50 });
+		const event = envelope('crew.document.processed');
+		const copies = Array.from({ length: 30 }, () => signedDelivery(event));
+		const answers = await Promise.all(copies.map(async (d) => await h.deliver(d.body, d.headers)));
+
+		expect(answers.filter((a) => a.status === 500)).toHaveLength(1);
+		expect(answers.filter((a) => a.status === 200 && a.text === '')).toHaveLength(1);
+		expect(answers.filter((a) => a.json?.status === 'duplicate')).toHaveLength(28);
+		expect(h.executions).toHaveLength(1);
+		expect(h.calls.filter((c) => c.startFailed)).toHaveLength(1);
+	});
+
+	it('30 concurrent copies, every hand-off slow but successful: one execution, 29 duplicates', async () => {
+		const h = await startHarness({ failedExecutionStarts: 0, executionStartDelayMs: 50 });
+		const event = envelope('crew.status.changed');
+		const copies = Array.from({ length: 30 }, () => signedDelivery(event));
+		const answers = await Promise.all(copies.map(async (d) => await h.deliver(d.body, d.headers)));
+
+		expect(answers.every((a) => a.status === 200)).toBe(true);
+		expect(answers.filter((a) => a.json?.status === 'duplicate')).toHaveLength(29);
+		expect(h.executions).toHaveLength(1);
 	});
 });
 
