@@ -441,8 +441,7 @@ export async function crewPassRequestFull<T = IDataObject>(
 	const response = await withRetries(
 		ctx,
 		plan,
-		async () =>
-			(await ctx.helpers.httpRequest(request)) as IN8nHttpFullResponse,
+		async () => (await ctx.helpers.httpRequest(request)) as IN8nHttpFullResponse,
 	);
 	const body = options.binary
 		? (Buffer.from(response.body as Buffer) as T)
