@@ -18,13 +18,16 @@ export async function mapWithConcurrency<T, R>(
 	const results = new Array<R>(items.length);
 	let next = 0;
 	let failure: { error: unknown; index: number } | undefined;
+	const fail = (error: unknown, index: number) => {
+		if (failure === undefined || index < failure.index) failure = { error, index };
+	};
 	const worker = async () => {
 		while (failure === undefined && next < items.length) {
 			const index = next++;
 			try {
 				results[index] = await work(items[index], index);
 			} catch (error) {
-				if (failure === undefined || index < failure.index) failure = { error, index };
+				fail(error, index);
 			}
 		}
 	};
