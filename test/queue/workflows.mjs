@@ -87,52 +87,51 @@ function webhookNode(pathName) {
 	};
 }
 
-/** Webhook → CrewPass Compliance → Check Fleet (every crew member, every vessel). */
-export function checkFleetWorkflow({ name, creds, pathName }) {
-	const hook = webhookNode(pathName);
+/** Webhook → one CrewPass node named `nodeName`, in the queue-mode settings. */
+function webhookThenCrewPass({ name, pathName, nodeName, parameters, credential }) {
 	return {
 		name,
 		nodes: [
-			hook,
+			webhookNode(pathName),
 			{
 				id: crypto.randomUUID(),
-				name: 'Check Fleet',
+				name: nodeName,
 				type: NODE_TYPE,
 				typeVersion: 1,
 				position: [220, 0],
-				parameters: { resource: 'compliance', operation: 'checkFleet', options: {} },
-				credentials: { crewPassApi: cred(creds.crewpassCounted) },
+				parameters,
+				credentials: { crewPassApi: cred(credential) },
 			},
 		],
-		connections: { Webhook: { main: [[{ node: 'Check Fleet', type: 'main', index: 0 }]] } },
+		connections: { Webhook: { main: [[{ node: nodeName, type: 'main', index: 0 }]] } },
 		settings: SETTINGS,
 	};
 }
 
+/** Webhook → CrewPass Compliance → Check Fleet (every crew member, every vessel). */
+export function checkFleetWorkflow({ name, creds, pathName }) {
+	return webhookThenCrewPass({
+		name,
+		pathName,
+		nodeName: 'Check Fleet',
+		parameters: { resource: 'compliance', operation: 'checkFleet', options: {} },
+		credential: creds.crewpassCounted,
+	});
+}
+
 /** Webhook → CrewPass Document → Download (crew and document from the request body). */
 export function downloadWorkflow({ name, creds, pathName }) {
-	const hook = webhookNode(pathName);
-	return {
+	return webhookThenCrewPass({
 		name,
-		nodes: [
-			hook,
-			{
-				id: crypto.randomUUID(),
-				name: 'Download Document',
-				type: NODE_TYPE,
-				typeVersion: 1,
-				position: [220, 0],
-				parameters: {
-					resource: 'document',
-					operation: 'download',
-					crewMember: { __rl: true, mode: 'id', value: '={{ $json.body.crew_unique_id }}' },
-					documentId: '={{ $json.body.document_id }}',
-					binaryPropertyName: 'data',
-				},
-				credentials: { crewPassApi: cred(creds.crewpass) },
-			},
-		],
-		connections: { Webhook: { main: [[{ node: 'Download Document', type: 'main', index: 0 }]] } },
-		settings: SETTINGS,
-	};
+		pathName,
+		nodeName: 'Download Document',
+		parameters: {
+			resource: 'document',
+			operation: 'download',
+			crewMember: { __rl: true, mode: 'id', value: '={{ $json.body.crew_unique_id }}' },
+			documentId: '={{ $json.body.document_id }}',
+			binaryPropertyName: 'data',
+		},
+		credential: creds.crewpass,
+	});
 }

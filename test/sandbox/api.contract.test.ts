@@ -582,24 +582,14 @@ describe('Documents and downloads', () => {
 			json: { downloads503: 1, downloads503Target: 'link' },
 		});
 		expect(set.body.downloads503).toBe(1);
-		expect(
-			(
-				await call(
-					sb.url,
-					api(`/crew/${sb.fixtures.compliant}/documents/${doc.document_id}/download`),
-					{ key },
-				)
-			).status,
-		).toBe(503);
-		expect(
-			(
-				await call(
-					sb.url,
-					api(`/crew/${sb.fixtures.compliant}/documents/${doc.document_id}/download`),
-					{ key },
-				)
-			).status,
-		).toBe(200);
+		const download = async () =>
+			await call(
+				sb.url,
+				api(`/crew/${sb.fixtures.compliant}/documents/${doc.document_id}/download`),
+				{ key },
+			);
+		expect((await download()).status).toBe(503);
+		expect((await download()).status).toBe(200);
 		sb.faults.reset();
 	});
 });
