@@ -95,6 +95,52 @@ export async function listRoster(
 	});
 }
 
+/**
+ * The whole roster or an error, for a read that must be complete (the polling trigger's): pages
+ * of 200, and a page without an `items` list is refused instead of read as empty.
+ */
+export async function readWholeRoster(
+	ctx: CrewPassContext,
+	expiringWithinDays: number,
+): Promise<RosterRow[]> {
+	const rows: RosterRow[] = [];
+	for await (const page of crewPassPages(ctx, {
+		path: ENDPOINTS.fleet(),
+		qs: rosterQs({ expiringWithinDays }),
+		pageLimit: () => MAX_PAGE_SIZE,
+		requireItems: true,
+	})) {
+		for (const row of page.items) rows.push(row);
+	}
+	return rows;
+}
+
+/** The first roster page (up to `limit` rows): a sample of the current roster. */
+export async function firstRosterPage(
+	ctx: CrewPassContext,
+	expiringWithinDays: number,
+	limit: number,
+): Promise<RosterRow[]> {
+	for await (const page of crewPassPages(ctx, {
+		path: ENDPOINTS.fleet(),
+		qs: rosterQs({ expiringWithinDays }),
+		pageLimit: () => limit,
+		requireItems: true,
+	})) {
+		return page.items;
+	}
+	return [];
+}
+
+/** Every vessel or an error (an answer without an `items` list is refused, not read as none). */
+export async function readAllVessels(ctx: CrewPassContext): Promise<Vessel[]> {
+	const vessels: Vessel[] = [];
+	for await (const page of crewPassPages(ctx, { path: ENDPOINTS.vessels(), requireItems: true })) {
+		for (const vessel of page.items) vessels.push(vessel);
+	}
+	return vessels;
+}
+
 /** Roster pages of 200 from a cursor (a "load more" token), for searching the roster. */
 export function rosterPages(ctx: CrewPassContext, cursor?: string): AsyncGenerator<Page> {
 	return crewPassPages(ctx, { path: ENDPOINTS.fleet(), pageLimit: () => MAX_PAGE_SIZE, cursor });

@@ -16,6 +16,8 @@ export interface PagerOptions {
 	/** Start from this cursor (a "load more" token) instead of the first page. */
 	cursor?: string;
 	itemIndex?: number;
+	/** Refuse a page without an `items` list (a read that must be complete, e.g. a poll's). */
+	requireItems?: boolean;
 }
 
 export interface Page {
@@ -68,7 +70,7 @@ export async function* crewPassPages(
 			itemIndex: options.itemIndex,
 		});
 		const items = answer.items;
-		if (items !== undefined && !Array.isArray(items)) {
+		if ((items !== undefined || options.requireItems) && !Array.isArray(items)) {
 			throw malformed(
 				`"items" is ${typeOf(items)}, not a list`,
 				'The answer does not have the shape the CrewPass contract gives. Check the Base URL of the credential (a proxy may be answering), or report it to CrewPass support.',
@@ -104,6 +106,7 @@ export async function* crewPassPages(
 }
 
 function typeOf(value: unknown): string {
+	if (value === undefined) return 'missing';
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'a list';
 	if (typeof value === 'object') return 'an object';

@@ -1,0 +1,106 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type {
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
+
+import { MAX_EXPIRY_WINDOW_DAYS } from '../CrewPass/shared/dates';
+import { CHANGE_OPTIONS } from './changes';
+import { pollFleet } from './poll';
+
+export class CrewPassPollingTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'CrewPass Polling Trigger',
+		name: 'crewPassPollingTrigger',
+		icon: {
+			light: 'file:crewpassPollingTrigger.svg',
+			dark: 'file:crewpassPollingTrigger.dark.svg',
+		},
+		group: ['trigger'],
+		version: 1,
+		subtitle:
+			'={{ "Polls for " + ($parameter["events"] || []).length + " kinds of fleet change" }}',
+		description:
+			'Checks CrewPass on a schedule for fleet changes: joiners, leavers, moves, roles, status, expiring documents, vessels, compliance. Needs no public URL (pick the CrewPass Trigger for instant webhooks).',
+		defaults: { name: 'CrewPass Polling Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'crewPassApi', required: true }],
+		properties: [
+			{
+				displayName:
+					'Each poll reads your whole fleet roster and compares it with the previous poll. Requests per poll: ceil(roster rows / 200), +1 with vessel changes, +1 per roster row with Compliance Changed, +1 per crew member with the document changes. CrewPass allows 1,000 requests per minute per API key, shared with every CrewPass node using the key: e.g. 10,000 rows is 50 requests; with Compliance Changed, 10,050 (about 10 minutes). The first poll only records the fleet.',
+				name: 'costNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Trigger On',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				options: CHANGE_OPTIONS,
+				default: [
+					'crewJoinedVessel',
+					'crewLeftVessel',
+					'crewLeftFleet',
+					'roleChanged',
+					'verificationStatusChanged',
+					'backgroundCheckStatusChanged',
+				],
+				description:
+					'The fleet changes that start the workflow, one item per change. Roster changes cost one request per 200 rows; vessel, compliance and document changes cost more (see the notice above).',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Emit Current Roster on First Poll',
+						name: 'emitCurrentRoster',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether the first poll outputs every current roster row as Crew Member Joined a Vessel (an initial load, e.g. of an HR register). Off: the first poll only records the fleet and outputs nothing.',
+					},
+					{
+						displayName: 'Expiring Window (Days)',
+						name: 'expiringWithinDays',
+						type: 'number',
+						typeOptions: { minValue: 0, maxValue: MAX_EXPIRY_WINDOW_DAYS, numberPrecision: 0 },
+						default: 30,
+						description: `Documents Expiring counts a crew member's documents that expire within this many days (0–${MAX_EXPIRY_WINDOW_DAYS}). Changing it starts a new count: the next poll reports no expiring change.`,
+					},
+					{
+						displayName: 'Mass-Leaver Guard (%)',
+						name: 'leaverGuardPercent',
+						type: 'number',
+						typeOptions: { minValue: 0, maxValue: 100 },
+						default: 10,
+						description:
+							'Stop a poll (an error, nothing output, the previous roster kept) that would report more than this share of roster rows as left. 100 turns the guard off.',
+					},
+					{
+						displayName: 'Mass-Leaver Guard Minimum Rows',
+						name: 'leaverGuardMinRows',
+						type: 'number',
+						typeOptions: { minValue: 0, numberPrecision: 0 },
+						default: 10,
+						description:
+							'The guard only stops a poll in which at least this many rows would be reported as left, so one leaver from a small fleet is never stopped',
+					},
+				],
+			},
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		return await pollFleet(this);
+	}
+}

@@ -1,0 +1,199 @@
+/**
+ * One poll: read the whole fleet, compare it with the last complete read, report the selected
+ * changes. The saved state changes only after a complete, successful read, and is replaced in one
+ * assignment, so n8n saves (when the poll emits) either the old state or the new one.
+ */
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+
+import { MAX_EXPIRY_WINDOW_DAYS } from '../CrewPass/shared/dates';
+import { ALL_CHANGE_KINDS, sourcesFor, type ChangeKind } from './changes';
+import { diffFleet, rowsLeft } from './diff';
+import { DEFAULT_LEAVER_GUARD, leaverGuardTripped, type LeaverGuard } from './guard';
+import { changeItem } from './items';
+import { readFleet } from './read';
+import { sampleChanges } from './sample';
+import {
+	carryForward,
+	decodeSnapshot,
+	encodeSnapshot,
+	type FleetSnapshot,
+	type SavedFleet,
+} from './snapshot';
+
+/** Where the state lives in the node's static data (n8n keeps it per node name). */
+export const STATE_KEY = 'crewPassFleet';
+
+export const DEFAULT_EXPIRING_WITHIN_DAYS = 30;
+
+export interface PollSettings {
+	changes: ChangeKind[];
+	expiringWithinDays: number;
+	emitCurrentRoster: boolean;
+	guard: LeaverGuard;
+}
+
+interface PollOptions {
+	expiringWithinDays?: number;
+	emitCurrentRoster?: boolean;
+	leaverGuardPercent?: number;
+	leaverGuardMinRows?: number;
+}
+
+/** The node's parameters, checked before any request. */
+export function readSettings(ctx: IPollFunctions): PollSettings {
+	const changes = ctx.getNodeParameter('events', []) as ChangeKind[];
+	const options = ctx.getNodeParameter('options', {}) as PollOptions;
+	const fail = (message: string, description: string) =>
+		new NodeOperationError(ctx.getNode(), message, { description });
+	if (!Array.isArray(changes) || changes.length === 0) {
+		throw fail(
+			'Choose at least one change in Trigger On',
+			'The trigger has nothing to report. Nothing was read.',
+		);
+	}
+	const unknown = changes.filter((kind) => !ALL_CHANGE_KINDS.includes(kind));
+	if (unknown.length) {
+		throw fail(
+			`Trigger On has a value this node version does not know: ${unknown.join(', ')}`,
+			'Pick the changes again from the list (the workflow may come from a newer version of the package).',
+		);
+	}
+	const days = options.expiringWithinDays ?? DEFAULT_EXPIRING_WITHIN_DAYS;
+	if (!Number.isInteger(days) || days < 0 || days > MAX_EXPIRY_WINDOW_DAYS) {
+		throw fail(
+			`Expiring Window (Days) must be a whole number from 0 to ${MAX_EXPIRY_WINDOW_DAYS}, not ${String(days)}`,
+			'CrewPass counts documents_expiring within this many days. Change the option. Nothing was read.',
+		);
+	}
+	const percent = options.leaverGuardPercent ?? DEFAULT_LEAVER_GUARD.maxPercent;
+	const minRows = options.leaverGuardMinRows ?? DEFAULT_LEAVER_GUARD.minRows;
+	if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) {
+		throw fail(
+			`Mass-Leaver Guard (%) must be from 0 to 100, not ${String(percent)}`,
+			'100 turns the guard off. Nothing was read.',
+		);
+	}
+	if (!Number.isInteger(minRows) || minRows < 0) {
+		throw fail(
+			`Mass-Leaver Guard Minimum Rows must be a whole number of 0 or more, not ${String(minRows)}`,
+			'Nothing was read.',
+		);
+	}
+	return {
+		changes,
+		expiringWithinDays: days,
+		emitCurrentRoster: options.emitCurrentRoster === true,
+		guard: { maxPercent: percent, minRows },
+	};
+}
+
+const STOPPED =
+	'The poll stopped: nothing was emitted and the last complete read of the fleet is kept; the next poll reads the whole fleet again.';
+
+/** A failed read's error, saying that nothing was reported and what happens next. */
+function pollStopped(ctx: IPollFunctions, error: unknown): Error {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.description = [error.description, STOPPED].filter(Boolean).join(' ');
+		return error;
+	}
+	return new NodeOperationError(ctx.getNode(), error as Error, { description: STOPPED });
+}
+
+/** The saved state, or undefined for a first poll (or state this version cannot read). */
+function loadState(ctx: IPollFunctions, store: IDataObject) {
+	const saved = store[STATE_KEY];
+	if (saved === undefined) return undefined;
+	try {
+		return decodeSnapshot(saved as IDataObject);
+	} catch (error) {
+		ctx.logger.warn(
+			`CrewPass Polling Trigger "${ctx.getNode().name}": the saved fleet state is unreadable (${(error as Error).message}); recording a new baseline.`,
+		);
+		return undefined;
+	}
+}
+
+const emptySnapshot = (expiringWithinDays: number): FleetSnapshot => ({
+	roster: new Map(),
+	expiringWithinDays,
+	readAt: '',
+});
+
+/** Static data objects with a poll running: an overlapping tick of the same node skips. */
+const running = new WeakSet<object>();
+
+export async function pollFleet(ctx: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	const settings = readSettings(ctx);
+	if (ctx.getMode() === 'manual') {
+		const samples = await sampleChanges(ctx, settings.changes, settings.expiringWithinDays);
+		return [samples.map((json) => ({ json }))];
+	}
+	const store = ctx.getWorkflowStaticData('node');
+	if (running.has(store)) {
+		ctx.logger.info(
+			`CrewPass Polling Trigger "${ctx.getNode().name}": the previous poll is still reading the fleet; this poll is skipped.`,
+		);
+		return null;
+	}
+	running.add(store);
+	try {
+		return await pollOnce(ctx, store, settings);
+	} finally {
+		running.delete(store);
+	}
+}
+
+async function pollOnce(
+	ctx: IPollFunctions,
+	store: IDataObject,
+	settings: PollSettings,
+): Promise<INodeExecutionData[][] | null> {
+	const saved = loadState(ctx, store);
+	const startRevision = (store[STATE_KEY] as SavedFleet | undefined)?.revision;
+	let read;
+	try {
+		read = await readFleet(ctx, sourcesFor(settings.changes), settings.expiringWithinDays);
+	} catch (error) {
+		throw pollStopped(ctx, error);
+	}
+	if ((store[STATE_KEY] as SavedFleet | undefined)?.revision !== startRevision) {
+		// Another poll stored a newer read meanwhile: this one reports nothing.
+		return null;
+	}
+	const previous = saved?.snapshot ?? emptySnapshot(settings.expiringWithinDays);
+	const generation = saved?.generation ?? 0;
+	const revision = (saved?.revision ?? 0) + 1;
+	const wanted = new Set<ChangeKind>(
+		saved ? settings.changes : settings.emitCurrentRoster ? ['crewJoinedVessel'] : [],
+	);
+	if (saved) {
+		carryForward(previous, read.snapshot);
+		const tripped = leaverGuardTripped(
+			previous.roster.size,
+			rowsLeft(previous, read.snapshot),
+			settings.guard,
+		);
+		if (tripped) {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Poll stopped by the Mass-Leaver Guard: ${tripped}`,
+				{
+					description: `Nothing was emitted and the previous roster is kept, so no one is reported as left by mistake (a partial or wrong answer, a credential for another account). If these crew members really left, raise "Mass-Leaver Guard (%)" in the trigger's Options (100 turns it off) for the next poll, then set it back.`,
+				},
+			);
+		}
+	}
+	const changes = diffFleet(previous, read).filter((c) => c.kinds.some((k) => wanted.has(k)));
+	store[STATE_KEY] = encodeSnapshot(read.snapshot, {
+		generation: changes.length ? generation + 1 : generation,
+		revision,
+	});
+	if (!changes.length) return null;
+	const stamp = {
+		generation,
+		detectedAt: read.snapshot.readAt,
+		previousPollAt: saved ? previous.readAt : null,
+	};
+	return [changes.map((change) => ({ json: changeItem(change, stamp) }))];
+}

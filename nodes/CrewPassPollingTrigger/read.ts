@@ -1,0 +1,155 @@
+/**
+ * One complete read of the fleet for a poll: the roster (always), and the vessels, compliance
+ * and documents when a selected change needs them. Every request goes through the CrewPass
+ * transport, so the poll shares the API key's pacer with every CrewPass node in this n8n.
+ */
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IPollFunctions } from 'n8n-workflow';
+
+import {
+	checkCompliance,
+	listDocuments,
+	readAllVessels,
+	readWholeRoster,
+	type ComplianceSnapshot,
+	type CrewDocument,
+	type RosterRow,
+	type Vessel,
+} from '../CrewPass/client';
+import { isPerCrewMemberError } from '../CrewPass/actions/compliance/shared';
+import { mapWithConcurrency } from '../CrewPass/shared/concurrency';
+import { concurrencyFor } from '../CrewPass/transport/pacing';
+import type { ChangeSource } from './changes';
+import type { FleetRead } from './diff';
+import {
+	complianceEntryOf,
+	documentEntryOf,
+	rosterEntryOf,
+	rowKey,
+	vesselEntryOf,
+	type DocumentEntry,
+	type FleetSnapshot,
+} from './snapshot';
+
+/** Per-crew reads in flight: enough to reach CrewPass's 60/s at up to ~515 ms per request. */
+const PER_CREW_CONCURRENCY = concurrencyFor(515);
+
+export const ROSTER_PAGE_SIZE = 200;
+
+/** Requests one poll makes: the formula shown in the node and the README. */
+export function requestsPerPoll(sources: Set<ChangeSource>, rows: number, crew: number): number {
+	return (
+		Math.max(1, Math.ceil(rows / ROSTER_PAGE_SIZE)) +
+		(sources.has('vessels') ? 1 : 0) +
+		(sources.has('compliance') ? rows : 0) +
+		(sources.has('documents') ? crew : 0)
+	);
+}
+
+function malformedRow(ctx: IPollFunctions, index: number): NodeApiError {
+	return new NodeApiError(
+		ctx.getNode(),
+		{ message: `roster row ${index} has no crew_unique_id` },
+		{
+			message: `CrewPass sent a roster row the trigger cannot use: row ${index} has no crew_unique_id (GET /api/v2/employers/me/fleet)`,
+			description:
+				'Every fleet row must name its crew member. Check the Base URL of the credential (a proxy may be answering), or report it to CrewPass support.',
+		},
+	);
+}
+
+export async function readFleet(
+	ctx: IPollFunctions,
+	sources: Set<ChangeSource>,
+	expiringWithinDays: number,
+	now: () => number = Date.now,
+): Promise<FleetRead> {
+	const rows = new Map<string, RosterRow>();
+	const roster: FleetSnapshot['roster'] = new Map();
+	const fetched = await readWholeRoster(ctx, expiringWithinDays);
+	fetched.forEach((row, index) => {
+		const entry = rosterEntryOf(row);
+		if (!entry) throw malformedRow(ctx, index);
+		const key = rowKey(entry.crew, entry.vessel);
+		roster.set(key, entry);
+		rows.set(key, row);
+	});
+	const snapshot: FleetSnapshot = { roster, expiringWithinDays, readAt: '' };
+	const read: FleetRead = { snapshot, rows };
+
+	if (sources.has('vessels')) {
+		read.vessels = new Map<string, Vessel>();
+		snapshot.vessels = new Map();
+		for (const vessel of await readAllVessels(ctx)) {
+			const entry = vesselEntryOf(vessel);
+			if (!entry) continue;
+			read.vessels.set(entry.vessel, vessel);
+			snapshot.vessels.set(entry.vessel, entry);
+		}
+	}
+
+	if (sources.has('compliance')) {
+		read.compliance = new Map<string, ComplianceSnapshot>();
+		snapshot.compliance = new Map();
+		const entries = [...roster.values()];
+		const answers = await mapWithConcurrency(ctx, entries, PER_CREW_CONCURRENCY, (entry) =>
+			perCrew(ctx, checkCompliance(ctx, entry.crew, entry.vessel || undefined)),
+		);
+		entries.forEach((entry, i) => {
+			const answer = answers[i];
+			if (!answer) return;
+			const key = rowKey(entry.crew, entry.vessel);
+			read.compliance!.set(key, answer);
+			snapshot.compliance!.set(key, complianceEntryOf(entry.crew, entry.vessel, answer));
+		});
+	}
+
+	if (sources.has('documents')) {
+		read.documents = new Map<string, Map<string, CrewDocument>>();
+		snapshot.documents = new Map();
+		const crews = [...new Set([...roster.values()].map((e) => e.crew))];
+		const answers = await mapWithConcurrency(ctx, crews, PER_CREW_CONCURRENCY, (crew) =>
+			perCrew(ctx, listDocuments(ctx, crew)),
+		);
+		crews.forEach((crew, i) => {
+			const documents = answers[i];
+			if (!documents) return;
+			const raw = new Map<string, CrewDocument>();
+			const entries: Map<string, DocumentEntry> = new Map();
+			for (const document of documents) {
+				const entry = documentEntryOf(crew, document);
+				if (!entry) continue;
+				raw.set(entry.document, asSent(document));
+				entries.set(entry.document, entry);
+			}
+			read.documents!.set(crew, raw);
+			snapshot.documents!.set(crew, entries);
+		});
+	}
+	snapshot.readAt = new Date(now()).toISOString();
+	return read;
+}
+
+/**
+ * One crew member's read: undefined when CrewPass refuses it for that crew member alone (not
+ * consented, or left the fleet since the roster read), so their previous value stays and no
+ * change is reported; any other failure stops the poll.
+ */
+async function perCrew<T>(ctx: IPollFunctions, request: Promise<T>): Promise<T | undefined> {
+	let failure: unknown;
+	try {
+		return await request;
+	} catch (error) {
+		if (isPerCrewMemberError(error)) return undefined;
+		failure = error;
+	}
+	if (failure instanceof NodeApiError || failure instanceof NodeOperationError) throw failure;
+	throw new NodeOperationError(ctx.getNode(), failure as Error);
+}
+
+/** A document as CrewPass sent it (without the node's computed days_until_expiry). */
+export function asSent(document: CrewDocument): CrewDocument {
+	const copy = { ...document };
+	delete copy.days_until_expiry;
+	return copy;
+}
