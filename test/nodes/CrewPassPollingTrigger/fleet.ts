@@ -1,0 +1,201 @@
+/**
+ * A CrewPass fleet the tests can change between polls, served by nock on the harness base URL:
+ * the roster (cursor pages, limit 1..200), vessels, compliance snapshots and documents, shaped
+ * like the contract's examples. Failures can be scheduled for page k of the next roster read.
+ */
+import nock from 'nock';
+import { sleep } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
+
+import { TEST_API_KEY, TEST_BASE_URL } from '../../harness';
+
+const API = '/api/v2/employers/me';
+
+export interface Failure {
+	/** 1-based page of a roster read; every request to that page fails while `times` lasts. */
+	page: number;
+	/** An answer, or 'hang': the answer comes after `hangMs` (longer than the client waits). */
+	reply: [number, unknown] | 'hang';
+	times?: number;
+}
+
+export function crewRow(i: number, vessel = 'ves_abc'): IDataObject {
+	return {
+		crew_unique_id: `crew_${String(i).padStart(5, '0')}`,
+		name: `Crew ${i}`,
+		vessel_id: vessel,
+		vessel_name: `M/Y ${vessel}`,
+		role: i % 2 ? 'Deckhand' : 'Chief Engineer',
+		verification_status: 'verified',
+		background_check_status: 'completed',
+		documents_expiring: 0,
+		as_of: '2026-06-08T10:00:00Z',
+	};
+}
+
+export function complianceOf(crew: string, vessel: string, overall = 'compliant'): IDataObject {
+	return {
+		crew_unique_id: crew,
+		vessel_id: vessel,
+		overall_status: overall,
+		requirements_total: 8,
+		requirements_met: overall === 'non_compliant' ? 7 : 8,
+		requirements_expiring: overall === 'at_risk' ? 1 : 0,
+		requirements_expired: 0,
+		requirements_missing: overall === 'non_compliant' ? 1 : 0,
+		next_expiry_date: '2027-08-01',
+		requirements: [],
+	};
+}
+
+export function documentOf(
+	crew: string,
+	id: string,
+	status = 'verified',
+	expiry = '2028-06-01',
+): IDataObject {
+	return {
+		document_id: id,
+		type: 'ENG1',
+		category: 'Medical Certificate',
+		title: 'ENG1 Medical',
+		issuer: 'Approved Authority',
+		verification_status: status,
+		issue_date: '2026-06-01',
+		expiry_date: expiry,
+		document_number: `E1-${crew}`,
+	};
+}
+
+export class Fleet {
+	roster: IDataObject[];
+	vessels: IDataObject[] = [
+		{
+			vessel_id: 'ves_abc',
+			vessel_name: 'M/Y ves_abc',
+			imo: '9780987',
+			flag_state: 'Cayman Islands',
+			vessel_type: 'M/Y',
+		},
+		{
+			vessel_id: 'ves_def',
+			vessel_name: 'M/Y ves_def',
+			imo: '9780988',
+			flag_state: 'Malta',
+			vessel_type: 'M/Y',
+		},
+	];
+	/** By `crew/vessel`; absent: a compliant snapshot. `403`: scope_not_consented. */
+	compliance = new Map<string, IDataObject | 403>();
+	/** By crew; absent: one verified ENG1. */
+	documents = new Map<string, IDataObject[]>();
+	failures: Failure[] = [];
+	/** Every request, as `METHOD path?query`. */
+	requests: string[] = [];
+	/** Every roster page is answered this much later (a slow CrewPass). */
+	pageDelayMs = 0;
+	hangMs = 2_000;
+
+	constructor(size: number, vessels = ['ves_abc']) {
+		this.roster = Array.from({ length: size }, (_, i) =>
+			crewRow(i + 1, vessels[i % vessels.length]),
+		);
+	}
+
+	row(crew: string, vessel?: string): IDataObject {
+		const row = this.roster.find(
+			(r) => r.crew_unique_id === crew && (!vessel || r.vessel_id === vessel),
+		);
+		if (!row) throw new Error(`no row ${crew}/${vessel}`);
+		return row;
+	}
+
+	remove(crew: string, vessel?: string): void {
+		this.roster = this.roster.filter(
+			(r) => !(r.crew_unique_id === crew && (!vessel || r.vessel_id === vessel)),
+		);
+	}
+
+	count(prefix: string): number {
+		return this.requests.filter((r) => r.startsWith(prefix)).length;
+	}
+
+	private rosterAnswer(uri: string): [number, unknown, number] {
+		this.requests.push(`GET ${uri}`);
+		const query = new URL(uri, TEST_BASE_URL).searchParams;
+		const limit = Number(query.get('limit') ?? 50);
+		const offset = Number(query.get('cursor')?.replace('cur_', '') ?? 0);
+		const page = Math.floor(offset / limit) + 1;
+		const failure = this.failures.find((f) => f.page === page && (f.times ?? 1) > 0);
+		if (failure) {
+			failure.times = (failure.times ?? 1) - 1;
+			if (failure.reply === 'hang') return [200, { items: [], next_cursor: null }, this.hangMs];
+			return [...failure.reply, this.pageDelayMs];
+		}
+		if (!Number.isInteger(limit) || limit < 1 || limit > 200) return [422, { detail: 'limit' }, 0];
+		const items = this.roster.slice(offset, offset + limit);
+		const end = offset + items.length;
+		return [
+			200,
+			{
+				items,
+				next_cursor: end < this.roster.length ? `cur_${end}` : null,
+				expiring_within_days: Number(query.get('include_documents_expiring_within_days') ?? 30),
+			},
+			this.pageDelayMs,
+		];
+	}
+
+	/** Starts serving (persistently) until nock.cleanAll(). */
+	serve(): this {
+		const scope = nock(TEST_BASE_URL, {
+			reqheaders: { authorization: `Bearer ${TEST_API_KEY}` },
+		}).persist();
+		scope
+			.get(`${API}/fleet`)
+			.query(true)
+			.reply((uri, _body, callback) => {
+				const [status, answer, delayMs] = this.rosterAnswer(uri);
+				void sleep(delayMs).then(() => callback(null, [status, answer as nock.Body]));
+			});
+		scope.get(`${API}/vessels`).reply((uri) => {
+			this.requests.push(`GET ${uri}`);
+			return [200, { items: this.vessels }];
+		});
+		scope
+			.post(/\/api\/v2\/employers\/me\/crew\/[^/]+\/compliance-checks/)
+			.query(true)
+			.reply((uri) => {
+				this.requests.push(`POST ${uri}`);
+				const url = new URL(uri, TEST_BASE_URL);
+				const crew = url.pathname.split('/')[6];
+				const vessel = url.searchParams.get('vessel_id') ?? '';
+				const answer = this.compliance.get(`${crew}/${vessel}`) ?? complianceOf(crew, vessel);
+				if (answer === 403) {
+					return [
+						403,
+						{
+							error: {
+								code: 'scope_not_consented',
+								message: 'not consented',
+								scope: 'crew:compliance:read',
+							},
+						},
+					];
+				}
+				return [200, answer];
+			});
+		scope.get(/\/api\/v2\/employers\/me\/crew\/[^/]+\/documents$/).reply((uri) => {
+			this.requests.push(`GET ${uri}`);
+			const crew = uri.split('/')[6];
+			return [
+				200,
+				{
+					crew_unique_id: crew,
+					items: this.documents.get(crew) ?? [documentOf(crew, `doc_${crew}`)],
+				},
+			];
+		});
+		return this;
+	}
+}
