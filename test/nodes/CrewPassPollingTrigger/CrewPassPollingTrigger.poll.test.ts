@@ -260,6 +260,27 @@ describe('roster changes', () => {
 	});
 });
 
+describe('a 10,000-crew fleet', () => {
+	it('reads it in 50 requests per poll and reports the few changes', async () => {
+		const fleet = new Fleet(10_000, ['ves_abc', 'ves_def', 'ves_ghi']).serve();
+		const workflow = await baseline(fleet);
+		expect(fleet.requests).toHaveLength(50);
+		const stateBytes = workflow.saved!.length;
+		expect(stateBytes / 10_000).toBeLessThan(100);
+		fleet.remove('crew_05000');
+		fleet.roster.push(crewRow(20_000, 'ves_def'));
+		fleet.row('crew_09999').role = 'Captain';
+		const { items } = await workflow.poll();
+		expect(types(items)).toEqual([
+			'crew.role.changed crew_09999',
+			'crew.vessel.joined crew_20000',
+			'crew.vessel.left crew_05000',
+			'crew.fleet.left crew_05000',
+		]);
+		expect(fleet.requests).toHaveLength(100);
+	});
+});
+
 describe('deeper watches', () => {
 	it('compliance: one request per roster row, the webhook event shape, no change for a refusal', async () => {
 		const fleet = new Fleet(3, ['ves_abc', 'ves_def']).serve();

@@ -1,0 +1,109 @@
+import {
+	decodeSnapshot,
+	encodeSnapshot,
+	rosterEntryOf,
+	rowKey,
+	type FleetSnapshot,
+} from '../../../nodes/CrewPassPollingTrigger/snapshot';
+
+function snapshotOf(rows: Parameters<typeof rosterEntryOf>[0][]): FleetSnapshot {
+	const roster = new Map();
+	for (const row of rows) {
+		const entry = rosterEntryOf(row)!;
+		roster.set(rowKey(entry.crew, entry.vessel), entry);
+	}
+	return { roster, expiringWithinDays: 30, readAt: '2026-12-03T10:00:00.000Z' };
+}
+
+describe('rosterEntryOf', () => {
+	it('tells a status that is not shared (absent) from none on record (null), in either contract shape', () => {
+		expect(
+			rosterEntryOf({
+				crew_unique_id: 'crew_001',
+				vessel_id: 'ves_abc',
+				status: 'active',
+				background_check_status: null,
+			}),
+		).toMatchObject({
+			verification: 'active',
+			background: null,
+		});
+		expect(rosterEntryOf({ crew_unique_id: 'crew_001', vessel_id: 'ves_abc' })).toMatchObject({
+			verification: undefined,
+			background: undefined,
+		});
+		expect(rosterEntryOf({ vessel_id: 'ves_abc' })).toBeUndefined();
+	});
+});
+
+describe('saved state', () => {
+	it('round-trips every value kind, including separators, control characters and % in texts', () => {
+		const snapshot = snapshotOf([
+			{
+				crew_unique_id: 'crew_001',
+				name: 'A.\tCrew\n%20 | ; \u0000 é',
+				vessel_id: 'ves_abc',
+				role: '=~#',
+				verification_status: 'verified',
+				background_check_status: null,
+				documents_expiring: 2,
+			},
+			{ crew_unique_id: 'crew_002', vessel_id: 'ves_abc', role: '' },
+		]);
+		snapshot.vessels = new Map([['ves_abc', { vessel: 'ves_abc', name: 'M/Y Example' }]]);
+		snapshot.compliance = new Map([
+			[
+				rowKey('crew_001', 'ves_abc'),
+				{
+					crew: 'crew_001',
+					vessel: 'ves_abc',
+					values: {
+						overall_status: 'at_risk',
+						requirements_met: 7,
+						requirements_total: 8,
+						requirements_expiring: 1,
+						next_expiry_date: null,
+					},
+				},
+			],
+		]);
+		snapshot.documents = new Map([
+			[
+				'crew_001',
+				new Map([
+					[
+						'doc_1',
+						{ crew: 'crew_001', document: 'doc_1', status: 'verified', expiry: '2028-06-01' },
+					],
+				]),
+			],
+			['crew_002', new Map()],
+		]);
+		const saved = encodeSnapshot(snapshot, { generation: 3, revision: 9 });
+		const back = decodeSnapshot(JSON.parse(JSON.stringify(saved)));
+		expect(back).toEqual({ snapshot, generation: 3, revision: 9 });
+	});
+
+	it('refuses state it did not write', () => {
+		expect(() => decodeSnapshot({ v: 99 })).toThrow('format');
+		expect(() => decodeSnapshot({ v: 1, roster: 'a\tb', generation: 0, revision: 0 })).toThrow(
+			'fields',
+		);
+	});
+
+	it('keeps under 80 bytes per roster row', () => {
+		const rows = Array.from({ length: 1_000 }, (_, i) => ({
+			crew_unique_id: `crew_${String(i).padStart(5, '0')}`,
+			name: `Crew Member ${i}`,
+			vessel_id: 'ves_abc',
+			role: 'Chief Engineer',
+			verification_status: 'verified',
+			background_check_status: 'completed',
+			documents_expiring: 1,
+		}));
+		const bytes = JSON.stringify(
+			encodeSnapshot(snapshotOf(rows), { generation: 0, revision: 0 }),
+		).length;
+		expect(bytes / rows.length).toBeLessThan(80);
+	});
+});
