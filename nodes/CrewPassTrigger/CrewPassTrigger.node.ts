@@ -64,7 +64,7 @@ export class CrewPassTrigger implements INodeType {
 		defaultVersion: 2,
 		subtitle: '={{ "Events: " + ($parameter["events"] || []).length }}',
 		description:
-			'Starts the workflow when CrewPass sends a webhook: documents, compliance, status and profile changes, signature-verified and de-duplicated',
+			'Starts the workflow the moment CrewPass sends a webhook (a public URL CrewPass registers): documents, compliance, status and profile changes, verified and de-duplicated',
 		defaults: { name: 'CrewPass Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -147,7 +147,7 @@ export class CrewPassTrigger implements INodeType {
 								name: 'Event Data',
 								value: 'eventData',
 								description:
-									'The event data fields at the top level, with event_id, event_type, occurred_at, partner_id and received_at',
+									"The event data fields at the top level, with event_id, event_type, occurred_at, partner_id, received_at and state_key (the state the event describes, the same as the CrewPass Polling Trigger's for the same change)",
 							},
 							{
 								name: 'Full Envelope',

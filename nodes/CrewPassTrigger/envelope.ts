@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { stateKeyOf } from '../CrewPass/shared/stateKey';
+
 export const EVENT_TYPES = [
 	'crew.document.processed',
 	'crew.document.updated',
@@ -254,7 +256,7 @@ export function eventToJson(
 		};
 	}
 	// Event data flattened next to the envelope fields; the envelope fields win a name clash.
-	return {
+	const json: IDataObject = {
 		...envelope.data,
 		event_id: envelope.event_id,
 		event_type: envelope.event_type,
@@ -262,6 +264,10 @@ export function eventToJson(
 		partner_id: envelope.partner_id as IDataObject[string],
 		received_at: receivedAt,
 	};
+	// The state the event describes, as the CrewPass Polling Trigger names it for the same change.
+	const stateKey = stateKeyOf(envelope.event_type, envelope.data);
+	if (stateKey !== undefined) json.state_key = stateKey;
+	return json;
 }
 
 /** Header value as one string (Node.js joins repeated custom headers with ", "). */

@@ -189,7 +189,7 @@ describe('output shapes', () => {
 	if (!valid.ok) throw new Error('fixture should be valid');
 	const delivery = { timestamp: 1780912800, verifiedWith: 'current_secret' };
 
-	it('Event Data: data flattened beside the envelope fields and received_at', () => {
+	it('Event Data: data flattened beside the envelope fields, received_at and state_key', () => {
 		expect(eventToJson(valid.envelope, 'eventData', '2026-06-08T10:00:01.000Z', delivery)).toEqual({
 			crew_unique_id: 'crew_001',
 			vessel_id: 'ves_abc',
@@ -203,6 +203,7 @@ describe('output shapes', () => {
 			occurred_at: '2026-06-08T10:00:00Z',
 			partner_id: 'prt_123',
 			received_at: '2026-06-08T10:00:01.000Z',
+			state_key: 'compliance:crew_001:ves_abc:at_risk:7/8:1:2026-08-01',
 		});
 	});
 
