@@ -95,6 +95,14 @@ export class Fleet {
 	/** Every roster page is answered this much later (a slow CrewPass). */
 	pageDelayMs = 0;
 	hangMs = 2_000;
+	/** The contract's read buckets (60/s, 1,000/min), enforced with 429s when set. */
+	rateLimited = false;
+	/** Requests answered 429 by the buckets. */
+	refused = 0;
+	private buckets = [
+		{ capacity: 60, perMs: 60 / 1_000, tokens: 60, at: Date.now() },
+		{ capacity: 1_000, perMs: 1_000 / 60_000, tokens: 1_000, at: Date.now() },
+	];
 
 	constructor(size: number, vessels = ['ves_abc']) {
 		this.roster = Array.from({ length: size }, (_, i) =>
@@ -120,8 +128,35 @@ export class Fleet {
 		return this.requests.filter((r) => r.startsWith(prefix)).length;
 	}
 
+	/** A 429 answer when the contract's buckets are empty (and enforced), else undefined. */
+	private limit(): [number, unknown] | undefined {
+		if (!this.rateLimited) return undefined;
+		const now = Date.now();
+		for (const b of this.buckets) {
+			b.tokens = Math.min(b.capacity, b.tokens + (now - b.at) * b.perMs);
+			b.at = now;
+		}
+		if (this.buckets.every((b) => b.tokens >= 1)) {
+			for (const b of this.buckets) b.tokens -= 1;
+			return undefined;
+		}
+		this.refused++;
+		return [
+			429,
+			{
+				error: {
+					code: 'partner_rate_limited',
+					message: 'rate limit exceeded',
+					retry_after_seconds: 0.5,
+				},
+			},
+		];
+	}
+
 	private rosterAnswer(uri: string): [number, unknown, number] {
 		this.requests.push(`GET ${uri}`);
+		const limited = this.limit();
+		if (limited) return [...limited, 0];
 		const query = new URL(uri, TEST_BASE_URL).searchParams;
 		const limit = Number(query.get('limit') ?? 50);
 		const offset = Number(query.get('cursor')?.replace('cur_', '') ?? 0);
@@ -167,6 +202,8 @@ export class Fleet {
 			.query(true)
 			.reply((uri) => {
 				this.requests.push(`POST ${uri}`);
+				const limited = this.limit();
+				if (limited) return limited;
 				const url = new URL(uri, TEST_BASE_URL);
 				const crew = url.pathname.split('/')[6];
 				const vessel = url.searchParams.get('vessel_id') ?? '';
