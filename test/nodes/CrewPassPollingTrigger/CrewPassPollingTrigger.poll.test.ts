@@ -24,10 +24,17 @@ const ROSTER_CHANGES = [
 	'statusSharingGranted',
 ];
 
-const params = (events: string[] = ROSTER_CHANGES, options: IDataObject = {}): INodeParameters => ({
+const params = (
+	events: string[] = ROSTER_CHANGES,
+	options: INodeParameters = {},
+): INodeParameters => ({
 	events,
 	options,
 });
+
+/** A YYYY-MM-DD date this many days from today (UTC). */
+const inDays = (days: number) =>
+	new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 const unexpected = guardRequests();
 const retry = { ...transportSettings.retry };
@@ -42,7 +49,7 @@ afterAll(() => {
 });
 afterEach(() => expect(unexpected.requests).toEqual([]));
 
-async function baseline(fleet: Fleet, parameters = params()) {
+async function baseline(parameters = params()) {
 	const workflow = new PollingWorkflow(parameters);
 	const first = await workflow.poll();
 	expect(first).toEqual({ items: [], emitted: false });
@@ -55,7 +62,7 @@ const types = (items: IDataObject[]) =>
 describe('first poll', () => {
 	it('records a baseline, emits nothing, and n8n saves it (activation)', async () => {
 		const fleet = new Fleet(450).serve();
-		const workflow = await baseline(fleet);
+		const workflow = await baseline();
 		expect(fleet.count('GET /api/v2/employers/me/fleet')).toBe(3);
 		expect(fleet.requests[0]).toContain('limit=200');
 		expect(fleet.requests[0]).toContain('include_documents_expiring_within_days=30');
@@ -85,7 +92,7 @@ describe('first poll', () => {
 describe('roster changes', () => {
 	it('reports joiners, leavers, moves, a second vessel, roles and fleet leavers, with before and after', async () => {
 		const fleet = new Fleet(40, ['ves_abc', 'ves_def']).serve();
-		const workflow = await baseline(fleet);
+		const workflow = await baseline();
 		fleet.roster.push(crewRow(100, 'ves_def')); // a new joiner
 		fleet.remove('crew_00001'); // left the fleet (was on ves_abc only)
 		fleet.row('crew_00002').vessel_id = 'ves_abc'; // moved ves_def -> ves_abc
@@ -159,7 +166,7 @@ describe('roster changes', () => {
 
 	it('reports status changes in the webhook event shape, and consent as its own change', async () => {
 		const fleet = new Fleet(5).serve();
-		const workflow = await baseline(fleet);
+		const workflow = await baseline();
 		fleet.row('crew_00001').verification_status = 'pending';
 		fleet.row('crew_00002').background_check_status = 'expired';
 		delete fleet.row('crew_00003').verification_status;
@@ -206,7 +213,7 @@ describe('roster changes', () => {
 
 	it('reports documents expiring going up and down, and only the selected changes', async () => {
 		const fleet = new Fleet(3).serve();
-		const workflow = await baseline(fleet, params(['documentsExpiringIncreased']));
+		const workflow = await baseline(params(['documentsExpiringIncreased']));
 		fleet.row('crew_00001').documents_expiring = 2;
 		fleet.row('crew_00002').role = 'Captain';
 		const up = await workflow.poll();
@@ -225,7 +232,7 @@ describe('roster changes', () => {
 
 	it('a changed Expiring Window starts a new count instead of reporting every crew member', async () => {
 		const fleet = new Fleet(3).serve();
-		const workflow = await baseline(fleet, params(['documentsExpiringIncreased']));
+		const workflow = await baseline(params(['documentsExpiringIncreased']));
 		workflow.setParameters(params(['documentsExpiringIncreased'], { expiringWithinDays: 90 }));
 		for (const row of fleet.roster) row.documents_expiring = 3;
 		expect((await workflow.poll()).emitted).toBe(false);
@@ -238,7 +245,7 @@ describe('roster changes', () => {
 
 	it('reports vessels added and removed (one more request per poll)', async () => {
 		const fleet = new Fleet(2).serve();
-		const workflow = await baseline(fleet, params(['vesselAdded', 'vesselRemoved']));
+		const workflow = await baseline(params(['vesselAdded', 'vesselRemoved']));
 		expect(fleet.count('GET /api/v2/employers/me/vessels')).toBe(1);
 		fleet.vessels.push({ vessel_id: 'ves_new', vessel_name: 'S/Y New' });
 		fleet.vessels.shift();
@@ -263,7 +270,7 @@ describe('roster changes', () => {
 describe('a 10,000-crew fleet', () => {
 	it('reads it in 50 requests per poll and reports the few changes', async () => {
 		const fleet = new Fleet(10_000, ['ves_abc', 'ves_def', 'ves_ghi']).serve();
-		const workflow = await baseline(fleet);
+		const workflow = await baseline();
 		expect(fleet.requests).toHaveLength(50);
 		const stateBytes = workflow.saved!.length;
 		expect(stateBytes / 10_000).toBeLessThan(100);
@@ -284,7 +291,7 @@ describe('a 10,000-crew fleet', () => {
 describe('deeper watches', () => {
 	it('compliance: one request per roster row, the webhook event shape, no change for a refusal', async () => {
 		const fleet = new Fleet(3, ['ves_abc', 'ves_def']).serve();
-		const workflow = await baseline(fleet, params(['complianceChanged']));
+		const workflow = await baseline(params(['complianceChanged']));
 		expect(fleet.count('POST')).toBe(3);
 		expect(fleet.requests.filter((r) => r.startsWith('POST'))[1]).toContain('vessel_id=ves_def');
 		fleet.compliance.set('crew_00001/ves_abc', complianceOf('crew_00001', 'ves_abc', 'at_risk'));
@@ -313,10 +320,9 @@ describe('deeper watches', () => {
 
 	it('documents: added, verification status changed, expired', async () => {
 		const fleet = new Fleet(2).serve();
-		fleet.documents.set('crew_00001', [documentOf('crew_00001', 'doc_1', 'pending', '2026-12-04')]);
+		fleet.documents.set('crew_00001', [documentOf('crew_00001', 'doc_1', 'pending', inDays(2))]);
 		fleet.documents.set('crew_00002', []);
 		const workflow = await baseline(
-			fleet,
 			params(['documentAdded', 'documentStatusChanged', 'documentExpired']),
 		);
 		expect(fleet.count('GET /api/v2/employers/me/crew/')).toBe(2);
@@ -358,7 +364,7 @@ describe('what must never happen', () => {
 		['a page that never comes (timeout)', { page: 2, reply: 'hang', times: 9 }],
 	] as const)('a partial read (%s on page 2 of 3) is never a diff', async (_name, failure) => {
 		const fleet = new Fleet(450).serve();
-		const workflow = await baseline(fleet);
+		const workflow = await baseline();
 		const saved = workflow.saved;
 		fleet.remove('crew_00007');
 		fleet.failures.push({ ...failure, reply: failure.reply as never });
@@ -379,7 +385,7 @@ describe('what must never happen', () => {
 
 	it('the mass-leaver guard stops a poll, keeps the roster, and says which option to change', async () => {
 		const fleet = new Fleet(100).serve();
-		const workflow = await baseline(fleet);
+		const workflow = await baseline();
 		fleet.roster = fleet.roster.slice(0, 70);
 		const stopped = await workflow.poll();
 		expect(stopped.error?.message).toContain('30 of 100 roster rows (30.0%)');
@@ -396,7 +402,7 @@ describe('what must never happen', () => {
 
 	it('one leaver of a small fleet is not stopped by the guard', async () => {
 		const fleet = new Fleet(4).serve();
-		const workflow = await baseline(fleet);
+		const workflow = await baseline();
 		fleet.remove('crew_00001');
 		expect(types((await workflow.poll()).items)).toEqual([
 			'crew.vessel.left crew_00001',
@@ -406,7 +412,7 @@ describe('what must never happen', () => {
 
 	it('a restart between polls neither re-emits nor drops a change', async () => {
 		const fleet = new Fleet(10).serve();
-		const workflow = await baseline(fleet, params(['crewJoinedVessel', 'roleChanged']));
+		const workflow = await baseline(params(['crewJoinedVessel', 'roleChanged']));
 		fleet.roster.push(crewRow(11));
 		expect(types((await workflow.poll()).items)).toEqual(['crew.vessel.joined crew_00011']);
 		workflow.restart();
@@ -424,7 +430,7 @@ describe('what must never happen', () => {
 
 	it('a change detected again after a lost save has the same event_id; the same change later has a new one', async () => {
 		const fleet = new Fleet(5).serve();
-		const workflow = await baseline(fleet, params(['crewJoinedVessel', 'crewLeftVessel']));
+		const workflow = await baseline(params(['crewJoinedVessel', 'crewLeftVessel']));
 		const savedBefore = workflow.saved;
 		fleet.roster.push(crewRow(6));
 		const first = await workflow.poll();
@@ -442,7 +448,7 @@ describe('what must never happen', () => {
 
 	it('a poll that overlaps a slow previous one reports nothing twice', async () => {
 		const fleet = new Fleet(450).serve();
-		const workflow = await baseline(fleet);
+		const workflow = await baseline();
 		fleet.roster.push(crewRow(1000));
 		fleet.pageDelayMs = 100;
 		const [slow, overlapping] = await Promise.all([workflow.poll(), workflow.poll()]);
@@ -453,7 +459,7 @@ describe('what must never happen', () => {
 
 	it('never puts the API key in an item or an error', async () => {
 		const fleet = new Fleet(3).serve();
-		const workflow = await baseline(fleet, params(['crewJoinedVessel', 'complianceChanged']));
+		const workflow = await baseline(params(['crewJoinedVessel', 'complianceChanged']));
 		fleet.roster.push(crewRow(4));
 		const { items } = await workflow.poll();
 		fleet.failures.push({
@@ -491,7 +497,6 @@ describe('manual run (Fetch Test Event)', () => {
 	it('returns a real sample per selected change and writes no state', async () => {
 		const fleet = new Fleet(3).serve();
 		const workflow = await baseline(
-			fleet,
 			params([
 				'crewJoinedVessel',
 				'roleChanged',
