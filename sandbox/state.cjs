@@ -12,6 +12,8 @@ const { createWebhooks } = require('./webhooks.cjs');
 const { createControl, SandboxError } = require('./control.cjs');
 const { createKnobs } = require('./knobs.cjs');
 const { sampleEventData } = require('./samples.cjs');
+const { createRoster } = require('./roster.cjs');
+const { createReadFaults } = require('./read-faults.cjs');
 
 /** @typedef {import('./types.cjs').SandboxOptions} SandboxOptions */
 /** @typedef {import('./types.cjs').FaultOptions} FaultOptions */
@@ -57,6 +59,13 @@ function createState(options) {
 	const limiter = createRateLimiter(clock, options.rateLimit);
 	const webhooks = createWebhooks({ clock, store, options });
 	let control = createControl({ store, clock, webhooks });
+	let roster = createRoster({ store, clock, control });
+	const readFaults = createReadFaults();
+	/** @type {RequestLogEntry[]} */
+	let requests = [];
+	let requestSeq = 0;
+	/** @type {WeakMap<object, Record<string, unknown>>} */
+	let requestNotes = new WeakMap();
 	const faults = { ...DEFAULT_FAULTS };
 	const knobs = createKnobs();
 	let faultRng = createRng((seed ^ 0x5eed) >>> 0);
@@ -66,6 +75,8 @@ function createState(options) {
 	const photoCache = new Map();
 	/** set by the server once it listens */
 	let baseUrl = '';
+
+	/** @typedef {import('./types.cjs').RequestLogEntry} RequestLogEntry */
 
 	/**
 	 * @typedef {object} InboxEntry
@@ -217,6 +228,42 @@ function createState(options) {
 			.slice(0, 12);
 	}
 
+	// ---------- request log (every /api/v2 request, for cost and retry assertions) ----------
+
+	/**
+	 * Add details to the log entry of a request being answered (page, fault, partner…).
+	 * @param {object} req
+	 * @param {Record<string, unknown>} extra
+	 */
+	function noteRequest(req, extra) {
+		requestNotes.set(req, { ...(requestNotes.get(req) || {}), ...extra });
+	}
+	/**
+	 * @param {object} req
+	 * @param {Omit<RequestLogEntry, 'seq'>} entry
+	 */
+	function recordRequest(req, entry) {
+		requests.push({ seq: ++requestSeq, ...entry, ...(requestNotes.get(req) || {}) });
+		if (requests.length > 100_000) requests = requests.slice(-50_000);
+	}
+	/**
+	 * @param {{ endpoint?: string | null, partner_id?: string | null, crew_unique_id?: string | null, after?: number | null }} [f]
+	 */
+	function requestLog(f = {}) {
+		return requests.filter(
+			(r) =>
+				(!f.endpoint || r.endpoint === f.endpoint) &&
+				(!f.partner_id || r.partner_id === f.partner_id) &&
+				(!f.crew_unique_id || r.crew_unique_id === f.crew_unique_id) &&
+				(!f.after || r.seq > f.after),
+		);
+	}
+	function clearRequests() {
+		requests = [];
+		requestNotes = new WeakMap();
+		return { cleared: true, last_seq: requestSeq };
+	}
+
 	// ---------- inboxes ----------
 
 	/** @param {string} name */
@@ -290,6 +337,30 @@ function createState(options) {
 		};
 	}
 
+	/**
+	 * The roster as GET /fleet walks it (row order), compact: one entry per row.
+	 * @param {string | null} [partnerId] default the main partner
+	 */
+	function rosterView(partnerId) {
+		const pid = partnerId || mainPartner().partner_id;
+		const rows = store.rows.get(pid);
+		if (!rows) throw new SandboxError(404, 'not_found', 'no partner with id ' + pid);
+		return {
+			partner_id: pid,
+			rows: rows.length,
+			crew: new Set(rows.map((r) => r.crew)).size,
+			vessels: store.vesselsByPartner.get(pid).map((v) => ({
+				vessel_id: v.vessel_id,
+				vessel_name: v.vessel_name,
+			})),
+			items: rows.map((r) => ({
+				crew_unique_id: r.crew.crew_unique_id,
+				vessel_id: r.vessel.vessel_id,
+				role: r.role,
+			})),
+		};
+	}
+
 	function view() {
 		return {
 			mode,
@@ -306,6 +377,7 @@ function createState(options) {
 			fixtures: fixturesView(),
 			faults: getFaults(),
 			knobs: knobs.get(),
+			read_faults: readFaults.list(),
 			rate_limit: limiter.config,
 			webhooks: webhooks.config,
 		};
@@ -315,6 +387,9 @@ function createState(options) {
 	function reset() {
 		Object.assign(store, generate());
 		control = createControl({ store, clock, webhooks });
+		roster = createRoster({ store, clock, control });
+		readFaults.clear();
+		clearRequests();
 		applyWebhookOptions();
 		webhooks.clear();
 		resetFaults();
@@ -345,6 +420,17 @@ function createState(options) {
 		get control() {
 			return control;
 		},
+		get roster() {
+			return roster;
+		},
+		readFaults,
+		noteRequest,
+		recordRequest,
+		requestLog,
+		clearRequests,
+		get lastRequestSeq() {
+			return requestSeq;
+		},
 		get faultRng() {
 			return faultRng;
 		},
@@ -366,6 +452,7 @@ function createState(options) {
 		inbox,
 		partnerView,
 		fixturesView,
+		rosterView,
 		crewView,
 		view,
 		reset,
