@@ -136,23 +136,25 @@ async function startSandbox(options = {}) {
 	 */
 	function logRequest(req, res, url, method, pathname) {
 		const t0 = performance.now();
-		const at = new Date().toISOString();
 		const found = router.match(method, pathname);
 		const params = found.route ? found.params : {};
+		const entry = s.recordRequest(req, {
+			at: new Date().toISOString(),
+			method,
+			endpoint: (found.route && found.route.name) || null,
+			path: pathname,
+			query: url.search,
+			crew_unique_id: params.crew ?? null,
+			vessel_id: url.searchParams.get('vessel_id'),
+			status: null,
+			outcome: 'pending',
+			duration_ms: null,
+		});
 		res.once('close', () => {
 			const answered = res.writableFinished;
-			s.recordRequest(req, {
-				at,
-				method,
-				endpoint: (found.route && found.route.name) || null,
-				path: pathname,
-				query: url.search,
-				crew_unique_id: params.crew ?? null,
-				vessel_id: url.searchParams.get('vessel_id'),
-				status: answered ? res.statusCode : null,
-				outcome: answered ? 'answered' : 'dropped',
-				duration_ms: Math.round(performance.now() - t0),
-			});
+			entry.status = answered ? res.statusCode : null;
+			entry.outcome = answered ? 'answered' : 'dropped';
+			entry.duration_ms = Math.round(performance.now() - t0);
 		});
 	}
 

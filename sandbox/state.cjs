@@ -236,15 +236,22 @@ function createState(options) {
 	 * @param {Record<string, unknown>} extra
 	 */
 	function noteRequest(req, extra) {
-		requestNotes.set(req, { ...(requestNotes.get(req) || {}), ...extra });
+		const entry = requestNotes.get(req);
+		if (entry) Object.assign(entry, extra);
 	}
 	/**
+	 * Log a request as it arrives (outcome 'pending'); the caller completes the entry when the
+	 * request is answered or dropped. The log is in arrival order.
 	 * @param {object} req
 	 * @param {Omit<RequestLogEntry, 'seq'>} entry
+	 * @returns {RequestLogEntry}
 	 */
 	function recordRequest(req, entry) {
-		requests.push({ seq: ++requestSeq, ...entry, ...(requestNotes.get(req) || {}) });
+		const logged = { seq: ++requestSeq, ...entry };
+		requests.push(logged);
+		requestNotes.set(req, logged);
 		if (requests.length > 100_000) requests = requests.slice(-50_000);
+		return logged;
 	}
 	/**
 	 * @param {{ endpoint?: string | null, partner_id?: string | null, crew_unique_id?: string | null, after?: number | null }} [f]

@@ -509,10 +509,12 @@ export interface RequestLogEntry {
 	query: string;
 	crew_unique_id: string | null;
 	vessel_id: string | null;
-	/** null: dropped or hung up without an answer */
+	/** null: not answered yet, or dropped / hung up without an answer */
 	status: number | null;
-	outcome: 'answered' | 'dropped';
-	duration_ms: number;
+	/** pending: still in flight (e.g. a hang fault the client has not given up on) */
+	outcome: 'pending' | 'answered' | 'dropped';
+	/** null while pending */
+	duration_ms: number | null;
 	partner_id?: string;
 	/** fleet: page (1-based), cursor offset and limit */
 	page?: number;
