@@ -3,7 +3,7 @@
 // reads, so a polling trigger's tests can prove a partial read never becomes a diff. Also the
 // request log that shows which pages a client read and how often.
 import { startSandbox, type Sandbox } from '../../sandbox/server.cjs';
-import { call, control, expectErrorEnvelope, walkFleet, type Json } from './client';
+import { call, control, expectErrorEnvelope, wait, walkFleet, type Json } from './client';
 
 let sb: Sandbox;
 let key: string;
@@ -188,8 +188,7 @@ describe('no answer: hang, drop, slow', () => {
 		expect((await call(sb.url, page(2), { key })).status).toBe(200);
 		const log = () =>
 			sb.requests({ endpoint: 'fleet' }).map((e) => [e.page, e.status, e.outcome, e.fault ?? null]);
-		for (let i = 0; i < 100 && log()[0][2] === 'pending'; i++)
-			await new Promise((r) => setTimeout(r, 50));
+		for (let i = 0; i < 100 && log()[0][2] === 'pending'; i++) await wait(50);
 		expect(log()).toEqual([
 			[2, null, 'dropped', 'hang'],
 			[2, 200, 'answered', null],
@@ -328,7 +327,7 @@ describe('request log (GET /_sandbox/requests)', () => {
 			key,
 			json: {},
 		});
-		await call(sb.url, api('/vessels'), { key: 'cpk_test_unknownkey123' });
+		await call(sb.url, api('/vessels'), { key: 'cpk_test_' + '0'.repeat(24) });
 		const fleetLog = (await control(sb.url, `/requests?endpoint=fleet&after=${start}`)).body;
 		expect(fleetLog.items.map((e: Json) => [e.page, e.status])).toEqual([
 			[1, 200],

@@ -4,7 +4,7 @@
 // Partner API exactly as a poll reads it (GET /fleet by cursor, GET /vessels, POST
 // compliance-checks, GET documents).
 import { startSandbox, type Sandbox } from '../../sandbox/server.cjs';
-import { byRowKey, call, control, walkFleet, type Json } from './client';
+import { call, control, walkFleet, type Json } from './client';
 
 let sb: Sandbox;
 let key: string;
