@@ -125,11 +125,13 @@ function createReadFaults() {
 			retry_after_seconds:
 				spec.retry_after_seconds === undefined ? 1 : Number(spec.retry_after_seconds),
 			delay_ms:
-				spec.delay_ms === undefined
-					? fault === 'slow'
-						? 5000
-						: MAX_HANG_MS
-					: intIn(spec.delay_ms, 'delay_ms', 0, MAX_HANG_MS),
+				fault !== 'slow' && fault !== 'hang'
+					? null
+					: spec.delay_ms === undefined
+						? fault === 'slow'
+							? 5000
+							: MAX_HANG_MS
+						: intIn(spec.delay_ms, 'delay_ms', 0, MAX_HANG_MS),
 			hits: 0,
 			armed: false,
 		};
@@ -232,7 +234,7 @@ async function answerReadFault(rule, { req, endpoint, build, cursorHere }) {
 				socket.off('close', done);
 				resolve(undefined);
 			};
-			const t = setTimeout(done, rule.delay_ms);
+			const t = setTimeout(done, rule.delay_ms ?? 0);
 			socket.on('close', done);
 		});
 		if (f === 'hang') {

@@ -492,7 +492,8 @@ export interface ReadFaultRule {
 	/** reads rules: armed for the roster read in progress */
 	armed?: boolean;
 	retry_after_seconds: number;
-	delay_ms: number;
+	/** slow / hang only (else null) */
+	delay_ms: number | null;
 	/** requests answered with this fault so far */
 	hits: number;
 }
