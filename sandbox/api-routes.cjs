@@ -8,7 +8,7 @@ const { evaluateCompliance, effectiveVerificationStatus } = require('./complianc
 const { crewPhotoPng, certificatePdf } = require('./assets.cjs');
 const { SandboxError, documentPayload } = require('./control.cjs');
 const { reply, vErr, parseJson, requestOrigin } = require('./http.cjs');
-const { fleetRow } = require('./roster.cjs');
+const { fleetRow, vesselItem } = require('./roster.cjs');
 const { answerReadFault } = require('./read-faults.cjs');
 
 /** @typedef {import('./http.cjs').Route} Route */
@@ -280,14 +280,7 @@ function createApi(s, port) {
 			scope: 'vessels:fleet:read',
 			handler: (ctx) =>
 				withReadFaults('vessels', ctx, {}, () => ({
-					items: store.vesselsByPartner.get(ctx.partner.partner_id).map((v) => ({
-						vessel_id: v.vessel_id,
-						vessel_name: v.vessel_name,
-						imo: v.imo,
-						mmsi: v.mmsi,
-						flag_state: v.flag_state,
-						vessel_type: v.vessel_type,
-					})),
+					items: store.vesselsByPartner.get(ctx.partner.partner_id).map(vesselItem),
 				})),
 		},
 		{

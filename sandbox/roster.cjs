@@ -60,6 +60,21 @@ function fleetRow(row, { today, until, asOf, showStatus, statusField = 'verifica
 }
 
 /**
+ * One item of GET /vessels.
+ * @param {any} v a vessel of the store
+ */
+function vesselItem(v) {
+	return {
+		vessel_id: v.vessel_id,
+		vessel_name: v.vessel_name,
+		imo: v.imo,
+		mmsi: v.mmsi,
+		flag_state: v.flag_state,
+		vessel_type: v.vessel_type,
+	};
+}
+
+/**
  * @param {{ store: Store, clock: import('./types.cjs').SandboxClock, control: any }} deps
  *   control: the data-change helpers of control.cjs (documents, statuses, consents)
  */
@@ -398,15 +413,7 @@ function createRoster({ store, clock, control }) {
 		return out;
 	}
 	/** @param {any} v */
-	const vesselView = (v) => ({
-		vessel_id: v.vessel_id,
-		vessel_name: v.vessel_name,
-		imo: v.imo,
-		mmsi: v.mmsi,
-		flag_state: v.flag_state,
-		vessel_type: v.vessel_type,
-		partner_id: v.partner_id,
-	});
+	const vesselView = (v) => ({ ...vesselItem(v), partner_id: v.partner_id });
 
 	/** @param {Record<string, any>} [body] { partner_id?, vessel_name?, imo?, mmsi?, flag_state?, vessel_type? } */
 	function addVessel(body = {}) {
@@ -556,34 +563,25 @@ function createRoster({ store, clock, control }) {
 				after: out.after,
 			});
 		}
-		for (let i = 0; i < counts.status_changes; i++) {
-			const c = pick(statusShown);
-			if (!c) break;
-			const before = c.verification_status;
-			const choices = CREW_STATUSES.filter((x) => x !== before);
-			const after = choices[r.int(0, choices.length - 1)];
-			control.setStatus(c.crew_unique_id, { verification_status: after });
-			changes.push({
-				op: 'set_verification_status',
-				crew_unique_id: c.crew_unique_id,
-				before,
-				after,
-			});
+		/**
+		 * `n` status changes of `field` on distinct crew members who share status.
+		 * @param {number} n
+		 * @param {'verification_status' | 'background_check_status'} field
+		 * @param {Array<string | null>} values
+		 */
+		function statusChanges(n, field, values) {
+			for (let i = 0; i < n; i++) {
+				const c = pick(statusShown);
+				if (!c) break;
+				const before = c[field];
+				const choices = values.filter((x) => x !== before);
+				const after = choices[r.int(0, choices.length - 1)];
+				control.setStatus(c.crew_unique_id, { [field]: after });
+				changes.push({ op: `set_${field}`, crew_unique_id: c.crew_unique_id, before, after });
+			}
 		}
-		for (let i = 0; i < counts.background_changes; i++) {
-			const c = pick(statusShown);
-			if (!c) break;
-			const before = c.background_check_status;
-			const choices = [...BG_STATUSES, null].filter((x) => x !== before);
-			const after = choices[r.int(0, choices.length - 1)];
-			control.setStatus(c.crew_unique_id, { background_check_status: after });
-			changes.push({
-				op: 'set_background_check_status',
-				crew_unique_id: c.crew_unique_id,
-				before,
-				after,
-			});
-		}
+		statusChanges(counts.status_changes, 'verification_status', CREW_STATUSES);
+		statusChanges(counts.background_changes, 'background_check_status', [...BG_STATUSES, null]);
 		for (let i = 0; i < counts.consent_withdrawals; i++) {
 			const c = pick(statusShown);
 			if (!c) break;
@@ -633,4 +631,4 @@ function createRoster({ store, clock, control }) {
 	};
 }
 
-module.exports = { createRoster, fleetRow, STATUS_FIELDS, CREW_STATUSES, BG_STATUSES };
+module.exports = { createRoster, fleetRow, vesselItem, STATUS_FIELDS, CREW_STATUSES, BG_STATUSES };
