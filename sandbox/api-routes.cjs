@@ -289,7 +289,7 @@ function createApi(s, port) {
 			path: '/api/v2/employers/me/fleet',
 			name: 'fleet',
 			scope: 'vessels:fleet:read',
-			handler: ({ partner, url, req }) => {
+			handler: async ({ partner, url, req }) => {
 				/** @type {ReturnType<typeof vErr>[]} */
 				const errors = [];
 				const params = url.searchParams;
@@ -317,13 +317,17 @@ function createApi(s, port) {
 					else offset = Number(m[1]);
 				}
 				if (errors.length) return validationFailed(errors);
-				if (!cursor) readFaults.startRead(partner.partner_id);
+				if (!cursor) {
+					readFaults.startRead(partner.partner_id);
+					s.rosterReads.start(partner.partner_id);
+				}
 				const page = Math.floor(offset / limit) + 1;
-				s.noteRequest(req, { page, offset, limit });
+				const readId = s.rosterReads.currentId(partner.partner_id);
+				s.noteRequest(req, { page, offset, limit, ...(readId ? { read_id: readId } : {}) });
 				const cursorFor = (/** @type {number} */ at) =>
 					s.b64url(`${at}.${s.cursorMac(partner.partner_id, at)}`);
 				const where = { page, cursorHere: cursorFor(offset) };
-				return withReadFaults('fleet', { req, partner }, where, () => {
+				const out = await withReadFaults('fleet', { req, partner }, where, () => {
 					const rows = store.rows.get(partner.partner_id);
 					const today = clock.today();
 					const o = {
@@ -338,6 +342,9 @@ function createApi(s, port) {
 					const next = end < rows.length ? cursorFor(end) : null;
 					return { items, next_cursor: next, expiring_within_days: windowDays };
 				});
+				if (out && Array.isArray(out.items))
+					s.noteRequest(req, { rows: out.items.length, last_page: out.next_cursor === null });
+				return out;
 			},
 		},
 		{

@@ -136,6 +136,26 @@ function createControlRoutes(s) {
 			s.roster.removeVessel(params.vessel),
 		),
 		withJson('POST', '/_sandbox/roster/churn', ({ json }) => s.roster.churn(json)),
+		route('GET', '/_sandbox/roster/reads', ({ url }) => ({
+			last_id: s.rosterReads.lastId,
+			items: s.rosterReads.list(readFilter(url)),
+		})),
+		route('GET', '/_sandbox/roster/reads/wait', async ({ url }) => {
+			const outcome = url.searchParams.get('outcome') ?? 'complete';
+			if (!['complete', 'abandoned', 'in_progress'].includes(outcome))
+				throw new SandboxError(
+					422,
+					'validation_error',
+					'outcome must be complete, abandoned or in_progress',
+				);
+			const t = url.searchParams.get('timeout_ms');
+			const read = await s.rosterReads.wait({
+				...readFilter(url),
+				outcome: /** @type {'complete'} */ (outcome),
+				timeoutMs: t === null ? 30_000 : num(t, 'timeout_ms'),
+			});
+			return { read, timed_out: read === null };
+		}),
 
 		// ---- read faults (read-faults.cjs) and the request log ----
 		route('GET', '/_sandbox/read-faults', () => ({ items: s.readFaults.list() })),
@@ -317,6 +337,15 @@ function createControlRoutes(s) {
 			partner_id: q.get('partner_id'),
 			crew_unique_id: q.get('crew_unique_id'),
 			after: after === null ? null : num(after, 'after'),
+		};
+	}
+
+	/** @param {URL} url */
+	function readFilter(url) {
+		const after = url.searchParams.get('after');
+		return {
+			after: after === null ? null : num(after, 'after'),
+			partner_id: url.searchParams.get('partner_id'),
 		};
 	}
 

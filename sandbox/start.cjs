@@ -155,6 +155,7 @@ async function startSandbox(options = {}) {
 			entry.status = answered ? res.statusCode : null;
 			entry.outcome = answered ? 'answered' : 'dropped';
 			entry.duration_ms = Math.round(performance.now() - t0);
+			if (entry.read_id) s.rosterReads.finished(entry.read_id, entry);
 		});
 	}
 
@@ -223,6 +224,8 @@ async function startSandbox(options = {}) {
 			clear: () => s.readFaults.clear(),
 		},
 		requests: (f) => s.requestLog(f),
+		rosterReads: (f) => s.rosterReads.list(f),
+		waitForRosterRead: (o = {}) => s.rosterReads.wait(o),
 		clearRequests: () => {
 			s.clearRequests();
 		},

@@ -14,6 +14,7 @@ const { createKnobs } = require('./knobs.cjs');
 const { sampleEventData } = require('./samples.cjs');
 const { createRoster } = require('./roster.cjs');
 const { createReadFaults } = require('./read-faults.cjs');
+const { createRosterReads } = require('./roster-reads.cjs');
 
 /** @typedef {import('./types.cjs').SandboxOptions} SandboxOptions */
 /** @typedef {import('./types.cjs').FaultOptions} FaultOptions */
@@ -61,6 +62,7 @@ function createState(options) {
 	let control = createControl({ store, clock, webhooks });
 	let roster = createRoster({ store, clock, control });
 	const readFaults = createReadFaults();
+	const rosterReads = createRosterReads();
 	/** @type {RequestLogEntry[]} */
 	let requests = [];
 	let requestSeq = 0;
@@ -396,6 +398,7 @@ function createState(options) {
 		control = createControl({ store, clock, webhooks });
 		roster = createRoster({ store, clock, control });
 		readFaults.clear();
+		rosterReads.clear();
 		clearRequests();
 		applyWebhookOptions();
 		webhooks.clear();
@@ -431,6 +434,7 @@ function createState(options) {
 			return roster;
 		},
 		readFaults,
+		rosterReads,
 		noteRequest,
 		recordRequest,
 		requestLog,

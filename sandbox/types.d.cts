@@ -524,6 +524,27 @@ export interface RequestLogEntry {
 	/** the read fault that answered it */
 	fault?: ReadFaultKind;
 	read_fault_id?: number;
+	/** fleet: the roster read (walk) it belongs to, rows answered, and whether next_cursor was null */
+	read_id?: number;
+	rows?: number;
+	last_page?: boolean;
+}
+
+/** One walk of GET /fleet: from a request without cursor to the page with next_cursor null. */
+export interface RosterRead {
+	id: number;
+	partner_id: string;
+	started_at: string;
+	ended_at: string | null;
+	/** abandoned: the next walk started before this one reached its last page (a failed poll) */
+	outcome: 'in_progress' | 'complete' | 'abandoned';
+	/** fleet requests of the walk answered or dropped so far (retries included) */
+	requests: number;
+	/** distinct pages answered with rows, and their rows */
+	pages: number;
+	rows: number;
+	/** requests that failed or were malformed (status null: dropped / hung) */
+	failures: Array<{ page: number; status: number | null; fault: ReadFaultKind | null }>;
 }
 
 export interface RequestFilter {
@@ -702,6 +723,15 @@ export interface Sandbox {
 	/** every /api/v2 request answered (or dropped), oldest first */
 	requests(filter?: RequestFilter): RequestLogEntry[];
 	clearRequests(): void;
+	/** the walks of GET /fleet clients made (after: only reads with a larger id) */
+	rosterReads(filter?: { after?: number | null; partner_id?: string | null }): RosterRead[];
+	/** the first read after `after` that reaches `outcome` (default complete); null on timeout (default 30 s, max 120 s) */
+	waitForRosterRead(o?: {
+		after?: number | null;
+		partner_id?: string | null;
+		outcome?: RosterRead['outcome'];
+		timeoutMs?: number;
+	}): Promise<RosterRead | null>;
 	webhooks: {
 		subscribe(partnerId: string, sub: WebhookSubscription): unknown;
 		secret(partnerId?: string): string;

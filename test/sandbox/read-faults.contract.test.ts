@@ -376,3 +376,79 @@ describe('request log (GET /_sandbox/requests)', () => {
 		expect(sb.requests()).toEqual([]);
 	});
 });
+
+describe('roster reads (GET /_sandbox/roster/reads, …/wait)', () => {
+	it('a complete walk; a walk that failed at page 3 is abandoned when the next one starts', async () => {
+		const after = (await control(sb.url, '/roster/reads')).body.last_id;
+		await walkFleet(sb.url, key, { limit: LIMIT });
+		await addFault({ page: 3, fault: 503, reads: 1 });
+		await walkFleet(sb.url, key, { limit: LIMIT });
+		await call(sb.url, page(3), { key }); // a retry inside the failed read
+		await walkFleet(sb.url, key, { limit: LIMIT });
+		const { items } = (await control(sb.url, `/roster/reads?after=${after}`)).body;
+		expect(items.map((r: Json) => [r.outcome, r.requests, r.pages, r.rows])).toEqual([
+			['complete', 5, 5, 41],
+			['abandoned', 4, 2, 20],
+			['complete', 5, 5, 41],
+		]);
+		expect(items[1].failures).toEqual([
+			{ page: 3, status: 503, fault: 503 },
+			{ page: 3, status: 503, fault: 503 },
+		]);
+		expect(items[0]).toMatchObject({
+			id: after + 1,
+			partner_id: 'prt_harbourline',
+			started_at: expect.any(String),
+			ended_at: expect.any(String),
+			failures: [],
+		});
+		const log = sb.requests({ endpoint: 'fleet' }).filter((e) => e.read_id === after + 1);
+		expect(log.map((e) => [e.page, e.rows, e.last_page])).toEqual([
+			[1, LIMIT, false],
+			[2, LIMIT, false],
+			[3, LIMIT, false],
+			[4, LIMIT, false],
+			[5, 1, true],
+		]);
+	});
+
+	it('a malformed page or a short roster is recorded on the read', async () => {
+		const after = (await control(sb.url, '/roster/reads')).body.last_id;
+		await addFault({ page: 2, fault: 'items_missing', reads: 1 });
+		await call(sb.url, page(1), { key });
+		const malformed = await call(sb.url, page(2), { key });
+		expect(malformed.body).not.toHaveProperty('items');
+		expect(sb.rosterReads({ after })[0]).toMatchObject({ outcome: 'in_progress', pages: 1 });
+		await addFault({ page: 2, fault: 'end_early', reads: 1 });
+		await walkFleet(sb.url, key, { limit: LIMIT });
+		expect(sb.rosterReads({ after }).map((r) => [r.outcome, r.pages, r.rows, r.failures])).toEqual([
+			['abandoned', 1, LIMIT, [{ page: 2, status: 200, fault: 'items_missing' }]],
+			['complete', 2, 2 * LIMIT, [{ page: 2, status: 200, fault: 'end_early' }]],
+		]);
+	});
+
+	it('wait: resolves with the next complete read; times out with read null', async () => {
+		const after = (await control(sb.url, '/roster/reads')).body.last_id;
+		const waiting = control(sb.url, `/roster/reads/wait?after=${after}&timeout_ms=5000`);
+		await wait(50);
+		await walkFleet(sb.url, key, { limit: LIMIT });
+		const r = await waiting;
+		expect(r.status).toBe(200);
+		expect(r.body).toMatchObject({
+			timed_out: false,
+			read: { id: after + 1, outcome: 'complete', rows: 41 },
+		});
+		const none = await control(sb.url, `/roster/reads/wait?after=${after + 1}&timeout_ms=100`);
+		expect(none.body).toEqual({ read: null, timed_out: true });
+		await addFault({ page: 2, fault: 500, reads: 1 });
+		await walkFleet(sb.url, key, { limit: LIMIT });
+		const abandonedWait = sb.waitForRosterRead({
+			after: after + 1,
+			outcome: 'abandoned',
+			timeoutMs: 2000,
+		});
+		await walkFleet(sb.url, key, { limit: LIMIT });
+		expect(await abandonedWait).toMatchObject({ id: after + 2, outcome: 'abandoned' });
+		expect((await control(sb.url, '/roster/reads/wait?outcome=done')).status).toBe(422);
+	});
+});
