@@ -21,10 +21,53 @@ const CREW_STATUSES = ['verified', 'pending', 'unverified'];
 const BG_STATUSES = ['pending', 'awaiting', 'in-progress', 'completed', 'declined', 'expired'];
 const OVERALL = ['compliant', 'at_risk', 'non_compliant'];
 const STATUS_FIELDS = ['verification_status', 'status', 'both'];
+const ADD_CREW_FIELDS = [
+	'partner_id',
+	'vessel_id',
+	'role',
+	'verification_status',
+	'background_check_status',
+	'status_consent',
+	'documents_consent',
+	'compliance_consent',
+	'identity_consent',
+	'has_photo',
+	'documents',
+	'first_name',
+	'last_name',
+	'email',
+	'position',
+];
+const CHURN_COUNTS = [
+	'joins',
+	'leaves',
+	'moves',
+	'second_vessels',
+	'role_changes',
+	'status_changes',
+	'background_changes',
+	'consent_withdrawals',
+	'consent_grants',
+];
+const CHURN_FIELDS = [...CHURN_COUNTS, 'seed', 'partner_id'];
 
 /** @param {string} message */
 function invalid(message) {
 	return new SandboxError(422, 'validation_error', message);
+}
+
+/**
+ * Refuse fields a control does not know (a typo such as `vesselId` must not pass as a default).
+ * @param {Record<string, unknown>} body
+ * @param {string[]} fields
+ * @param {string} what
+ */
+function only(body, fields, what) {
+	const unknown = Object.keys(body).filter((k) => !fields.includes(k));
+	if (unknown.length)
+		throw invalid(
+			`unknown field(s) for ${what}: ${unknown.join(', ')} (known: ${fields.join(', ')})`,
+		);
 }
 
 /**
@@ -187,6 +230,7 @@ function createRoster({ store, clock, control }) {
 	 * @param {Record<string, any>} [body]
 	 */
 	function addCrew(body = {}) {
+		only(body, ADD_CREW_FIELDS, 'a new crew member');
 		const partner = partnerOr404(body.partner_id);
 		const vessels = store.vesselsByPartner.get(partner.partner_id);
 		const vessel =
@@ -251,6 +295,7 @@ function createRoster({ store, clock, control }) {
 	 * @param {Record<string, any>} [body]
 	 */
 	function removeCrew(crewId, body = {}) {
+		only(body, ['vessel_id'], 'leaving');
 		const crew = crewOr404(crewId);
 		const leaving =
 			body.vessel_id === undefined || body.vessel_id === null
@@ -275,6 +320,7 @@ function createRoster({ store, clock, control }) {
 	 * @param {Record<string, any>} [body] { to_vessel_id, from_vessel_id?, role? }
 	 */
 	function moveCrew(crewId, body = {}) {
+		only(body, ['to_vessel_id', 'from_vessel_id', 'role'], 'a move');
 		const crew = crewOr404(crewId);
 		const p = placementOf(crew, body.from_vessel_id, 'from_vessel_id');
 		const to = vesselOf(crew.partner_id, body.to_vessel_id, 'to_vessel_id');
@@ -298,6 +344,7 @@ function createRoster({ store, clock, control }) {
 	 * @param {Record<string, any>} [body] { vessel_id, role?, position? }
 	 */
 	function addPlacement(crewId, body = {}) {
+		only(body, ['vessel_id', 'role', 'position'], 'a placement');
 		const crew = crewOr404(crewId);
 		const vessel = vesselOf(crew.partner_id, body.vessel_id, 'vessel_id');
 		if (crew.placements.some((/** @type {any} */ x) => x.vessel_id === vessel.vessel_id))
@@ -324,6 +371,7 @@ function createRoster({ store, clock, control }) {
 	 * @param {Record<string, any>} [body] { role, vessel_id? }
 	 */
 	function setRole(crewId, body = {}) {
+		only(body, ['role', 'vessel_id'], 'a role change');
 		if (!('role' in body)) throw invalid('role is required (null for no role)');
 		const crew = crewOr404(crewId);
 		const p = placementOf(crew, body.vessel_id, 'vessel_id');
@@ -352,6 +400,7 @@ function createRoster({ store, clock, control }) {
 	 * @param {Record<string, any>} [body] { overall_status, vessel_id? }
 	 */
 	function setCompliance(crewId, body = {}) {
+		only(body, ['overall_status', 'vessel_id'], 'a compliance change');
 		const crew = crewOr404(crewId);
 		if (!OVERALL.includes(body.overall_status))
 			throw invalid('overall_status must be one of ' + OVERALL.join(', '));
@@ -400,8 +449,9 @@ function createRoster({ store, clock, control }) {
 	// ---------- vessels ----------
 
 	const VESSEL_FIELDS = ['vessel_name', 'imo', 'mmsi', 'flag_state', 'vessel_type'];
-	/** @param {Record<string, any>} body */
-	function vesselFields(body) {
+	/** @param {Record<string, any>} body @param {string[]} [extra] other fields the caller reads */
+	function vesselFields(body, extra = []) {
+		only(body, [...VESSEL_FIELDS, ...extra], 'a vessel');
 		/** @type {Record<string, string>} */
 		const out = {};
 		for (const f of VESSEL_FIELDS)
@@ -417,8 +467,8 @@ function createRoster({ store, clock, control }) {
 
 	/** @param {Record<string, any>} [body] { partner_id?, vessel_name?, imo?, mmsi?, flag_state?, vessel_type? } */
 	function addVessel(body = {}) {
+		const fields = vesselFields(body, ['partner_id']);
 		const partner = partnerOr404(body.partner_id);
-		const fields = vesselFields(body);
 		const v = makeVessel(store, rng, partner.partner_id);
 		Object.assign(v, fields);
 		store.vesselsByPartner.get(partner.partner_id).push(v);
@@ -475,6 +525,7 @@ function createRoster({ store, clock, control }) {
 	 *   status_changes, background_changes, consent_withdrawals, consent_grants; seed?; partner_id?
 	 */
 	function churn(body = {}) {
+		only(body, CHURN_FIELDS, 'churn');
 		const partner = partnerOr404(body.partner_id);
 		const r = createRng(body.seed === undefined ? rng.int(0, 2 ** 31) : Number(body.seed));
 		/** @param {string} k */
@@ -484,17 +535,7 @@ function createRoster({ store, clock, control }) {
 				throw invalid(`${k} must be an integer 0..100000`);
 			return n;
 		};
-		const counts = {
-			leaves: count('leaves'),
-			moves: count('moves'),
-			second_vessels: count('second_vessels'),
-			role_changes: count('role_changes'),
-			status_changes: count('status_changes'),
-			background_changes: count('background_changes'),
-			consent_withdrawals: count('consent_withdrawals'),
-			consent_grants: count('consent_grants'),
-			joins: count('joins'),
-		};
+		const counts = Object.fromEntries(CHURN_COUNTS.map((k) => [k, count(k)]));
 		const vessels = store.vesselsByPartner.get(partner.partner_id);
 		/** @type {Set<any>} */
 		const touched = new Set();

@@ -122,6 +122,30 @@ describe('a crew member joins (POST /_sandbox/crew)', () => {
 		expect((await control(sb.url, '/crew', { json: { email } })).status).toBe(422);
 		expect((await fleet()).rows).toHaveLength(41);
 	});
+
+	it('every roster control refuses a field it does not know (a typo is not a default)', async () => {
+		const id = plainCrew();
+		const v = (await vessels())[1].vessel_id;
+		for (const [path, json] of [
+			['/crew', { vesselId: v }],
+			[`/crew/${id}/move`, { to_vessel_id: v, vessel: v }],
+			[`/crew/${id}/placements`, { vessel_id: v, roles: 'Chef' }],
+			[`/crew/${id}/role`, { role: 'Chef', vessel: v }],
+			[`/crew/${id}/compliance`, { overall_status: 'compliant', status: 'x' }],
+			['/vessels', { name: 'M/Y Typo' }],
+			['/roster/churn', { join: 3 }],
+		] as const) {
+			const r = await control(sb.url, path, { json });
+			expect([path, r.status]).toEqual([path, 422]);
+			expect(r.body.error.message).toMatch(/^unknown field\(s\)/);
+		}
+		expect(
+			(await control(sb.url, `/vessels/${v}`, { method: 'PATCH', json: { partner_id: 'x' } }))
+				.status,
+		).toBe(422);
+		expect((await control(sb.url, '/roster')).body).toMatchObject({ rows: 41, crew: 40 });
+		expect((await vessels()).length).toBe(4);
+	});
 });
 
 describe('a crew member leaves', () => {
