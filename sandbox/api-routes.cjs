@@ -8,6 +8,8 @@ const { evaluateCompliance, effectiveVerificationStatus } = require('./complianc
 const { crewPhotoPng, certificatePdf } = require('./assets.cjs');
 const { SandboxError, documentPayload } = require('./control.cjs');
 const { reply, vErr, parseJson, requestOrigin } = require('./http.cjs');
+const { fleetRow, vesselItem } = require('./roster.cjs');
+const { answerReadFault } = require('./read-faults.cjs');
 
 /** @typedef {import('./http.cjs').Route} Route */
 /** @typedef {import('./state.cjs').SandboxState} SandboxState */
@@ -106,7 +108,7 @@ function validationFailed(errors) {
  * @param {() => number} port the listening port (for the Host-less origin)
  */
 function createApi(s, port) {
-	const { store, clock, faults, limiter, knobs } = s;
+	const { store, clock, faults, limiter, knobs, readFaults } = s;
 
 	/** @param {import('node:http').IncomingMessage} req */
 	function authenticate(req) {
@@ -148,7 +150,8 @@ function createApi(s, port) {
 	 */
 	function crewOnFleet(partner, crewId) {
 		const crew = store.crew.get(crewId);
-		if (!crew || crew.partner_id !== partner.partner_id)
+		// a crew member who left every vessel is outside the fleet, like anyone else
+		if (!crew || crew.partner_id !== partner.partner_id || !crew.placements.length)
 			throw apiError(404, 'not_found', 'no crew member with that id on your attached vessels');
 		return crew;
 	}
@@ -239,34 +242,17 @@ function createApi(s, port) {
 	}
 
 	/**
-	 * @param {any} row
-	 * @param {string} today
-	 * @param {string} limit
-	 * @param {string} asOf
-	 * @param {boolean} showStatus
+	 * The normal answer, or the read fault (read-faults.cjs) set for this request.
+	 * @param {import('./read-faults.cjs').ReadEndpoint} endpoint
+	 * @param {{ req: import('node:http').IncomingMessage, partner: any }} ctx
+	 * @param {{ page?: number, crewId?: string, cursorHere?: string }} where
+	 * @param {() => any} build
 	 */
-	function fleetRow(row, today, limit, asOf, showStatus) {
-		const crew = row.crew;
-		/** @type {Record<string, unknown>} */
-		const item = {
-			crew_unique_id: crew.crew_unique_id,
-			name: `${crew.first_name.charAt(0)}. ${crew.last_name}`,
-			vessel_id: row.vessel.vessel_id,
-			vessel_name: row.vessel.vessel_name,
-			role: row.role,
-		};
-		if (showStatus && crew.consents.has('crew:status:read')) {
-			item.verification_status = crew.verification_status;
-			item.background_check_status = crew.background_check_status;
-		}
-		let expiring = 0;
-		for (const d of crew.docsByKind.values()) {
-			if (d.verification_status === 'rejected' || !d.expiry_date) continue;
-			if (d.expiry_date >= today && d.expiry_date <= limit) expiring++;
-		}
-		item.documents_expiring = expiring;
-		item.as_of = asOf;
-		return item;
+	function withReadFaults(endpoint, { req, partner }, where, build) {
+		const rule = readFaults.take(endpoint, { partnerId: partner.partner_id, ...where });
+		if (!rule) return build();
+		s.noteRequest(req, { fault: rule.fault, read_fault_id: rule.id });
+		return answerReadFault(rule, { req, endpoint, build, cursorHere: where.cursorHere });
 	}
 
 	/** @type {Route[]} */
@@ -275,6 +261,7 @@ function createApi(s, port) {
 			kind: 'api',
 			method: 'GET',
 			path: '/api/v2/partners/me',
+			name: 'partner',
 			handler: ({ partner }) => ({
 				partner_id: partner.partner_id,
 				display_name: partner.display_name,
@@ -289,24 +276,20 @@ function createApi(s, port) {
 			kind: 'api',
 			method: 'GET',
 			path: '/api/v2/employers/me/vessels',
+			name: 'vessels',
 			scope: 'vessels:fleet:read',
-			handler: ({ partner }) => ({
-				items: store.vesselsByPartner.get(partner.partner_id).map((v) => ({
-					vessel_id: v.vessel_id,
-					vessel_name: v.vessel_name,
-					imo: v.imo,
-					mmsi: v.mmsi,
-					flag_state: v.flag_state,
-					vessel_type: v.vessel_type,
+			handler: (ctx) =>
+				withReadFaults('vessels', ctx, {}, () => ({
+					items: store.vesselsByPartner.get(ctx.partner.partner_id).map(vesselItem),
 				})),
-			}),
 		},
 		{
 			kind: 'api',
 			method: 'GET',
 			path: '/api/v2/employers/me/fleet',
+			name: 'fleet',
 			scope: 'vessels:fleet:read',
-			handler: ({ partner, url }) => {
+			handler: async ({ partner, url, req }) => {
 				/** @type {ReturnType<typeof vErr>[]} */
 				const errors = [];
 				const params = url.searchParams;
@@ -334,24 +317,41 @@ function createApi(s, port) {
 					else offset = Number(m[1]);
 				}
 				if (errors.length) return validationFailed(errors);
-				const rows = store.rows.get(partner.partner_id);
-				const today = clock.today();
-				const until = addDays(today, windowDays);
-				const asOf = clock.iso();
-				const showStatus = partner.granted_scopes.includes('crew:status:read');
-				const page = rows
-					.slice(offset, offset + limit)
-					.map((r) => fleetRow(r, today, until, asOf, showStatus));
-				const end = offset + limit;
-				const next =
-					end < rows.length ? s.b64url(`${end}.${s.cursorMac(partner.partner_id, end)}`) : null;
-				return { items: page, next_cursor: next, expiring_within_days: windowDays };
+				if (!cursor) {
+					readFaults.startRead(partner.partner_id);
+					s.rosterReads.start(partner.partner_id);
+				}
+				const page = Math.floor(offset / limit) + 1;
+				const readId = s.rosterReads.currentId(partner.partner_id);
+				s.noteRequest(req, { page, offset, limit, ...(readId ? { read_id: readId } : {}) });
+				const cursorFor = (/** @type {number} */ at) =>
+					s.b64url(`${at}.${s.cursorMac(partner.partner_id, at)}`);
+				const where = { page, cursorHere: cursorFor(offset) };
+				const out = await withReadFaults('fleet', { req, partner }, where, () => {
+					const rows = store.rows.get(partner.partner_id);
+					const today = clock.today();
+					const o = {
+						today,
+						until: addDays(today, windowDays),
+						asOf: clock.iso(),
+						showStatus: partner.granted_scopes.includes('crew:status:read'),
+						statusField: knobs.fleetStatusField,
+					};
+					const items = rows.slice(offset, offset + limit).map((r) => fleetRow(r, o));
+					const end = offset + limit;
+					const next = end < rows.length ? cursorFor(end) : null;
+					return { items, next_cursor: next, expiring_within_days: windowDays };
+				});
+				if (out && Array.isArray(out.items))
+					s.noteRequest(req, { rows: out.items.length, last_page: out.next_cursor === null });
+				return out;
 			},
 		},
 		{
 			kind: 'api',
 			method: 'POST',
 			path: '/api/v2/employers/me/crew/lookup',
+			name: 'lookup',
 			scope: 'crew:status:read',
 			body: 'raw',
 			handler: ({ partner, raw }) => {
@@ -375,7 +375,7 @@ function createApi(s, port) {
 						),
 					]);
 				const crew = store.crewByEmail.get(v.email.trim().toLowerCase());
-				if (!crew || crew.partner_id !== partner.partner_id)
+				if (!crew || crew.partner_id !== partner.partner_id || !crew.placements.length)
 					throw apiError(
 						404,
 						'not_found',
@@ -391,6 +391,7 @@ function createApi(s, port) {
 			kind: 'api',
 			method: 'GET',
 			path: '/api/v2/employers/me/crew/:crew/profile',
+			name: 'profile',
 			scope: 'crew:profile:read',
 			handler: ({ partner, params, req }) => {
 				const crew = crewOnFleet(partner, params.crew);
@@ -432,6 +433,7 @@ function createApi(s, port) {
 			kind: 'api',
 			method: 'GET',
 			path: '/api/v2/employers/me/crew/:crew/photo',
+			name: 'photo',
 			scope: 'crew:profile:read',
 			handler: ({ partner, params }) => {
 				const crew = crewOnFleet(partner, params.crew);
@@ -453,26 +455,33 @@ function createApi(s, port) {
 			kind: 'api',
 			method: 'GET',
 			path: '/api/v2/employers/me/crew/:crew/documents',
+			name: 'documents',
 			scope: 'crew:documents:read',
-			handler: ({ partner, params }) => {
+			handler: ({ partner, params, req }) => {
 				const crew = crewOnFleet(partner, params.crew);
 				requireConsent(crew, 'crew:documents:read');
 				const today = clock.today();
-				return {
-					crew_unique_id: crew.crew_unique_id,
-					items: [...crew.docsByKind.values()].map((d) => {
-						/** @type {Partial<ReturnType<typeof documentPayload>>} */
-						const p = documentPayload(d, today);
-						delete p.crew_unique_id;
-						return p;
+				return withReadFaults(
+					'documents',
+					{ req, partner },
+					{ crewId: crew.crew_unique_id },
+					() => ({
+						crew_unique_id: crew.crew_unique_id,
+						items: [...crew.docsByKind.values()].map((d) => {
+							/** @type {Partial<ReturnType<typeof documentPayload>>} */
+							const p = documentPayload(d, today);
+							delete p.crew_unique_id;
+							return p;
+						}),
 					}),
-				};
+				);
 			},
 		},
 		{
 			kind: 'api',
 			method: 'GET',
 			path: '/api/v2/employers/me/crew/:crew/documents/:document/download',
+			name: 'download',
 			scope: 'crew:documents:download',
 			handler: ({ partner, params, req }) => {
 				const crew = crewOnFleet(partner, params.crew);
@@ -501,9 +510,10 @@ function createApi(s, port) {
 			kind: 'api',
 			method: 'POST',
 			path: '/api/v2/employers/me/crew/:crew/compliance-checks',
+			name: 'compliance',
 			scope: 'crew:compliance:read',
 			body: 'raw',
-			handler: ({ partner, params, raw, url }) => {
+			handler: ({ partner, params, raw, url, req }) => {
 				const parsed = parseJson(raw || Buffer.alloc(0), { allowEmpty: true });
 				if (parsed.errors) return validationFailed(parsed.errors);
 				const crew = crewOnFleet(partner, params.crew);
@@ -519,13 +529,16 @@ function createApi(s, port) {
 							'no vessel with that id on your account for this crew member',
 						);
 				}
-				return evaluateCompliance(crew, placement.role, crew.docsByKind, clock.today());
+				return withReadFaults('compliance', { req, partner }, { crewId: crew.crew_unique_id }, () =>
+					evaluateCompliance(crew, placement.role, crew.docsByKind, clock.today()),
+				);
 			},
 		},
 		{
 			kind: 'api',
 			method: 'GET',
 			path: '/api/v2/files/:token',
+			name: 'file',
 			auth: false,
 			handler: ({ params, url, req }) => {
 				const t = s.decodeToken(params.token);

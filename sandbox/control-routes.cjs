@@ -109,6 +109,76 @@ function createControlRoutes(s) {
 			s.control.setConsents(params.crew, json),
 		),
 
+		// ---- roster changes between polls (roster.cjs) ----
+		route('GET', '/_sandbox/roster', ({ url }) => s.rosterView(url.searchParams.get('partner_id'))),
+		withJson('POST', '/_sandbox/crew', ({ json }) => reply(201, s.roster.addCrew(json))),
+		route('DELETE', '/_sandbox/crew/:crew', ({ params }) => s.roster.removeCrew(params.crew)),
+		withJson('POST', '/_sandbox/crew/:crew/placements', ({ params, json }) =>
+			reply(201, s.roster.addPlacement(params.crew, json)),
+		),
+		route('DELETE', '/_sandbox/crew/:crew/placements/:vessel', ({ params }) =>
+			s.roster.removeCrew(params.crew, { vessel_id: params.vessel }),
+		),
+		withJson('POST', '/_sandbox/crew/:crew/move', ({ params, json }) =>
+			s.roster.moveCrew(params.crew, json),
+		),
+		withJson('POST', '/_sandbox/crew/:crew/role', ({ params, json }) =>
+			s.roster.setRole(params.crew, json),
+		),
+		withJson('POST', '/_sandbox/crew/:crew/compliance', ({ params, json }) =>
+			s.roster.setCompliance(params.crew, json),
+		),
+		withJson('POST', '/_sandbox/vessels', ({ json }) => reply(201, s.roster.addVessel(json))),
+		withJson('PATCH', '/_sandbox/vessels/:vessel', ({ params, json }) =>
+			s.roster.updateVessel(params.vessel, json),
+		),
+		route('DELETE', '/_sandbox/vessels/:vessel', ({ params }) =>
+			s.roster.removeVessel(params.vessel),
+		),
+		withJson('POST', '/_sandbox/roster/churn', ({ json }) => s.roster.churn(json)),
+		route('GET', '/_sandbox/roster/reads', ({ url }) => ({
+			last_id: s.rosterReads.lastId,
+			items: s.rosterReads.list(readFilter(url)),
+		})),
+		route('GET', '/_sandbox/roster/reads/wait', async ({ url }) => {
+			const outcome = url.searchParams.get('outcome') ?? 'complete';
+			if (!['complete', 'abandoned', 'in_progress'].includes(outcome))
+				throw new SandboxError(
+					422,
+					'validation_error',
+					'outcome must be complete, abandoned or in_progress',
+				);
+			const t = url.searchParams.get('timeout_ms');
+			const read = await s.rosterReads.wait({
+				...readFilter(url),
+				outcome: /** @type {'complete'} */ (outcome),
+				timeoutMs: t === null ? 30_000 : num(t, 'timeout_ms'),
+			});
+			return { read, timed_out: read === null };
+		}),
+
+		// ---- read faults (read-faults.cjs) and the request log ----
+		route('GET', '/_sandbox/read-faults', () => ({ items: s.readFaults.list() })),
+		withJson('POST', '/_sandbox/read-faults', ({ json }) => {
+			const list = Array.isArray(json.faults) ? json.faults : [json];
+			return reply(201, {
+				added: list.map((f) => s.readFaults.add(f)),
+				items: s.readFaults.list(),
+			});
+		}),
+		route('DELETE', '/_sandbox/read-faults', () => ({ items: s.readFaults.clear() })),
+		route('DELETE', '/_sandbox/read-faults/:id', ({ params }) => ({
+			items: s.readFaults.remove(num(params.id, 'id')),
+		})),
+		route('GET', '/_sandbox/requests', ({ url }) => {
+			const items = s.requestLog(requestFilter(url));
+			return { count: items.length, last_seq: s.lastRequestSeq, items };
+		}),
+		route('GET', '/_sandbox/requests/summary', ({ url }) =>
+			summarise(s.requestLog(requestFilter(url)), s.lastRequestSeq),
+		),
+		route('DELETE', '/_sandbox/requests', () => s.clearRequests()),
+
 		// ---- clock ----
 		route('GET', '/_sandbox/clock', () => s.view().clock),
 		withJson('POST', '/_sandbox/clock/advance', ({ json }) => {
@@ -258,6 +328,27 @@ function createControlRoutes(s) {
 		route('PUT', '/_sandbox/inbox/:name', receive, { body: 'raw' }),
 	];
 
+	/** @param {URL} url */
+	function requestFilter(url) {
+		const q = url.searchParams;
+		const after = q.get('after');
+		return {
+			endpoint: q.get('endpoint'),
+			partner_id: q.get('partner_id'),
+			crew_unique_id: q.get('crew_unique_id'),
+			after: after === null ? null : num(after, 'after'),
+		};
+	}
+
+	/** @param {URL} url */
+	function readFilter(url) {
+		const after = url.searchParams.get('after');
+		return {
+			after: after === null ? null : num(after, 'after'),
+			partner_id: url.searchParams.get('partner_id'),
+		};
+	}
+
 	/** @type {Route['handler']} */
 	function receive({ params, raw: buf, req, url }) {
 		const box = s.inbox(params.name);
@@ -291,6 +382,23 @@ function createControlRoutes(s) {
 	}
 
 	return { routes };
+}
+
+/**
+ * Counts of logged requests by endpoint and by status (null = dropped / no answer).
+ * @param {import('./types.cjs').RequestLogEntry[]} items
+ * @param {number} lastSeq
+ */
+function summarise(items, lastSeq) {
+	/** @type {Record<string, { requests: number, by_status: Record<string, number> }>} */
+	const by = {};
+	for (const r of items) {
+		const e = (by[r.endpoint ?? 'unknown'] ??= { requests: 0, by_status: {} });
+		e.requests++;
+		const k = String(r.status);
+		e.by_status[k] = (e.by_status[k] ?? 0) + 1;
+	}
+	return { requests: items.length, last_seq: lastSeq, by_endpoint: by };
 }
 
 module.exports = { createControlRoutes };

@@ -106,14 +106,26 @@ function createControl({ store, clock, webhooks }) {
 		}));
 	}
 
-	/** Run a change; fire crew.compliance.changed for each vessel whose overall status moved. */
+	/** The compliance snapshot of one placement (POST compliance-checks?vessel_id=). */
+	function complianceOf(crew, vesselId) {
+		const p = crew.placements.find((x) => x.vessel_id === vesselId);
+		if (!p)
+			throw new SandboxError(404, 'not_found', `${crew.crew_unique_id} is not on ${vesselId}`);
+		return evaluateCompliance(crew, p.role, crew.docsByKind, clock.today());
+	}
+
+	/**
+	 * Run a change; fire crew.compliance.changed for each vessel the crew member is on before and
+	 * after whose overall status moved (a vessel joined or left has no "change").
+	 */
 	function withCompliance(crew, change) {
 		const before = complianceByVessel(crew);
 		const result = change();
 		const after = complianceByVessel(crew);
 		const fired = [];
-		after.forEach((a, i) => {
-			if (before[i] && before[i].snap.overall_status !== a.snap.overall_status) {
+		after.forEach((a) => {
+			const b = before.find((x) => x.vessel_id === a.vessel_id);
+			if (b && b.snap.overall_status !== a.snap.overall_status) {
 				const ev = webhooks.emitForCrew(
 					crew,
 					'crew.compliance.changed',
@@ -306,6 +318,8 @@ function createControl({ store, clock, webhooks }) {
 		updateProfile,
 		setConsents,
 		complianceByVessel,
+		complianceOf,
+		withCompliance,
 	};
 }
 

@@ -956,6 +956,8 @@ function makeDocument(store, rng, crew, kind, state, today, id) {
 module.exports = {
 	createRng,
 	generateStore,
+	makeCrew,
+	makeVessel,
 	makeDocument,
 	partnerKey,
 	webhookSecretFor,

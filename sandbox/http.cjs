@@ -16,6 +16,7 @@ const MAX_BODY = 1024 * 1024;
  * @property {string} method
  * @property {string} path
  * @property {'api' | 'control'} kind
+ * @property {string} [name] API: the endpoint's short name in the request log (fleet, vessels, …)
  * @property {string} [scope] API: the partner scope the route needs
  * @property {boolean} [auth] API: false = no API key (file links)
  * @property {'raw' | 'json'} [body] read the body: raw bytes, or a JSON object (control: 422 otherwise)

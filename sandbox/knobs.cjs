@@ -10,15 +10,25 @@
 // - linkOrigin:    download links point at this origin instead of the host the API was called on
 // - notFound:      paths answer a bare 404 (`{"detail":"Not Found"}` or HTML), no CrewPass envelope
 // - pathPrefix:    the API lives under a prefix (a proxy in front of CrewPass); other paths 404
+// - fleetStatusField: where fleet rows carry the verification status: `verification_status`
+//                  (crew guide, default), `status` (quickstart) or both
 
 const { SandboxError } = require('./control.cjs');
+const { STATUS_FIELDS } = require('./roster.cjs');
 
 /** @typedef {import('./types.cjs').SandboxKnobs} SandboxKnobs */
 /** @typedef {import('./types.cjs').RedirectRule} RedirectRule */
 /** @typedef {import('./types.cjs').SandboxKnobsState} SandboxKnobsState */
 
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
-const KNOB_KEYS = ['redirects', 'fileRedirects', 'linkOrigin', 'notFound', 'pathPrefix'];
+const KNOB_KEYS = [
+	'redirects',
+	'fileRedirects',
+	'linkOrigin',
+	'notFound',
+	'pathPrefix',
+	'fleetStatusField',
+];
 
 /** @param {string} message */
 function invalid(message) {
@@ -88,7 +98,14 @@ function redirectRule(r) {
 
 /** @returns {SandboxKnobsState} */
 function defaults() {
-	return { redirects: [], fileRedirects: null, linkOrigin: null, notFound: null, pathPrefix: null };
+	return {
+		redirects: [],
+		fileRedirects: null,
+		linkOrigin: null,
+		notFound: null,
+		pathPrefix: null,
+		fleetStatusField: 'verification_status',
+	};
 }
 
 function createKnobs() {
@@ -154,6 +171,12 @@ function createKnobs() {
 				throw invalid("pathPrefix must be a path such as '/crewpass' (no trailing slash)");
 			else next.pathPrefix = p;
 		}
+		if (given.fleetStatusField !== undefined) {
+			const f = given.fleetStatusField ?? 'verification_status';
+			if (!STATUS_FIELDS.includes(f))
+				throw invalid(`fleetStatusField must be one of ${STATUS_FIELDS.join(', ')}`);
+			next.fleetStatusField = f;
+		}
 		Object.assign(k, next);
 		redirectRes = k.redirects.map((r) => regex(r.path, 'redirect.path'));
 		notFoundRe = k.notFound ? regex(k.notFound.path, 'notFound.path') : null;
@@ -168,6 +191,7 @@ function createKnobs() {
 			linkOrigin: k.linkOrigin,
 			notFound: k.notFound ? { ...k.notFound } : null,
 			pathPrefix: k.pathPrefix,
+			fleetStatusField: k.fleetStatusField,
 		};
 	}
 
@@ -229,6 +253,9 @@ function createKnobs() {
 		},
 		get pathPrefix() {
 			return k.pathPrefix;
+		},
+		get fleetStatusField() {
+			return k.fleetStatusField;
 		},
 	};
 }

@@ -96,6 +96,7 @@ async function startSandbox(options = {}) {
 				return;
 			}
 			if (!pathname.startsWith('/api/v2/')) return bareNotFound(res, 'json');
+			logRequest(req, res, url, method, pathname);
 			if (!(await api.beforeRoute(req, pathname))) return;
 		}
 		const found = router.match(method, pathname);
@@ -109,6 +110,7 @@ async function startSandbox(options = {}) {
 		let partner = null;
 		if (route.kind === 'api' && route.auth !== false) {
 			partner = api.authenticate(req);
+			s.noteRequest(req, { partner_id: partner.partner_id });
 			api.requireScope(partner, route.scope);
 		}
 		const raw = route.body ? await readBody(req) : null;
@@ -122,6 +124,39 @@ async function startSandbox(options = {}) {
 			json = parsed.value;
 		}
 		sendResult(res, await route.handler({ req, res, url, params, partner, raw, json }));
+	}
+
+	/**
+	 * Record an API request in the request log once it is answered (or dropped).
+	 * @param {import('node:http').IncomingMessage} req
+	 * @param {import('node:http').ServerResponse} res
+	 * @param {URL} url
+	 * @param {string} method
+	 * @param {string} pathname
+	 */
+	function logRequest(req, res, url, method, pathname) {
+		const t0 = performance.now();
+		const found = router.match(method, pathname);
+		const params = found.route ? found.params : {};
+		const entry = s.recordRequest(req, {
+			at: new Date().toISOString(),
+			method,
+			endpoint: (found.route && found.route.name) || null,
+			path: pathname,
+			query: url.search,
+			crew_unique_id: params.crew ?? null,
+			vessel_id: url.searchParams.get('vessel_id'),
+			status: null,
+			outcome: 'pending',
+			duration_ms: null,
+		});
+		res.once('close', () => {
+			const answered = res.writableFinished;
+			entry.status = answered ? res.statusCode : null;
+			entry.outcome = answered ? 'answered' : 'dropped';
+			entry.duration_ms = Math.round(performance.now() - t0);
+			if (entry.read_id) s.rosterReads.finished(entry.read_id, entry);
+		});
 	}
 
 	/**
@@ -178,6 +213,21 @@ async function startSandbox(options = {}) {
 		},
 		get control() {
 			return s.control;
+		},
+		get roster() {
+			return s.roster;
+		},
+		readFaults: {
+			add: (f) => s.readFaults.add(f),
+			list: () => s.readFaults.list(),
+			remove: (id) => s.readFaults.remove(id),
+			clear: () => s.readFaults.clear(),
+		},
+		requests: (f) => s.requestLog(f),
+		rosterReads: (f) => s.rosterReads.list(f),
+		waitForRosterRead: (o = {}) => s.rosterReads.wait(o),
+		clearRequests: () => {
+			s.clearRequests();
 		},
 		webhooks: {
 			subscribe: (partnerId, sub) => webhooks.subscribe(partnerId, sub),

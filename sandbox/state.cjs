@@ -12,6 +12,9 @@ const { createWebhooks } = require('./webhooks.cjs');
 const { createControl, SandboxError } = require('./control.cjs');
 const { createKnobs } = require('./knobs.cjs');
 const { sampleEventData } = require('./samples.cjs');
+const { createRoster } = require('./roster.cjs');
+const { createReadFaults } = require('./read-faults.cjs');
+const { createRosterReads } = require('./roster-reads.cjs');
 
 /** @typedef {import('./types.cjs').SandboxOptions} SandboxOptions */
 /** @typedef {import('./types.cjs').FaultOptions} FaultOptions */
@@ -57,6 +60,14 @@ function createState(options) {
 	const limiter = createRateLimiter(clock, options.rateLimit);
 	const webhooks = createWebhooks({ clock, store, options });
 	let control = createControl({ store, clock, webhooks });
+	let roster = createRoster({ store, clock, control });
+	const readFaults = createReadFaults();
+	const rosterReads = createRosterReads();
+	/** @type {RequestLogEntry[]} */
+	let requests = [];
+	let requestSeq = 0;
+	/** @type {WeakMap<object, Record<string, unknown>>} */
+	let requestNotes = new WeakMap();
 	const faults = { ...DEFAULT_FAULTS };
 	const knobs = createKnobs();
 	let faultRng = createRng((seed ^ 0x5eed) >>> 0);
@@ -66,6 +77,8 @@ function createState(options) {
 	const photoCache = new Map();
 	/** set by the server once it listens */
 	let baseUrl = '';
+
+	/** @typedef {import('./types.cjs').RequestLogEntry} RequestLogEntry */
 
 	/**
 	 * @typedef {object} InboxEntry
@@ -217,6 +230,49 @@ function createState(options) {
 			.slice(0, 12);
 	}
 
+	// ---------- request log (every /api/v2 request, for cost and retry assertions) ----------
+
+	/**
+	 * Add details to the log entry of a request being answered (page, fault, partner…).
+	 * @param {object} req
+	 * @param {Record<string, unknown>} extra
+	 */
+	function noteRequest(req, extra) {
+		const entry = requestNotes.get(req);
+		if (entry) Object.assign(entry, extra);
+	}
+	/**
+	 * Log a request as it arrives (outcome 'pending'); the caller completes the entry when the
+	 * request is answered or dropped. The log is in arrival order.
+	 * @param {object} req
+	 * @param {Omit<RequestLogEntry, 'seq'>} entry
+	 * @returns {RequestLogEntry}
+	 */
+	function recordRequest(req, entry) {
+		const logged = { seq: ++requestSeq, ...entry };
+		requests.push(logged);
+		requestNotes.set(req, logged);
+		if (requests.length > 100_000) requests = requests.slice(-50_000);
+		return logged;
+	}
+	/**
+	 * @param {{ endpoint?: string | null, partner_id?: string | null, crew_unique_id?: string | null, after?: number | null }} [f]
+	 */
+	function requestLog(f = {}) {
+		return requests.filter(
+			(r) =>
+				(!f.endpoint || r.endpoint === f.endpoint) &&
+				(!f.partner_id || r.partner_id === f.partner_id) &&
+				(!f.crew_unique_id || r.crew_unique_id === f.crew_unique_id) &&
+				(!f.after || r.seq > f.after),
+		);
+	}
+	function clearRequests() {
+		requests = [];
+		requestNotes = new WeakMap();
+		return { cleared: true, last_seq: requestSeq };
+	}
+
 	// ---------- inboxes ----------
 
 	/** @param {string} name */
@@ -290,6 +346,30 @@ function createState(options) {
 		};
 	}
 
+	/**
+	 * The roster as GET /fleet walks it (row order), compact: one entry per row.
+	 * @param {string | null} [partnerId] default the main partner
+	 */
+	function rosterView(partnerId) {
+		const pid = partnerId || mainPartner().partner_id;
+		const rows = store.rows.get(pid);
+		if (!rows) throw new SandboxError(404, 'not_found', 'no partner with id ' + pid);
+		return {
+			partner_id: pid,
+			rows: rows.length,
+			crew: new Set(rows.map((r) => r.crew)).size,
+			vessels: store.vesselsByPartner.get(pid).map((v) => ({
+				vessel_id: v.vessel_id,
+				vessel_name: v.vessel_name,
+			})),
+			items: rows.map((r) => ({
+				crew_unique_id: r.crew.crew_unique_id,
+				vessel_id: r.vessel.vessel_id,
+				role: r.role,
+			})),
+		};
+	}
+
 	function view() {
 		return {
 			mode,
@@ -306,6 +386,7 @@ function createState(options) {
 			fixtures: fixturesView(),
 			faults: getFaults(),
 			knobs: knobs.get(),
+			read_faults: readFaults.list(),
 			rate_limit: limiter.config,
 			webhooks: webhooks.config,
 		};
@@ -315,6 +396,10 @@ function createState(options) {
 	function reset() {
 		Object.assign(store, generate());
 		control = createControl({ store, clock, webhooks });
+		roster = createRoster({ store, clock, control });
+		readFaults.clear();
+		rosterReads.clear();
+		clearRequests();
 		applyWebhookOptions();
 		webhooks.clear();
 		resetFaults();
@@ -345,6 +430,18 @@ function createState(options) {
 		get control() {
 			return control;
 		},
+		get roster() {
+			return roster;
+		},
+		readFaults,
+		rosterReads,
+		noteRequest,
+		recordRequest,
+		requestLog,
+		clearRequests,
+		get lastRequestSeq() {
+			return requestSeq;
+		},
 		get faultRng() {
 			return faultRng;
 		},
@@ -366,6 +463,7 @@ function createState(options) {
 		inbox,
 		partnerView,
 		fixturesView,
+		rosterView,
 		crewView,
 		view,
 		reset,

@@ -83,7 +83,12 @@ export interface SandboxKnobs {
 	notFound?: boolean | { path?: string | null; format?: 'json' | 'html' | 'text' } | null;
 	/** serve the API under this prefix only (a proxy in front of CrewPass); other paths get a bare 404 */
 	pathPrefix?: string | null;
+	/** where fleet rows carry the verification status: crew guide (default), quickstart, or both; null = default */
+	fleetStatusField?: FleetStatusField | null;
 }
+
+/** `verification_status` (crew guide), `status` (quickstart, same value), or `both`. */
+export type FleetStatusField = 'verification_status' | 'status' | 'both';
 
 /** Knobs as they are in force (normalised). */
 export interface SandboxKnobsState {
@@ -92,6 +97,7 @@ export interface SandboxKnobsState {
 	linkOrigin: string | null;
 	notFound: { path: string | null; format: 'json' | 'html' | 'text' } | null;
 	pathPrefix: string | null;
+	fleetStatusField: FleetStatusField;
 }
 
 export interface WebhookConfig {
@@ -176,6 +182,7 @@ export interface SandboxOptions {
 	linkOrigin?: SandboxKnobs['linkOrigin'];
 	notFound?: SandboxKnobs['notFound'];
 	pathPrefix?: SandboxKnobs['pathPrefix'];
+	fleetStatusField?: SandboxKnobs['fleetStatusField'];
 	/** shorthand for faults.latencyMs */
 	latencyMs?: number;
 }
@@ -425,6 +432,257 @@ export interface SandboxControl {
 	): { crew_unique_id: string; consents: string[] };
 }
 
+/** A status fault (429, 500..599) or a malformed / slow / missing answer. */
+export type ReadFaultKind =
+	| number
+	/** list endpoints: the page has no `items` */
+	| 'items_missing'
+	/** list endpoints: `items` is an object keyed "0", "1", … instead of a list */
+	| 'items_not_list'
+	/** list endpoints: the first item has no id (crew_unique_id / vessel_id / document_id) */
+	| 'bad_row'
+	/** fleet: `next_cursor` is null although rows remain (a short roster) */
+	| 'end_early'
+	/** fleet: `next_cursor` points at this same page again */
+	| 'cursor_repeat'
+	/** compliance: no `overall_status` */
+	| 'field_missing'
+	/** 200 with a truncated JSON body */
+	| 'invalid_json'
+	/** 200 text/html (a proxy or captive page) */
+	| 'html'
+	/** 200 with an empty body */
+	| 'empty_body'
+	/** no answer: the socket is held open (until the client gives up or delay_ms), then destroyed */
+	| 'hang'
+	/** the socket is destroyed at once */
+	| 'drop'
+	/** the normal answer after delay_ms (default 5000) */
+	| 'slow';
+
+export interface ReadFaultSpec {
+	/** default 'fleet' */
+	endpoint?: 'fleet' | 'vessels' | 'documents' | 'compliance';
+	/** fleet: page k (1-based) of a roster read; omitted = any page */
+	page?: number | null;
+	/** documents / compliance: only this crew member; omitted = any */
+	crew_unique_id?: string | null;
+	/** omitted = any partner */
+	partner_id?: string | null;
+	fault: ReadFaultKind;
+	/** the next N matching requests (each retry counts); default 1 */
+	times?: number;
+	/** fleet: every request for the page during the next N roster reads (a read starts with a request without cursor) */
+	reads?: number;
+	/** 429 / 5xx: retry_after_seconds in the body (and Retry-After); default 1 */
+	retry_after_seconds?: number;
+	/** slow: delay before the answer (default 5000); hang: how long before the socket is destroyed (default 10 min) */
+	delay_ms?: number;
+}
+
+export interface ReadFaultRule {
+	id: number;
+	endpoint: 'fleet' | 'vessels' | 'documents' | 'compliance';
+	page: number | null;
+	crew_unique_id: string | null;
+	partner_id: string | null;
+	fault: ReadFaultKind;
+	times_left: number | null;
+	reads_left: number | null;
+	/** reads rules: armed for the roster read in progress */
+	armed?: boolean;
+	retry_after_seconds: number;
+	/** slow / hang only (else null) */
+	delay_ms: number | null;
+	/** requests answered with this fault so far */
+	hits: number;
+}
+
+/** One /api/v2 request as the sandbox answered it. */
+export interface RequestLogEntry {
+	seq: number;
+	/** machine clock, when the request arrived */
+	at: string;
+	method: string;
+	/** partner, vessels, fleet, lookup, profile, photo, documents, download, compliance, file; null = no route */
+	endpoint: string | null;
+	path: string;
+	query: string;
+	crew_unique_id: string | null;
+	vessel_id: string | null;
+	/** null: not answered yet, or dropped / hung up without an answer */
+	status: number | null;
+	/** pending: still in flight (e.g. a hang fault the client has not given up on) */
+	outcome: 'pending' | 'answered' | 'dropped';
+	/** null while pending */
+	duration_ms: number | null;
+	partner_id?: string;
+	/** fleet: page (1-based), cursor offset and limit */
+	page?: number;
+	offset?: number;
+	limit?: number;
+	/** the read fault that answered it */
+	fault?: ReadFaultKind;
+	read_fault_id?: number;
+	/** fleet: the roster read (walk) it belongs to, rows answered, and whether next_cursor was null */
+	read_id?: number;
+	rows?: number;
+	last_page?: boolean;
+}
+
+/** One walk of GET /fleet: from a request without cursor to the page with next_cursor null. */
+export interface RosterRead {
+	id: number;
+	partner_id: string;
+	started_at: string;
+	ended_at: string | null;
+	/** abandoned: the next walk started before this one reached its last page (a failed poll) */
+	outcome: 'in_progress' | 'complete' | 'abandoned';
+	/** fleet requests of the walk answered or dropped so far (retries included) */
+	requests: number;
+	/** distinct pages answered with rows, and their rows */
+	pages: number;
+	rows: number;
+	/** requests that failed or were malformed (status null: dropped / hung) */
+	failures: Array<{ page: number; status: number | null; fault: ReadFaultKind | null }>;
+}
+
+export interface RequestFilter {
+	endpoint?: string | null;
+	partner_id?: string | null;
+	crew_unique_id?: string | null;
+	/** only entries with seq > after */
+	after?: number | null;
+}
+
+export type CrewRole =
+	| 'Captain'
+	| 'Chief Officer'
+	| 'Second Officer'
+	| 'Bosun'
+	| 'Deckhand'
+	| 'Chief Engineer'
+	| 'Second Engineer'
+	| 'ETO'
+	| 'Chief Stewardess'
+	| 'Stewardess'
+	| 'Chef';
+
+/** A crew member's place on the roster after a change, with their fleet rows as GET /fleet shows them (30-day window). */
+export interface RosterCrewResult {
+	crew_unique_id: string;
+	partner_id: string;
+	on_fleet: boolean;
+	placements: Array<{ vessel_id: string; role: string | null }>;
+	rows: Array<Record<string, unknown>>;
+	[key: string]: unknown;
+}
+
+export interface VesselView {
+	vessel_id: string;
+	vessel_name: string;
+	imo: string;
+	mmsi: string;
+	flag_state: string;
+	vessel_type: string;
+	partner_id: string;
+}
+
+export interface AddCrewOptions {
+	/** default the main partner */
+	partner_id?: string;
+	/** default the partner's first vessel */
+	vessel_id?: string;
+	/** default 'Deckhand'; null = no role */
+	role?: CrewRole | null;
+	/** default 'verified' */
+	verification_status?: 'verified' | 'pending' | 'unverified';
+	/** default 'completed'; null = no check on record */
+	background_check_status?: string | null;
+	/** false = status not shared (no status fields on the fleet row) */
+	status_consent?: boolean;
+	documents_consent?: boolean;
+	compliance_consent?: boolean;
+	identity_consent?: boolean;
+	has_photo?: boolean;
+	/** requirement_key -> 'valid' (default for each) | 'missing' | 'expired' | 'pending' | 'rejected' | 'exp30' | 'exp90' | days until expiry */
+	documents?: Record<string, string | number>;
+	first_name?: string;
+	last_name?: string;
+	email?: string;
+	/** row index in the roster (0 = first row of page 1); default the end */
+	position?: number;
+}
+
+export interface ChurnOptions {
+	partner_id?: string;
+	seed?: number;
+	joins?: number;
+	leaves?: number;
+	moves?: number;
+	second_vessels?: number;
+	role_changes?: number;
+	status_changes?: number;
+	background_changes?: number;
+	consent_withdrawals?: number;
+	consent_grants?: number;
+}
+
+export interface SandboxRoster {
+	addCrew(o?: AddCrewOptions): RosterCrewResult;
+	/** off one vessel (`vessel_id`) or off every vessel (leaves the fleet: the API then answers 404) */
+	removeCrew(
+		crewId: string,
+		o?: { vessel_id?: string },
+	): RosterCrewResult & { removed: Array<{ vessel_id: string; role: string | null }> };
+	moveCrew(
+		crewId: string,
+		o: { to_vessel_id: string; from_vessel_id?: string; role?: CrewRole | null },
+	): RosterCrewResult & {
+		from: { vessel_id: string; role: string | null };
+		to: { vessel_id: string; role: string | null };
+	};
+	/** one more vessel (a second row), or back on the fleet after leaving */
+	addPlacement(
+		crewId: string,
+		o: { vessel_id: string; role?: CrewRole | null; position?: number },
+	): RosterCrewResult;
+	setRole(
+		crewId: string,
+		o: { role: CrewRole | null; vessel_id?: string },
+	): RosterCrewResult & {
+		vessel_id: string;
+		before: string | null;
+		after: string | null;
+		events: WebhookEvent[];
+	};
+	setCompliance(
+		crewId: string,
+		o: { overall_status: 'compliant' | 'at_risk' | 'non_compliant'; vessel_id?: string },
+	): {
+		crew_unique_id: string;
+		vessel_id: string;
+		before: string;
+		after: string;
+		events: WebhookEvent[];
+	};
+	addVessel(o?: Partial<Omit<VesselView, 'vessel_id'>>): VesselView;
+	updateVessel(
+		vesselId: string,
+		o: Partial<Omit<VesselView, 'vessel_id' | 'partner_id'>>,
+	): VesselView;
+	removeVessel(vesselId: string): {
+		vessel: VesselView;
+		removed_rows: Array<{ crew_unique_id: string; role: string | null; left_fleet: boolean }>;
+	};
+	/** seeded random changes on distinct crew members; returns each change as applied */
+	churn(o: ChurnOptions): {
+		changes: Array<Record<string, unknown> & { op: string; crew_unique_id: string }>;
+		rows: number;
+	};
+	summary(crewId: string): RosterCrewResult;
+}
+
 export interface Sandbox {
 	/** http://127.0.0.1:<port> */
 	url: string;
@@ -453,6 +711,27 @@ export interface Sandbox {
 	state(): Record<string, unknown>;
 	crew(id: string): CrewView | null;
 	readonly control: SandboxControl;
+	/** roster changes between polls (join, leave, move, second vessel, role, compliance, vessels) */
+	readonly roster: SandboxRoster;
+	/** fail page k of a roster read, the vessel list, or one crew member's documents / compliance */
+	readFaults: {
+		add(f: ReadFaultSpec): ReadFaultRule;
+		list(): ReadFaultRule[];
+		remove(id: number): ReadFaultRule[];
+		clear(): ReadFaultRule[];
+	};
+	/** every /api/v2 request answered (or dropped), oldest first */
+	requests(filter?: RequestFilter): RequestLogEntry[];
+	clearRequests(): void;
+	/** the walks of GET /fleet clients made (after: only reads with a larger id) */
+	rosterReads(filter?: { after?: number | null; partner_id?: string | null }): RosterRead[];
+	/** the first read after `after` that reaches `outcome` (default complete); null on timeout (default 30 s, max 120 s) */
+	waitForRosterRead(o?: {
+		after?: number | null;
+		partner_id?: string | null;
+		outcome?: RosterRead['outcome'];
+		timeoutMs?: number;
+	}): Promise<RosterRead | null>;
 	webhooks: {
 		subscribe(partnerId: string, sub: WebhookSubscription): unknown;
 		secret(partnerId?: string): string;

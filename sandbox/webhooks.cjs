@@ -216,6 +216,8 @@ function createWebhooks({ clock, store, options = {} }) {
 		if (!partner || !partner.api_enabled) return null;
 		if (!partner.webhook_scopes.includes(gate.scope)) return null;
 		if (!crew.consents.has(gate.consent)) return null;
+		// only for a crew member on the fleet (one left is outside it, as for the read surface)
+		if (!crew.placements.length) return null;
 		return emit(partner.partner_id, type, data);
 	}
 

@@ -86,3 +86,49 @@ export function expectErrorEnvelope(reply: Reply, status: number, code: string):
 export function wait(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** A /_sandbox/ control call (no key): GET without `json`, POST with it unless `method` says otherwise. */
+export function control<T = Json>(
+	base: string,
+	path: string,
+	opts: { method?: string; json?: unknown } = {},
+): Promise<Reply<T>> {
+	return call<T>(base, `/_sandbox${path}`, opts);
+}
+
+export interface FleetWalk {
+	rows: Json[];
+	pages: number;
+	statuses: number[];
+}
+
+/**
+ * Walk GET /fleet by cursor to the end (or the first non-200 page), as a polling trigger does.
+ * `query` is added to every page (e.g. `include_documents_expiring_within_days=60`).
+ */
+export async function walkFleet(
+	base: string,
+	key: string,
+	{ limit = 200, query = '' }: { limit?: number; query?: string } = {},
+): Promise<FleetWalk> {
+	const rows: Json[] = [];
+	const statuses: number[] = [];
+	let cursor: string | null = null;
+	do {
+		const q: string =
+			`limit=${limit}` +
+			(cursor ? `&cursor=${encodeURIComponent(cursor)}` : '') +
+			(query ? `&${query}` : '');
+		const r = await call(base, `/api/v2/employers/me/fleet?${q}`, { key });
+		statuses.push(r.status);
+		if (r.status !== 200) break;
+		rows.push(...r.body.items);
+		cursor = r.body.next_cursor;
+	} while (cursor && statuses.length < 10_000);
+	return { rows, pages: statuses.length, statuses };
+}
+
+/** Fleet rows by `crew_unique_id@vessel_id` (a crew member on two vessels has two rows). */
+export function byRowKey(rows: Json[]): Map<string, Json> {
+	return new Map(rows.map((r) => [`${r.crew_unique_id}@${r.vessel_id}`, r]));
+}

@@ -310,6 +310,7 @@ describe('404s without the CrewPass envelope (notFound, pathPrefix knobs)', () =
 			pathPrefix: '/p',
 			redirects: [{ location: '/x' }],
 			fileRedirects: { hops: 1 },
+			fleetStatusField: 'status',
 		});
 		await call(sb.url, '/_sandbox/reset', { json: {} });
 		expect(sb.knobs.get()).toEqual({
@@ -318,6 +319,7 @@ describe('404s without the CrewPass envelope (notFound, pathPrefix knobs)', () =
 			linkOrigin: null,
 			notFound: null,
 			pathPrefix: null,
+			fleetStatusField: 'verification_status',
 		});
 		expect((await call(sb.url, '/api/v2/partners/me', { key })).status).toBe(200);
 	});
