@@ -81,27 +81,36 @@ export async function postLoad({ url, count, concurrency, make, classify = () =>
 	};
 }
 
-/** A crew.compliance.changed delivery as CrewPass sends it, signed with `secret`. */
+/** The data of the bench's crew.compliance.changed deliveries. */
+const COMPLIANCE_DATA = {
+	crew_unique_id: 'crew_000001',
+	vessel_id: 'ves_1',
+	overall_status: 'compliant',
+	requirements_met: 8,
+	requirements_total: 8,
+	requirements_expiring: 0,
+	next_expiry_date: null,
+};
+
+/**
+ * A delivery as CrewPass sends it, signed with `secret`: crew.compliance.changed unless
+ * `eventType` and `data` say otherwise.
+ * @param {{ secret: string, eventId?: string, forged?: boolean, eventType?: string, data?: Record<string, unknown> }} options
+ */
 export function delivery({
 	secret,
 	eventId = 'evt_' + crypto.randomBytes(12).toString('hex'),
 	forged = false,
+	eventType = 'crew.compliance.changed',
+	data = COMPLIANCE_DATA,
 }) {
 	const event = {
 		schema_version: 1,
 		event_id: eventId,
-		event_type: 'crew.compliance.changed',
+		event_type: eventType,
 		occurred_at: new Date().toISOString(),
 		partner_id: 'prt_bench',
-		data: {
-			crew_unique_id: 'crew_000001',
-			vessel_id: 'ves_1',
-			overall_status: 'compliant',
-			requirements_met: 8,
-			requirements_total: 8,
-			requirements_expiring: 0,
-			next_expiry_date: null,
-		},
+		data,
 	};
 	const body = Buffer.from(JSON.stringify(event));
 	const ts = String(Math.floor(Date.now() / 1000));

@@ -28,6 +28,16 @@ export function makeRoster(crew) {
 	}));
 }
 
+/** The most of `times` (sorted, ms) that fall in any window of `windowMs`. */
+export function busiest(times, windowMs) {
+	let most = 0;
+	for (let from = 0, to = 0; to < times.length; to++) {
+		while (times[to] - times[from] >= windowMs) from++;
+		most = Math.max(most, to - from + 1);
+	}
+	return most;
+}
+
 /**
  * Starts the server on 127.0.0.1. Options: crew (roster size), key (the Bearer key it accepts),
  * latencyMs (every answer waits this long), rateLimit (true: the contract's 60/s + 1,000/min token
@@ -74,6 +84,8 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 			rateLimited: 0,
 			firstAt: null,
 			lastAt: null,
+			/** When each request arrived (ms): for the busiest second and minute. */
+			arrivals: [],
 			inFlight: 0,
 			maxInFlight: 0,
 		});
@@ -101,6 +113,7 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 	const server = http.createServer((req, res) => {
 		stats.requests++;
 		stats.firstAt ??= clock.now();
+		stats.arrivals.push(clock.now());
 		stats.inFlight++;
 		stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
 		req.resume();

@@ -80,6 +80,12 @@ function manualWalks(clock: ManualClock) {
 	return { walks, walk, finish };
 }
 
+/** A SharedRoster on a manual clock, with walks the test finishes by hand. */
+function sharedRoster() {
+	const clock = new ManualClock();
+	return { clock, roster: new SharedRoster<Row>(clock, SETTINGS), ...manualWalks(clock) };
+}
+
 /** Starts find() and keeps its outcome for later inspection. */
 function track<T>(promise: Promise<T>) {
 	const state: { done: boolean; value?: T; error?: unknown } = { done: false };
@@ -164,9 +170,7 @@ describe('firstRowsOf: one walk for many crew members', () => {
 
 describe('SharedRoster: status events share walks', () => {
 	it('events that arrive while a walk gathers share it; each gets its own row', async () => {
-		const clock = new ManualClock();
-		const { walks, walk, finish } = manualWalks(clock);
-		const roster = new SharedRoster<Row>(clock, SETTINGS);
+		const { clock, walks, walk, finish, roster } = sharedRoster();
 		const found = ['a', 'b', 'c', 'gone'].map((id) => track(roster.find(id, walk)));
 		await clock.advance(999);
 		expect(walks).toHaveLength(0); // still gathering
@@ -184,9 +188,7 @@ describe('SharedRoster: status events share walks', () => {
 	});
 
 	it('an event that arrives once a walk has started waits for the next one: never a row read before it arrived', async () => {
-		const clock = new ManualClock();
-		const { walks, walk, finish } = manualWalks(clock);
-		const roster = new SharedRoster<Row>(clock, SETTINGS);
+		const { clock, walks, walk, finish, roster } = sharedRoster();
 		const early = track(roster.find('a', walk));
 		await clock.advance(1_000); // walk 0 starts at 1 s
 		const late = track(roster.find('b', walk)); // arrives at 1 s, after the start
@@ -210,9 +212,7 @@ describe('SharedRoster: status events share walks', () => {
 	});
 
 	it('a walk that outlasts the window delays the next one until it ends: never two at once', async () => {
-		const clock = new ManualClock();
-		const { walks, walk, finish } = manualWalks(clock);
-		const roster = new SharedRoster<Row>(clock, SETTINGS);
+		const { clock, walks, walk, finish, roster } = sharedRoster();
 		track(roster.find('a', walk));
 		await clock.advance(1_000);
 		const next = track(roster.find('b', walk));
@@ -228,9 +228,7 @@ describe('SharedRoster: status events share walks', () => {
 	});
 
 	it('a failed walk fails each of its events, and the next walk still waits its spacing', async () => {
-		const clock = new ManualClock();
-		const { walks, walk, finish } = manualWalks(clock);
-		const roster = new SharedRoster<Row>(clock, SETTINGS);
+		const { clock, walks, walk, finish, roster } = sharedRoster();
 		const first = ['a', 'b'].map((id) => track(roster.find(id, walk)));
 		await clock.advance(1_000);
 		const refused = new Error('scope_not_granted');
@@ -248,12 +246,10 @@ describe('SharedRoster: status events share walks', () => {
 	});
 
 	it('a steady stream of events costs one walk per window, whatever its rate', async () => {
-		const clock = new ManualClock();
-		const { walks, walk, finish } = manualWalks(clock);
-		const roster = new SharedRoster<Row>(clock, SETTINGS);
+		const { clock, walks, walk, finish, roster } = sharedRoster();
 		const events: Array<ReturnType<typeof track>> = [];
-		// 1,000 events (1,000 crew members), one every 35 ms (about 35 s, n8n's pace for trigger executions here);
-		// each walk takes 2 s.
+		// 1,000 events (1,000 crew members), one every 35 ms (about 35 s, n8n's pace for trigger
+		// executions here); each walk takes 2 s.
 		for (let i = 0; i < 1_000; i++) {
 			events.push(track(roster.find(`crew_${i}`, walk)));
 			await clock.advance(35);

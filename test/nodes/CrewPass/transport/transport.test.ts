@@ -351,18 +351,26 @@ describe('retries', () => {
 		expect(scope.isDone()).toBe(true);
 	});
 
-	it('retries a plain 500 on a GET (reads are idempotent), then succeeds', async () => {
-		transportSettings.retry = { ...savedRetry, baseDelayMs: 5, maxDelayMs: 10 };
-		const scope = nock(TEST_BASE_URL)
-			.get(ME)
-			.reply(500, { detail: 'Internal Server Error' }, { 'X-Request-Id': 'req_500' })
-			.get(ME)
-			.reply(200, { partner_id: 'prt_123' });
-		const { items, error } = await request(['partners', 'me']);
-		expect(error).toBeUndefined();
-		expect(scope.isDone()).toBe(true);
-		expect(items[0].json).toEqual({ partner_id: 'prt_123' });
-	});
+	it.each([500, 502, 504])(
+		'retries a %i on a GET (reads are idempotent), then succeeds',
+		async (status) => {
+			transportSettings.retry = { ...savedRetry, baseDelayMs: 5, maxDelayMs: 10 };
+			const answers: number[] = [];
+			nock(TEST_BASE_URL)
+				.get(ME)
+				.times(2)
+				.reply(() => {
+					answers.push(answers.length ? 200 : status);
+					return answers.length === 1
+						? [status, { detail: 'Internal Server Error' }, { 'X-Request-Id': 'req_5xx' }]
+						: [200, { partner_id: 'prt_123' }];
+				});
+			const { items, error } = await request(['partners', 'me']);
+			expect(error).toBeUndefined();
+			expect(answers).toEqual([status, 200]);
+			expect(items[0].json).toEqual({ partner_id: 'prt_123' });
+		},
+	);
 
 	it.each([
 		[
