@@ -417,26 +417,39 @@ async function benchStatus(ctx) {
 	const before = (await executions(client, wfs.status)).count;
 	status.resetStats();
 	const startedAt = Date.now();
+	const eventIds = positions.map((_, i) => `evt_bench_status_${startedAt}_${i}`);
+	const deliver = (i) =>
+		delivery({
+			secret,
+			eventId: eventIds[i],
+			eventType: 'crew.status.changed',
+			data: {
+				crew_unique_id: crewId(positions[i]),
+				verification_status: 'verified',
+				background_check_status: 'clear',
+			},
+		});
+	const url = `${n8nUrl}/webhook/${STATUS_WEBHOOK_ID}/crewpass`;
 	const load = await measured('status', () =>
-		postLoad({
-			url: `${n8nUrl}/webhook/${STATUS_WEBHOOK_ID}/crewpass`,
-			count: M,
-			concurrency: C,
-			make: (i) =>
-				delivery({
-					secret,
-					eventType: 'crew.status.changed',
-					data: {
-						crew_unique_id: crewId(positions[i]),
-						verification_status: 'verified',
-						background_check_status: 'clear',
-					},
-				}),
-			classify,
-		}),
+		postLoad({ url, count: M, concurrency: C, make: deliver, classify }),
 	);
-	await settle(client, wfs.status, before + M, 600_000);
-	const list = (await allExecutions({ client }, wfs.status)).slice(0, M);
+	// As CrewPass does (at-least-once), a delivery n8n did not accept is sent again.
+	let pending = load.kindOf.flatMap((kind, i) => (kind === 'accepted' ? [] : [i]));
+	let redelivered = 0;
+	for (let pass = 0; pass < 3 && pending.length; pass++) {
+		redelivered += pending.length;
+		const again = await postLoad({
+			url,
+			count: pending.length,
+			concurrency: C,
+			make: (j) => deliver(pending[j]),
+			classify,
+		});
+		pending = pending.filter((_, j) => again.kindOf[j] !== 'accepted');
+	}
+	const accepted = M - pending.length;
+	await settle(client, wfs.status, before + accepted, 900_000);
+	const list = (await allExecutions({ client }, wfs.status)).slice(0, accepted);
 	const lastStop = Math.max(...list.map((e) => Date.parse(e.stoppedAt)));
 	const waits = list.map((e) => Date.parse(e.stoppedAt) - Date.parse(e.startedAt));
 	// Every execution's output: the event with its own fleet row as latest_details.
@@ -469,12 +482,8 @@ async function benchStatus(ctx) {
 		`per-event roster walk (the previous code, computed for the same crew members): ${refRequests} requests, at least ${f1(tokenBucketLimitMs(refRequests) / 60_000)} min of the key's budget`,
 		ratio,
 		'≤ 0.05 of the per-event walk, ≤ 60 in any second and ≤ 1,000 in any minute, every event with its row',
-		ratio <= 0.05 &&
-			perSecond <= 60 &&
-			perMinute <= 1_000 &&
-			missing === 0 &&
-			load.kinds.accepted === M,
-		`deliveries answered ${JSON.stringify(load.kinds)}`,
+		ratio <= 0.05 && perSecond <= 60 && perMinute <= 1_000 && missing === 0 && accepted === M,
+		`deliveries answered ${JSON.stringify(load.kinds)}, ${redelivered} sent again`,
 	);
 }
 

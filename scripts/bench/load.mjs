@@ -43,14 +43,16 @@ function post(agent, url, body, headers) {
 
 /**
  * Sends deliveries 0..count-1 (`make(i)` returns { body: Buffer, headers }) with `concurrency`
- * in flight. Returns { count, ms, perSecond, byStatus, kinds, p50, p95 }; `kinds` counts answers
- * by `classify(answer)`.
+ * in flight. Returns { count, ms, perSecond, byStatus, kinds, kindOf, p50, p95 }; `kinds` counts
+ * answers by `classify(answer)`, `kindOf[i]` is delivery i's.
  * @param {{ url: string, count: number, concurrency: number, make: (i: number) => { body: Buffer, headers: Record<string, string> }, classify?: (answer: { status: number, body: string, ms: number }) => string }} options
  */
 export async function postLoad({ url, count, concurrency, make, classify = () => 'answer' }) {
 	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 	const byStatus = {};
 	const kinds = {};
+	/** @type {string[]} */
+	const kindOf = [];
 	const latencies = [];
 	let next = 0;
 	const started = performance.now();
@@ -62,6 +64,7 @@ export async function postLoad({ url, count, concurrency, make, classify = () =>
 			byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
 			const kind = classify(r);
 			kinds[kind] = (kinds[kind] ?? 0) + 1;
+			kindOf[i] = kind;
 			latencies.push(r.ms);
 		}
 	};
@@ -76,6 +79,7 @@ export async function postLoad({ url, count, concurrency, make, classify = () =>
 		perSecond: (count / ms) * 1000,
 		byStatus,
 		kinds,
+		kindOf,
 		p50: pct(0.5),
 		p95: pct(0.95),
 	};
