@@ -80,6 +80,8 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 			requests: 0,
 			byStatus: {},
 			fleetPages: 0,
+			/** Roster walks: first pages (no cursor). */
+			fleetWalks: 0,
 			complianceChecks: 0,
 			rateLimited: 0,
 			firstAt: null,
@@ -138,6 +140,7 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 				const limit = Math.max(1, Math.min(200, Number(url.searchParams.get('limit') ?? 50)));
 				const cursor = url.searchParams.get('cursor');
 				const offset = cursor ? Number(cursor.slice(1)) : 0;
+				if (!cursor) stats.fleetWalks++;
 				return send(res, 200, page(offset, limit));
 			}
 			if (
