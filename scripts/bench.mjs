@@ -7,8 +7,9 @@
 // counts): nothing from our node's logs.
 //
 //   npm run bench                          all rows with the defaults
-//   npm run bench -- --rows fleet,getmany  only some rows (fleet, accepted, refused, getmany)
+//   npm run bench -- --rows fleet,getmany  only some rows (fleet, accepted, refused, getmany, status)
 //   npm run bench -- --crew 2000 --latency 120 --concurrency 16 --deliveries 300 --runs 9
+//   npm run bench -- --rows status --status-events 1000 --status-crew 10000
 //   npm run bench -- --profile             also CPU-profile n8n and print self time by package/function
 //   npm run bench -- --no-build            reuse dist/ as it is (still packs and installs)
 //   npm run bench -- --n8n-env N8N_EXPRESSION_ENGINE=legacy
@@ -18,7 +19,8 @@
 //
 // Environment: CREWPASS_BENCH_DIR (default <tmp>/crewpass-bench: n8n's data folder, log, profiles),
 // BENCH_CREW, BENCH_LATENCY_MS, BENCH_CONCURRENCY, BENCH_DELIVERIES, BENCH_GETMANY_CREW,
-// BENCH_RUNS, BENCH_ROWS; the installer's CREWPASS_N8N_* variables.
+// BENCH_RUNS, BENCH_ROWS, BENCH_STATUS_EVENTS, BENCH_STATUS_CREW; the installer's CREWPASS_N8N_*
+// variables.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -39,21 +41,23 @@ import {
 	startN8n,
 } from './lib/n8n.mjs';
 import { OWNER, publishWorkflow, waitForWebhook } from './lib/demo.mjs';
-import { startCrewPassServer } from './bench/servers.mjs';
+import { busiest, startCrewPassServer } from './bench/servers.mjs';
 import { delivery, postLoad } from './bench/load.mjs';
 import { printProfiles } from './bench/profile.mjs';
 import {
-	BARE_WEBHOOK_ID,
+	STATUS_WEBHOOK_ID,
 	TRIGGER_WEBHOOK_ID,
 	bareWebhookWorkflow,
 	checkFleetWorkflow,
 	getManyWorkflow,
 	httpRequestWorkflow,
+	statusTriggerWorkflow,
 	triggerWorkflow,
 } from './bench/workflows.mjs';
+import { executionData, executions as allExecutions, nodeOutput } from '../test/e2e/context.mjs';
 
 const tag = 'bench';
-const ALL_ROWS = ['fleet', 'accepted', 'refused', 'getmany'];
+const ALL_ROWS = ['fleet', 'accepted', 'refused', 'getmany', 'status'];
 
 const { values: flags } = parseArgs({
 	options: {
@@ -62,6 +66,8 @@ const { values: flags } = parseArgs({
 		concurrency: { type: 'string' },
 		deliveries: { type: 'string' },
 		'getmany-crew': { type: 'string' },
+		'status-events': { type: 'string' },
+		'status-crew': { type: 'string' },
 		runs: { type: 'string' },
 		rows: { type: 'string' },
 		profile: { type: 'boolean', default: false },
@@ -95,6 +101,8 @@ const P = {
 	concurrency: int('concurrency', 'BENCH_CONCURRENCY', 8, 1, 128),
 	deliveries: int('deliveries', 'BENCH_DELIVERIES', 100, 10, 10_000),
 	getManyCrew: int('getmany-crew', 'BENCH_GETMANY_CREW', 10_000, 1, 100_000),
+	statusEvents: int('status-events', 'BENCH_STATUS_EVENTS', 1_000, 1, 10_000),
+	statusCrew: int('status-crew', 'BENCH_STATUS_CREW', 10_000, 1, 100_000),
 	runs: int('runs', 'BENCH_RUNS', 9, 1, 51),
 	rows: (flags.rows ?? process.env.BENCH_ROWS ?? ALL_ROWS.join(','))
 		.split(',')
@@ -380,11 +388,112 @@ async function benchGetMany(ctx) {
 	);
 }
 
+/** A seeded choice of crew positions (1..crew), the same every run. */
+function crewPositions(count, crew, seed = 19) {
+	let x = seed >>> 0;
+	return Array.from({ length: count }, () => {
+		x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+		return (x % crew) + 1;
+	});
+}
+
+/**
+ * Issue 19: a burst of crew.status.changed deliveries with Fetch Latest Details on a large fleet,
+ * against the contract's token buckets. Requests are counted at the server; the reference is what
+ * the per-event roster walk (the code before the shared walk) sends for the same crew members:
+ * each event walks to its crew member's page, Σ ⌈position / 200⌉ requests.
+ */
+async function benchStatus(ctx) {
+	const { client, install, status, secret, wfs, n8nUrl } = ctx;
+	const M = P.statusEvents;
+	const C = P.concurrency;
+	const positions = crewPositions(M, P.statusCrew);
+	const crewId = (pos) => `crew_${String(pos).padStart(6, '0')}`;
+	const refRequests = positions.reduce((n, pos) => n + Math.ceil(pos / 200), 0);
+	log(
+		tag,
+		`status events: ${M} crew.status.changed deliveries, Fetch Latest Details, ${P.statusCrew}-crew fleet, ${C} in flight, ${P.latencyMs} ms latency, token buckets on`,
+	);
+	const before = (await executions(client, wfs.status)).count;
+	status.resetStats();
+	const startedAt = Date.now();
+	const eventIds = positions.map((_, i) => `evt_bench_status_${startedAt}_${i}`);
+	const deliver = (i) =>
+		delivery({
+			secret,
+			eventId: eventIds[i],
+			eventType: 'crew.status.changed',
+			data: {
+				crew_unique_id: crewId(positions[i]),
+				verification_status: 'verified',
+				background_check_status: 'clear',
+			},
+		});
+	const url = `${n8nUrl}/webhook/${STATUS_WEBHOOK_ID}/crewpass`;
+	const load = await measured('status', () =>
+		postLoad({ url, count: M, concurrency: C, make: deliver, classify }),
+	);
+	// As CrewPass does (at-least-once), a delivery n8n did not accept is sent again.
+	let pending = load.kindOf.flatMap((kind, i) => (kind === 'accepted' ? [] : [i]));
+	let redelivered = 0;
+	for (let pass = 0; pass < 3 && pending.length; pass++) {
+		redelivered += pending.length;
+		const again = await postLoad({
+			url,
+			count: pending.length,
+			concurrency: C,
+			make: (j) => deliver(pending[j]),
+			classify,
+		});
+		pending = pending.filter((_, j) => again.kindOf[j] !== 'accepted');
+	}
+	const accepted = M - pending.length;
+	await settle(client, wfs.status, before + accepted, 900_000);
+	const list = (await allExecutions({ client }, wfs.status)).slice(0, accepted);
+	const lastStop = Math.max(...list.map((e) => Date.parse(e.stoppedAt)));
+	const waits = list.map((e) => Date.parse(e.stoppedAt) - Date.parse(e.startedAt));
+	// Every execution's output: the event with its own fleet row as latest_details.
+	let withDetails = 0;
+	const problems = {};
+	for (let i = 0; i < list.length; i += 8) {
+		await Promise.all(
+			list.slice(i, i + 8).map(async (e) => {
+				const exec = await executionData({ client, install }, e.id);
+				const [json] = nodeOutput(exec, 'CrewPass Trigger');
+				const row = json?.latest_details;
+				if (row && row.crew_unique_id === json.crew_unique_id) withDetails++;
+				else {
+					const why = json?.latest_details_error?.error ?? `execution ${e.status}`;
+					problems[why] = (problems[why] ?? 0) + 1;
+				}
+			}),
+		);
+	}
+	const s = status.stats;
+	const arrivals = [...s.arrivals].sort((a, b) => a - b);
+	const perMinute = busiest(arrivals, 60_000);
+	const perSecond = busiest(arrivals, 1_000);
+	const totalS = (lastStop - startedAt) / 1000;
+	const missing = M - withDetails;
+	// The stated bound: one walk of at most ⌈N / 200⌉ pages per 10 s while events arrive, plus one.
+	const pagesPerWalk = Math.ceil(P.statusCrew / 200);
+	const bound = (Math.ceil(load.ms / 10_000) + 1) * pagesPerWalk;
+	row(
+		`CrewPass Trigger, ${M} crew.status.changed with Fetch Latest Details, ${P.statusCrew}-crew fleet, concurrency ${C}, latency ${P.latencyMs} ms, contract token buckets`,
+		`${s.requests} requests (${s.fleetWalks} roster walks, ${s.fleetPages} pages, ${s.rateLimited} × 429), at most ${perSecond} in a second and ${perMinute} in a minute; ${f1(totalS)} s from the first delivery to the last execution (n8n took ${f1(load.ms / 1000)} s to accept the deliveries); each event's execution ${f1(median(waits) / 1000)} s median, ${f1(Math.max(...waits) / 1000)} s at most; ${withDetails}/${M} with their fleet row${missing ? ` ${JSON.stringify(problems)}` : ''}`,
+		`per-event roster walk (the previous code, computed for the same crew members): ${refRequests} requests, at least ${f1(tokenBucketLimitMs(refRequests) / 60_000)} min of the key's budget`,
+		s.requests / refRequests,
+		`≤ ${bound} requests (a walk of ≤ ${pagesPerWalk} pages per 10 s of deliveries, + 1), ≤ 60 in any second and ≤ 1,000 in any minute, every event with its row`,
+		s.requests <= bound && perSecond <= 60 && perMinute <= 1_000 && missing === 0 && accepted === M,
+		`deliveries answered ${JSON.stringify(load.kinds)}, ${redelivered} sent again`,
+	);
+}
+
 function printTable(machine) {
 	const out = process.stdout;
 	out.write(`\nn8n-nodes-crewpass benchmark: ${machine}\n`);
 	out.write(
-		`parameters: crew ${P.crew}, latency ${P.latencyMs} ms, concurrency ${P.concurrency}, deliveries ${P.deliveries}/block, Get Many ${P.getManyCrew} crew × ${P.runs} runs${Object.entries(
+		`parameters: crew ${P.crew}, latency ${P.latencyMs} ms, concurrency ${P.concurrency}, deliveries ${P.deliveries}/block, Get Many ${P.getManyCrew} crew × ${P.runs} runs, status events ${P.statusEvents} on ${P.statusCrew} crew${Object.entries(
 			P.n8nSettings,
 		)
 			.map(([k, v]) => `, ${k}=${v}`)
@@ -425,6 +534,14 @@ async function main() {
 		key: 'cpk_test_bench_zero_' + crypto.randomBytes(6).toString('hex'),
 	});
 	const secret = 'whsec_bench_' + crypto.randomBytes(16).toString('hex');
+	const status = P.rows.includes('status')
+		? await startCrewPassServer({
+				crew: P.statusCrew,
+				key: 'cpk_test_bench_status_' + crypto.randomBytes(6).toString('hex'),
+				latencyMs: P.latencyMs,
+				rateLimit: true,
+			})
+		: undefined;
 
 	const port = await freePort();
 	const brokerPort = await freePort();
@@ -451,6 +568,7 @@ async function main() {
 		await n8n.stop();
 		await limited.stop();
 		await zero.stop();
+		await status?.stop();
 	};
 
 	const client = new N8nClient(n8n.url);
@@ -467,7 +585,7 @@ async function main() {
 	const zeroCred = await credential('bench: zero cost', zero, { webhookSecret: secret });
 
 	const wfs = {};
-	const ctx = { client, install, limited, zero, secret, wfs, n8nUrl: n8n.url };
+	const ctx = { client, install, limited, zero, status, secret, wfs, n8nUrl: n8n.url };
 	const webhookRows = P.rows.includes('accepted') || P.rows.includes('refused');
 	if (P.rows.includes('fleet'))
 		wfs.fleet = await createWorkflow(client, checkFleetWorkflow(limitedCred));
@@ -483,11 +601,20 @@ async function main() {
 		await waitForWebhook(`${n8n.url}/webhook/${TRIGGER_WEBHOOK_ID}/crewpass`);
 		await waitForWebhook(`${n8n.url}/webhook/bench-bare`);
 	}
+	if (status) {
+		const statusCred = await credential('bench: status events, token buckets + latency', status, {
+			webhookSecret: secret,
+		});
+		wfs.status = await createWorkflow(client, statusTriggerWorkflow(statusCred));
+		await publishWorkflow(client, wfs.status);
+		await waitForWebhook(`${n8n.url}/webhook/${STATUS_WEBHOOK_ID}/crewpass`);
+	}
 	log(tag, `prepared in ${f1((Date.now() - t0) / 1000)} s`);
 
 	if (P.rows.includes('fleet')) await benchFleet(ctx);
 	if (webhookRows) await benchWebhooks(ctx);
 	if (P.rows.includes('getmany')) await benchGetMany(ctx);
+	if (status) await benchStatus(ctx);
 
 	await teardown();
 	const exitedAt = Date.now();

@@ -1,8 +1,11 @@
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { checkCompliance, getProfile, listDocuments, listRoster } from '../CrewPass/client';
+import { checkCompliance, getProfile, listDocuments, rosterPages } from '../CrewPass/client';
+import type { RosterRow } from '../CrewPass/client';
+import { openSession } from '../CrewPass/transport';
 import { errorToJson } from '../CrewPass/transport/errors';
+import { firstRowsOf, SharedRoster } from './sharedRoster';
 
 function crewIdOf(ctx: IExecuteFunctions, data: IDataObject, itemIndex: number): string {
 	const id = data.crew_unique_id;
@@ -52,15 +55,36 @@ async function latestCompliance(
 	return await checkCompliance(ctx, crewId, vesselId, itemIndex);
 }
 
-/** The crew member's fleet row: walks the roster and stops at the page with the first match. */
+/** The walks of each API key in this process, by the transport's key fingerprint (never the key). */
+const rosters = new Map<string, SharedRoster<RosterRow>>();
+const clock = { now: () => Date.now(), sleep };
+
+/** Forgets every key's walks (tests). */
+export function resetSharedRosters(): void {
+	rosters.clear();
+}
+
+/**
+ * The crew member's fleet row, from the roster walk this status event shares with the other
+ * status events of the same API key that arrive meanwhile (sharedRoster.ts).
+ */
 async function latestFleetRow(
 	ctx: IExecuteFunctions,
 	data: IDataObject,
 	itemIndex: number,
 ): Promise<IDataObject> {
 	const crewId = crewIdOf(ctx, data, itemIndex);
-	const items = await listRoster(ctx, { crewUniqueId: crewId, limit: 1 }, itemIndex);
-	if (items.length) return items[0];
+	const { pacerKey } = await openSession(ctx, itemIndex);
+	let roster = rosters.get(pacerKey);
+	if (!roster) {
+		roster = new SharedRoster<RosterRow>(clock);
+		rosters.set(pacerKey, roster);
+	}
+	const row = await roster.find(
+		crewId,
+		async (wanted) => await firstRowsOf(rosterPages(ctx), wanted),
+	);
+	if (row) return row;
 	throw new NodeOperationError(ctx.getNode(), `Crew member ${crewId} is not on your fleet roster`, {
 		description:
 			'The crew member may have left your vessels, or withdrawn consent, since the event was sent.',

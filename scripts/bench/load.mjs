@@ -43,14 +43,16 @@ function post(agent, url, body, headers) {
 
 /**
  * Sends deliveries 0..count-1 (`make(i)` returns { body: Buffer, headers }) with `concurrency`
- * in flight. Returns { count, ms, perSecond, byStatus, kinds, p50, p95 }; `kinds` counts answers
- * by `classify(answer)`.
+ * in flight. Returns { count, ms, perSecond, byStatus, kinds, kindOf, p50, p95 }; `kinds` counts
+ * answers by `classify(answer)`, `kindOf[i]` is delivery i's.
  * @param {{ url: string, count: number, concurrency: number, make: (i: number) => { body: Buffer, headers: Record<string, string> }, classify?: (answer: { status: number, body: string, ms: number }) => string }} options
  */
 export async function postLoad({ url, count, concurrency, make, classify = () => 'answer' }) {
 	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 	const byStatus = {};
 	const kinds = {};
+	/** @type {string[]} */
+	const kindOf = [];
 	const latencies = [];
 	let next = 0;
 	const started = performance.now();
@@ -62,6 +64,7 @@ export async function postLoad({ url, count, concurrency, make, classify = () =>
 			byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
 			const kind = classify(r);
 			kinds[kind] = (kinds[kind] ?? 0) + 1;
+			kindOf[i] = kind;
 			latencies.push(r.ms);
 		}
 	};
@@ -76,32 +79,42 @@ export async function postLoad({ url, count, concurrency, make, classify = () =>
 		perSecond: (count / ms) * 1000,
 		byStatus,
 		kinds,
+		kindOf,
 		p50: pct(0.5),
 		p95: pct(0.95),
 	};
 }
 
-/** A crew.compliance.changed delivery as CrewPass sends it, signed with `secret`. */
+/** The data of the bench's crew.compliance.changed deliveries. */
+const COMPLIANCE_DATA = {
+	crew_unique_id: 'crew_000001',
+	vessel_id: 'ves_1',
+	overall_status: 'compliant',
+	requirements_met: 8,
+	requirements_total: 8,
+	requirements_expiring: 0,
+	next_expiry_date: null,
+};
+
+/**
+ * A delivery as CrewPass sends it, signed with `secret`: crew.compliance.changed unless
+ * `eventType` and `data` say otherwise.
+ * @param {{ secret: string, eventId?: string, forged?: boolean, eventType?: string, data?: Record<string, unknown> }} options
+ */
 export function delivery({
 	secret,
 	eventId = 'evt_' + crypto.randomBytes(12).toString('hex'),
 	forged = false,
+	eventType = 'crew.compliance.changed',
+	data = COMPLIANCE_DATA,
 }) {
 	const event = {
 		schema_version: 1,
 		event_id: eventId,
-		event_type: 'crew.compliance.changed',
+		event_type: eventType,
 		occurred_at: new Date().toISOString(),
 		partner_id: 'prt_bench',
-		data: {
-			crew_unique_id: 'crew_000001',
-			vessel_id: 'ves_1',
-			overall_status: 'compliant',
-			requirements_met: 8,
-			requirements_total: 8,
-			requirements_expiring: 0,
-			next_expiry_date: null,
-		},
+		data,
 	};
 	const body = Buffer.from(JSON.stringify(event));
 	const ts = String(Math.floor(Date.now() / 1000));

@@ -28,6 +28,16 @@ export function makeRoster(crew) {
 	}));
 }
 
+/** The most of `times` (sorted, ms) that fall in any window of `windowMs`. */
+export function busiest(times, windowMs) {
+	let most = 0;
+	for (let from = 0, to = 0; to < times.length; to++) {
+		while (times[to] - times[from] >= windowMs) from++;
+		most = Math.max(most, to - from + 1);
+	}
+	return most;
+}
+
 /**
  * Starts the server on 127.0.0.1. Options: crew (roster size), key (the Bearer key it accepts),
  * latencyMs (every answer waits this long), rateLimit (true: the contract's 60/s + 1,000/min token
@@ -70,10 +80,14 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 			requests: 0,
 			byStatus: {},
 			fleetPages: 0,
+			/** Roster walks: first pages (no cursor). */
+			fleetWalks: 0,
 			complianceChecks: 0,
 			rateLimited: 0,
 			firstAt: null,
 			lastAt: null,
+			/** When each request arrived (ms): for the busiest second and minute. */
+			arrivals: [],
 			inFlight: 0,
 			maxInFlight: 0,
 		});
@@ -101,6 +115,7 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 	const server = http.createServer((req, res) => {
 		stats.requests++;
 		stats.firstAt ??= clock.now();
+		stats.arrivals.push(clock.now());
 		stats.inFlight++;
 		stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
 		req.resume();
@@ -125,6 +140,7 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 				const limit = Math.max(1, Math.min(200, Number(url.searchParams.get('limit') ?? 50)));
 				const cursor = url.searchParams.get('cursor');
 				const offset = cursor ? Number(cursor.slice(1)) : 0;
+				if (!cursor) stats.fleetWalks++;
 				return send(res, 200, page(offset, limit));
 			}
 			if (

@@ -116,26 +116,47 @@ export function httpRequestWorkflow(server) {
 
 export const TRIGGER_WEBHOOK_ID = 'b0000000-0000-4000-8000-0000000000a1';
 export const BARE_WEBHOOK_ID = 'b0000000-0000-4000-8000-0000000000a2';
+export const STATUS_WEBHOOK_ID = 'b0000000-0000-4000-8000-0000000000a3';
 
 /** A published CrewPass Trigger (crew.compliance.changed, default options). */
-export function triggerWorkflow(credential) {
+export function triggerWorkflow(
+	credential,
+	{
+		name = 'bench: CrewPass Trigger',
+		nodeId = 'b0000000-0000-4000-8000-000000000006',
+		webhookId = TRIGGER_WEBHOOK_ID,
+		events = ['crew.compliance.changed'],
+		options = {},
+	} = {},
+) {
 	return {
-		name: 'bench: CrewPass Trigger',
+		name,
 		nodes: [
 			{
-				id: 'b0000000-0000-4000-8000-000000000006',
+				id: nodeId,
 				name: 'CrewPass Trigger',
 				type: TRIGGER_TYPE,
 				typeVersion: TRIGGER_VERSION,
 				position: [0, 0],
-				webhookId: TRIGGER_WEBHOOK_ID,
-				parameters: { events: ['crew.compliance.changed'], options: {} },
+				webhookId,
+				parameters: { events, options },
 				credentials: cred(credential),
 			},
 		],
 		connections: {},
 		settings: SETTINGS,
 	};
+}
+
+/** A published CrewPass Trigger for crew.status.changed with Fetch Latest Details. */
+export function statusTriggerWorkflow(credential) {
+	return triggerWorkflow(credential, {
+		name: 'bench: CrewPass Trigger, status events with Fetch Latest Details',
+		nodeId: 'b0000000-0000-4000-8000-000000000008',
+		webhookId: STATUS_WEBHOOK_ID,
+		events: ['crew.status.changed'],
+		options: { fetchLatestDetails: true },
+	});
 }
 
 /** The reference: a bare Webhook node (POST, answers on receipt), every call an execution. */

@@ -13,7 +13,7 @@ export interface RetryPolicy {
 	 * neither as attempts nor against `maxTotalWaitMs`: the limit is a queue, not a failure.
 	 */
 	maxRateLimitWaitMs: number;
-	/** First backoff for 502/503/504 and dropped connections; doubles each attempt. */
+	/** First backoff for 500/502/503/504 and dropped connections; doubles each attempt. */
 	baseDelayMs: number;
 	/** Cap on a single backoff. */
 	maxDelayMs: number;
@@ -27,7 +27,19 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxDelayMs: 8_000,
 };
 
-export const RETRYABLE_STATUS = new Set([502, 503, 504]);
+/**
+ * HTTP statuses resent with backoff, within the attempt and wait budget above. Every request
+ * this package sends is a read: the GETs, the crew lookup and the compliance check (read-only
+ * POSTs with a JSON body), and the keyless file link. The contract calls reads idempotent ("you
+ * can simply resend"), so resending one after any server-side failure is safe: a 500 (an
+ * unexpected error on CrewPass's side, often a passing fault of what stands behind it) is
+ * resent like a 502/503/504, with the same budget. A 500 that persists costs the same as a 503
+ * that persists (6 attempts, about 8 to 16 s of backoff) and then fails the item with the last
+ * answer's request id. Other 5xx (501 Not Implemented, 505) say the request itself cannot
+ * succeed and are not resent; neither are 4xx (the request is wrong or not allowed as sent).
+ * Writes, when CrewPass ships them (v2, signed with a single-use nonce), need their own rule.
+ */
+export const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 
 export const RETRYABLE_NETWORK_CODES = new Set([
 	'ECONNRESET',

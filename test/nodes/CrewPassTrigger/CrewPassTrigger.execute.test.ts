@@ -2,6 +2,7 @@ import nock from 'nock';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { resetDedupeStores } from '../../../nodes/CrewPassTrigger/dedupe';
+import { resetSharedRosters } from '../../../nodes/CrewPassTrigger/latestDetails';
 import { runNode, TEST_API_KEY, TEST_BASE_URL, testCredentials } from '../../harness';
 import { TRIGGER_NODE_TYPE, TriggerHarness } from '../../harness/webhook';
 import { ALL_EVENTS, envelope, SAMPLE_DATA, SECRET, signedDelivery } from './fixtures';
@@ -67,7 +68,10 @@ async function runTrigger(input: Array<{ json: Record<string, unknown> }>, optio
 }
 
 beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
+afterEach(() => {
+	nock.cleanAll();
+	resetSharedRosters();
+});
 afterAll(() => nock.enableNetConnect());
 
 describe('CrewPass Trigger execute(): the events pass on, with latest details when asked', () => {
@@ -111,7 +115,7 @@ describe('CrewPass Trigger execute(): the events pass on, with latest details wh
 		expect(items[0].json.latest_details).toEqual(COMPLIANCE);
 	});
 
-	it('crew.status.changed → the fleet row, walking pages until found', async () => {
+	it('crew.status.changed → the fleet row, from a roster walk that stops at its page', async () => {
 		const scope = nock(CREW, auth)
 			.get('/api/v2/employers/me/fleet')
 			.query({ limit: 200 })

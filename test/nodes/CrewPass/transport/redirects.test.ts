@@ -273,12 +273,19 @@ describe('file links follow redirects only to CrewPass origins, keyless, bounded
 			crewPass()
 				.get(LINK_PATH)
 				.reply(200, linkAnswer(`${TEST_BASE_URL}${FILE_PATH}`));
-			nock(TEST_BASE_URL).get(FILE_PATH).reply(status, '<html>nope</html>');
+			// A 500 is resent (a read), so it is final only once the attempts are spent.
+			const tries = status === 500 ? transportSettings.retry.maxAttempts : 1;
+			const file = nock(TEST_BASE_URL)
+				.get(FILE_PATH)
+				.times(tries)
+				.reply(status, '<html>nope</html>');
 
 			const { items, error } = await download();
 
 			expect(items).toEqual([]);
 			expect(error).toBeDefined();
+			expect(file.isDone()).toBe(true);
+			if (status === 500) expect(error?.description).toMatch(/Last problem: HTTP 500/);
 			expect(JSON.stringify(error)).not.toContain('eyJ0b2tlbiI6InNlY3JldCJ9');
 		},
 	);

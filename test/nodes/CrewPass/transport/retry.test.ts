@@ -1,5 +1,6 @@
 import {
 	backoffMs,
+	classify,
 	DEFAULT_RETRY_POLICY,
 	networkErrorCode,
 	retryAfterMs,
@@ -51,4 +52,33 @@ describe('networkErrorCode', () => {
 		expect(networkErrorCode({ code: 'ENOTFOUND' })).toBeUndefined();
 		expect(networkErrorCode(new Error('certificate has expired'))).toBeUndefined();
 	});
+});
+
+describe('classify: which answers are resent', () => {
+	const answer = (statusCode: number) => ({
+		ok: true as const,
+		response: { statusCode, headers: { 'x-request-id': 'req_1' }, body: '' },
+	});
+
+	it.each([500, 502, 503, 504])(
+		'%i is resent with backoff: every request is an idempotent read',
+		(status) => {
+			const verdict = classify(answer(status), 1, DEFAULT_RETRY_POLICY);
+			expect(verdict).toMatchObject({
+				kind: 'retry',
+				problem: `HTTP ${status} (request id req_1)`,
+			});
+			expect(verdict.kind === 'retry' && verdict.rateLimited).toBeFalsy();
+			const waitMs = verdict.kind === 'retry' ? verdict.waitMs : -1;
+			expect(waitMs).toBeGreaterThanOrEqual(DEFAULT_RETRY_POLICY.baseDelayMs / 2);
+			expect(waitMs).toBeLessThanOrEqual(DEFAULT_RETRY_POLICY.baseDelayMs);
+		},
+	);
+
+	it.each([400, 401, 403, 404, 409, 422, 501, 505])(
+		'%i is final: the request cannot succeed as sent',
+		(status) => {
+			expect(classify(answer(status), 1, DEFAULT_RETRY_POLICY).kind).toBe('refused');
+		},
+	);
 });

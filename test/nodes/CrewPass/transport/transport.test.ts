@@ -351,7 +351,84 @@ describe('retries', () => {
 		expect(scope.isDone()).toBe(true);
 	});
 
-	it.each([400, 401, 403, 404, 422])('never retries %i', async (status) => {
+	it.each([500, 502, 504])(
+		'retries a %i on a GET (reads are idempotent), then succeeds',
+		async (status) => {
+			transportSettings.retry = { ...savedRetry, baseDelayMs: 5, maxDelayMs: 10 };
+			const answers: number[] = [];
+			nock(TEST_BASE_URL)
+				.get(ME)
+				.times(2)
+				.reply(() => {
+					answers.push(answers.length ? 200 : status);
+					return answers.length === 1
+						? [status, { detail: 'Internal Server Error' }, { 'X-Request-Id': 'req_5xx' }]
+						: [200, { partner_id: 'prt_123' }];
+				});
+			const { items, error } = await request(['partners', 'me']);
+			expect(error).toBeUndefined();
+			expect(answers).toEqual([status, 200]);
+			expect(items[0].json).toEqual({ partner_id: 'prt_123' });
+		},
+	);
+
+	it.each([
+		[
+			'Compliance → Check (the read-only POST {})',
+			'/api/v2/employers/me/crew/crew_001/compliance-checks',
+			{ resource: 'compliance', operation: 'check', simplify: false },
+			{ crew_unique_id: 'crew_001', overall_status: 'compliant' },
+		],
+		[
+			'Crew Member → Find by Email (the read-only lookup POST)',
+			'/api/v2/employers/me/crew/lookup',
+			{ resource: 'crewMember', operation: 'findByEmail', email: 'crew@example.com' },
+			{ crew_unique_id: 'crew_001', status: 'verified' },
+		],
+	])('retries a plain 500 on %s, then succeeds', async (_what, path, parameters, answer) => {
+		transportSettings.retry = { ...savedRetry, baseDelayMs: 5, maxDelayMs: 10 };
+		const bodies: unknown[] = [];
+		const scope = nock(TEST_BASE_URL)
+			.post(path)
+			.reply(500, (_uri, body) => {
+				bodies.push(body);
+				return { detail: 'Internal Server Error' };
+			})
+			.post(path)
+			.reply(200, (_uri, body) => {
+				bodies.push(body);
+				return answer;
+			});
+		const { items, error } = await runNode({
+			parameters: {
+				...parameters,
+				crewMember: { __rl: true, mode: 'id', value: 'crew_001' },
+			},
+			credentials: freshCredentials(),
+		});
+		expect(error).toBeUndefined();
+		expect(scope.isDone()).toBe(true);
+		// The same request again: the same body both times.
+		expect(bodies).toHaveLength(2);
+		expect(bodies[1]).toEqual(bodies[0]);
+		expect(items[0].json).toMatchObject(answer);
+	});
+
+	it('a 500 that persists spends the same budget as a 503, then fails with its request id', async () => {
+		transportSettings.retry = { ...savedRetry, maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 10 };
+		const scope = nock(TEST_BASE_URL)
+			.get(ME)
+			.times(4)
+			.reply(500, { detail: 'Internal Server Error' }, { 'X-Request-Id': 'req_500' });
+		const { error } = await request(['partners', 'me']);
+		expect(scope.isDone()).toBe(true);
+		expect(error?.message).toBe(
+			'CrewPass did not answer successfully after 4 attempts (GET /api/v2/partners/me)',
+		);
+		expect(error?.description).toMatch(/Last problem: HTTP 500 \(request id req_500\)/);
+	});
+
+	it.each([400, 401, 403, 404, 422, 501, 505])('never retries %i', async (status) => {
 		let calls = 0;
 		nock(TEST_BASE_URL)
 			.get(ME)
