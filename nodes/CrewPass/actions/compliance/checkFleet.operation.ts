@@ -14,7 +14,7 @@ import { errorToJson } from '../../transport/errors';
 import { vesselIdsParameter } from '../common/locators';
 import { listParameter, parameterError, requireIntegerInRange } from '../common/validation';
 import { concurrencyFor } from '../../transport/pacing';
-import { boundForTool, runsAsTool } from '../common/tool';
+import type { ToolBound } from '../common/tool';
 import { isPerCrewMemberError, needsAttention } from './shared';
 
 /**
@@ -85,6 +85,11 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['compliance'], operation: ['checkFleet'] } },
 	properties,
 );
+
+export const toolBound: ToolBound = {
+	what: 'crew members',
+	narrow: 'turn on Only Those Needing Attention, or set Vessel Names or IDs',
+};
 
 /** A promise's outcome as a value, so the caller decides what to do with a failure. */
 async function settle<T>(
@@ -161,8 +166,5 @@ export async function execute(
 		if (unreadable === 'skip') return undefined;
 		return { ...rosterDetails(row), compliance_error: errorToJson(outcome.error) };
 	});
-	const items = results
-		.filter((json): json is IDataObject => json !== undefined)
-		.map((json) => ({ json }));
-	return runsAsTool(this) ? boundForTool(items, 'crew members') : items;
+	return results.filter((json): json is IDataObject => json !== undefined).map((json) => ({ json }));
 }
