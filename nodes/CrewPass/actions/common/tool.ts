@@ -17,6 +17,9 @@ export const TOOL_MAX_ITEMS = 50;
  */
 export const TOOL_MAX_CHARS = 60_000;
 
+/** Characters of one text value an agent gets at most (a long bio, a raw answer). */
+export const TOOL_MAX_TEXT = 5_000;
+
 /** Said on every file item an agent gets: the bytes are not for its context. */
 export const TOOL_FILE_NOTE =
 	'Run as an AI agent tool, the node gives the file details only, not the file: use the CrewPass node in a workflow to download it.';
@@ -109,23 +112,34 @@ const SECRET_TEXT = [
 	/\beyJ[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*)*/g,
 ];
 
-/** Text an agent may see: no API key, bearer value or signed token; links without their token. */
-export function toolSafeText(text: string, allowLinks = false): string {
-	const cleaned = SECRET_TEXT.reduce((result, pattern) => result.replace(pattern, '[redacted]'), text);
-	return allowLinks ? cleaned : redact(cleaned);
+/**
+ * Text an agent may see: no API key, bearer value or signed token, links without their token, at
+ * most TOOL_MAX_TEXT characters.
+ */
+export function toolSafeText(text: string): string {
+	const safe = redact(
+		SECRET_TEXT.reduce((result, pattern) => result.replace(pattern, '[redacted]'), text),
+	);
+	if (safe.length <= TOOL_MAX_TEXT) return safe;
+	return `${safe.slice(0, TOOL_MAX_TEXT)}… [${safe.length - TOOL_MAX_TEXT} more characters cut for the AI agent]`;
 }
 
 /**
  * A JSON value as an agent may see it: credential-like keys dropped, download-link keys dropped
- * unless `allowLinks`, and every string passed through toolSafeText.
+ * (but `download_url` kept as it is with `allowLinks`, the workflow author's choice), every other
+ * string through toolSafeText.
  */
 export function toolSafeJson<T>(value: T, allowLinks = false): T {
-	if (typeof value === 'string') return toolSafeText(value, allowLinks) as T;
+	if (typeof value === 'string') return toolSafeText(value) as T;
 	if (Array.isArray(value)) return value.map((entry) => toolSafeJson(entry, allowLinks)) as T;
 	if (value === null || typeof value !== 'object') return value;
 	const safe: IDataObject = {};
 	for (const [key, entry] of Object.entries(value as IDataObject)) {
-		if (SECRET_KEY.test(key) || (!allowLinks && LINK_KEY.test(key))) continue;
+		if (SECRET_KEY.test(key)) continue;
+		if (LINK_KEY.test(key)) {
+			if (allowLinks && key === 'download_url' && typeof entry === 'string') safe[key] = entry;
+			continue;
+		}
 		safe[key] = toolSafeJson(entry, allowLinks);
 	}
 	return safe as T;
@@ -136,7 +150,7 @@ export function toolSafeItem(item: INodeExecutionData, allowLinks = false): INod
 	return { json: toolSafeJson(item.json, allowLinks), pairedItem: item.pairedItem };
 }
 
-/** The same error, its message and description made safe for an agent (it reads both). */
+/** The same error, its message and description made safe for an agent (n8n gives it both). */
 export function toolSafeError<E extends NodeApiError | NodeOperationError>(error: E): E {
 	error.message = toolSafeText(error.message);
 	if (error.description) error.description = toolSafeText(error.description);
