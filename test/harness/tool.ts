@@ -149,6 +149,7 @@ class HarnessAgent implements INodeType {
 		group: ['transform'],
 		version: 1,
 		description: 'Test-only',
+		usableAsTool: true,
 		defaults: { name: 'Agent' },
 		inputs: [
 			NodeConnectionTypes.Main,
@@ -211,12 +212,15 @@ export interface AgentRunResult {
 export async function runAsAgentTool(options: AgentRunOptions): Promise<AgentRunResult> {
 	registerCrewPassTool();
 	nodeTypeRegistry[HARNESS_AGENT_NODE_TYPE] ??= new HarnessAgent();
-	const agent: INode = harnessNode({ toolArgs: '{}' }, {
-		id: 'agent',
-		name: 'Agent',
-		type: HARNESS_AGENT_NODE_TYPE,
-		credentials: undefined,
-	});
+	const agent: INode = harnessNode(
+		{ toolArgs: '{}' },
+		{
+			id: 'agent',
+			name: 'Agent',
+			type: HARNESS_AGENT_NODE_TYPE,
+			credentials: undefined,
+		},
+	);
 	const toolNode = harnessNode(options.parameters, {
 		id: 'crewpass-tool',
 		name: options.nodeName ?? TOOL_NODE_NAME,

@@ -180,9 +180,7 @@ const SCENARIOS: Record<string, Scenario> = {
 	'crewMember.getPhoto': {
 		parameters: { crewMember: crewById },
 		serve: () =>
-			crewPass()
-				.get(`${CREW_PATH}/photo`)
-				.reply(200, FILE_BYTES, { 'Content-Type': 'image/png' }),
+			crewPass().get(`${CREW_PATH}/photo`).reply(200, FILE_BYTES, { 'Content-Type': 'image/png' }),
 		stated: 'details only',
 	},
 	'document.getAll': {
@@ -268,7 +266,8 @@ function describedOperations(): string[] {
 		.filter((property) => property.name === 'operation')
 		.flatMap((property) =>
 			(property.options as INodePropertyOptions[]).map(
-				(option) => `${property.displayOptions!.show!.resource![0] as string}.${option.value as string}`,
+				(option) =>
+					`${property.displayOptions!.show!.resource![0] as string}.${option.value as string}`,
 			),
 		)
 		.sort();
@@ -310,7 +309,9 @@ const operations = describedOperations();
 describe('CrewPass as an AI agent tool: every operation', () => {
 	it('has a scenario for every operation the node describes and the router runs', () => {
 		const routed = Object.entries(resources)
-			.flatMap(([resource, { operations: ops }]) => Object.keys(ops).map((op) => `${resource}.${op}`))
+			.flatMap(([resource, { operations: ops }]) =>
+				Object.keys(ops).map((op) => `${resource}.${op}`),
+			)
 			.sort();
 		expect(routed).toEqual(operations);
 		expect(Object.keys(SCENARIOS).sort()).toEqual(operations);
@@ -360,7 +361,12 @@ describe('CrewPass as an AI agent tool: every operation', () => {
 				},
 			};
 			for (const continueOnFail of [true, false]) {
-				nock(TEST_BASE_URL).persist().get(/.*/).reply(403, envelope).post(/.*/).reply(403, envelope);
+				nock(TEST_BASE_URL)
+					.persist()
+					.get(/.*/)
+					.reply(403, envelope)
+					.post(/.*/)
+					.reply(403, envelope);
 				const result = await runAsAgentTool({ parameters: parametersOf(key), continueOnFail });
 				nock.cleanAll();
 				expectSafe(result);
@@ -379,7 +385,7 @@ describe('CrewPass as an AI agent tool: every operation', () => {
 });
 
 describe('CrewPass as an AI agent tool: what the agent is told', () => {
-	it('the default names fit a tool name (64 characters) with room for n8n\'s copy number', () => {
+	it("the default names fit a tool name (64 characters) with room for n8n's copy number", () => {
 		const tool = editorToolDescription();
 		for (const key of operations) {
 			const name = `${NodeHelpers.makeNodeName(parametersOf(key), tool)}1`;

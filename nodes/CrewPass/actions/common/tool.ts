@@ -69,15 +69,10 @@ function sizeOf(json: IDataObject): number {
 /**
  * At most TOOL_MAX_ITEMS items and TOOL_MAX_CHARS characters of JSON, then one note item saying
  * the output was cut, how many there were and how to narrow the request (so an agent neither
- * floods its context nor takes a partial list for the whole). `total` is how many there were
- * when `items` holds only the first ones; exactly TOOL_MAX_ITEMS + 1 items with no `total` means
- * "more than TOOL_MAX_ITEMS" (a list asked for with toolLimit).
+ * floods its context nor takes a partial list for the whole). Exactly TOOL_MAX_ITEMS + 1 items
+ * means "more than TOOL_MAX_ITEMS" (a list read with toolLimit stops there).
  */
-export function boundForTool(
-	items: INodeExecutionData[],
-	bound: ToolBound,
-	total?: number,
-): INodeExecutionData[] {
+export function boundForTool(items: INodeExecutionData[], bound: ToolBound): INodeExecutionData[] {
 	const kept: INodeExecutionData[] = [];
 	let chars = 0;
 	for (const item of items.slice(0, TOOL_MAX_ITEMS)) {
@@ -85,9 +80,9 @@ export function boundForTool(
 		if (chars > TOOL_MAX_CHARS) break;
 		kept.push(item);
 	}
-	const count = total ?? items.length;
+	const count = items.length;
 	if (kept.length === count) return kept;
-	const known = total !== undefined || items.length > TOOL_MAX_ITEMS + 1;
+	const known = count !== TOOL_MAX_ITEMS + 1;
 	const ofWhat = known ? `${count} ${bound.what}` : `more than ${TOOL_MAX_ITEMS} ${bound.what}`;
 	const why =
 		kept.length < Math.min(count, TOOL_MAX_ITEMS)

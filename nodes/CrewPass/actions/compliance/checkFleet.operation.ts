@@ -166,5 +166,7 @@ export async function execute(
 		if (unreadable === 'skip') return undefined;
 		return { ...rosterDetails(row), compliance_error: errorToJson(outcome.error) };
 	});
-	return results.filter((json): json is IDataObject => json !== undefined).map((json) => ({ json }));
+	return results
+		.filter((json): json is IDataObject => json !== undefined)
+		.map((json) => ({ json }));
 }

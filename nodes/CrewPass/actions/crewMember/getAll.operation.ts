@@ -122,6 +122,10 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const query = rosterQueryFor.call(this, itemIndex);
-	const roster = await listRoster(this, { ...query, limit: toolLimit(this, query.limit) }, itemIndex);
+	const roster = await listRoster(
+		this,
+		{ ...query, limit: toolLimit(this, query.limit) },
+		itemIndex,
+	);
 	return roster.map((row) => ({ json: row }));
 }

@@ -5,7 +5,10 @@ import type { ToolBound } from '../common/tool';
 
 export const description: INodeProperties[] = [];
 
-export const toolBound: ToolBound = { what: 'partner records', narrow: 'nothing to narrow: one item' };
+export const toolBound: ToolBound = {
+	what: 'partner records',
+	narrow: 'nothing to narrow: one item',
+};
 
 /** `GET /partners/me`: your identity, plan and granted scopes. */
 export async function execute(
