@@ -19,6 +19,7 @@ import {
 	TOOL_MAX_ITEMS,
 	TOOL_MAX_TEXT,
 } from '../../../nodes/CrewPass/actions/common/tool';
+import { FLEET_CONCURRENCY } from '../../../nodes/CrewPass/actions/compliance/checkFleet.operation';
 import { resources } from '../../../nodes/CrewPass/actions/resources';
 import { TOOL_DESCRIPTION } from '../../../nodes/CrewPass/actions/toolDescription';
 import { CrewPass } from '../../../nodes/CrewPass/CrewPass.node';
@@ -120,6 +121,34 @@ const MORE = TOOL_MAX_ITEMS + 10;
 const UP_TO = `up to ${TOOL_MAX_ITEMS}`;
 let roster: ReturnType<typeof fleetServer> | undefined;
 let linksAsked: string[] = [];
+let checks: string[] = [];
+
+/** A fleet of `count` crew and their compliance; every 7th has not consented (leaky refusal). */
+function serveFleetChecks(count: number) {
+	roster = fleetServer(makeCrew(count).map((row) => ({ ...row, name: leak(String(row.name)) })));
+	checks = [];
+	crewPass()
+		.persist()
+		.post(/\/compliance-checks/)
+		.query(true)
+		.reply((uri) => {
+			const crewId = /crew\/([^/]+)\//.exec(uri)![1];
+			checks.push(crewId);
+			if (Number(crewId.slice(5)) % 7 === 0) {
+				return [
+					403,
+					{
+						error: {
+							code: 'scope_not_consented',
+							message: leak('not consented'),
+							scope: 'crew:compliance:read',
+						},
+					},
+				];
+			}
+			return [200, { crew_unique_id: crewId, overall_status: 'compliant', ...LEAKY_FIELDS }];
+		});
+}
 
 /** One scenario per operation the node describes, by `resource.operation`. */
 const SCENARIOS: Record<string, Scenario> = {
@@ -232,31 +261,15 @@ const SCENARIOS: Record<string, Scenario> = {
 	},
 	'compliance.checkFleet': {
 		parameters: {},
-		serve: () => {
-			roster = fleetServer(makeCrew(MORE).map((row) => ({ ...row, name: leak(String(row.name)) })));
-			crewPass()
-				.persist()
-				.post(/\/compliance-checks/)
-				.query(true)
-				.reply((uri) => {
-					const crewId = /crew\/([^/]+)\//.exec(uri)![1];
-					// every 7th has not consented: an item with compliance_error, its text leaky
-					if (Number(crewId.slice(5)) % 7 === 0) {
-						return [
-							403,
-							{
-								error: {
-									code: 'scope_not_consented',
-									message: leak('not consented'),
-									scope: 'crew:compliance:read',
-								},
-							},
-						];
-					}
-					return [200, { crew_unique_id: crewId, overall_status: 'compliant', ...LEAKY_FIELDS }];
-				});
-		},
+		// 500 crew: as a tool, checks stop once more than TOOL_MAX_ITEMS are found
+		serve: () => serveFleetChecks(500),
 		stated: UP_TO,
+		after: () => {
+			const pools = Math.ceil((TOOL_MAX_ITEMS + 1) / FLEET_CONCURRENCY);
+			expect(checks).toHaveLength(pools * FLEET_CONCURRENCY);
+			// the first crew members of the roster, whatever order the pool sent them in
+			expect([...checks].sort()).toEqual(makeCrew(checks.length).map((row) => row.crew_unique_id));
+		},
 	},
 };
 
@@ -485,12 +498,13 @@ describe('outside tool mode nothing changes (the same node in a workflow)', () =
 		expect(items[0].json.download_url).toBe(`${FILE_LINK}_doc_1?X-Goog-Signature=${TOKEN}`);
 	});
 
-	it('Check Fleet outputs every crew member', async () => {
-		SCENARIOS['compliance.checkFleet'].serve();
+	it('Check Fleet checks and outputs every crew member', async () => {
+		serveFleetChecks(MORE);
 		const { items, error } = await runNode({
 			parameters: { resource: 'compliance', operation: 'checkFleet' },
 		});
 		expect(error).toBeUndefined();
 		expect(items).toHaveLength(MORE);
+		expect(checks).toHaveLength(MORE);
 	});
 });
