@@ -11,14 +11,7 @@
  * default the description). execute and methods are the node's own. The execution variant is
  * registered in the harness as `n8n-nodes-crewpass.crewPassTool`.
  */
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
-import {
-	createRunExecutionData,
-	deepCopy,
-	NodeConnectionTypes,
-	NodeHelpers,
-	Workflow,
-} from 'n8n-workflow';
+import { deepCopy, NodeConnectionTypes, NodeHelpers } from 'n8n-workflow';
 import type {
 	ExecutionError,
 	ICredentialDataDecryptedObject,
@@ -30,18 +23,15 @@ import type {
 	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
-	IRun,
-	IWorkflowBase,
 } from 'n8n-workflow';
 
 import { CrewPass } from '../../nodes/CrewPass/CrewPass.node';
 import {
-	additionalDataFor,
+	executeWorkflow,
 	harnessNode,
 	harnessWorkflow,
 	nodeTypeRegistry,
 	PACKAGE_NAME,
-	testCredentials,
 } from './index';
 
 export const CREWPASS_TOOL_NODE_TYPE = `${PACKAGE_NAME}.crewPassTool`;
@@ -228,11 +218,8 @@ export async function runAsAgentTool(options: AgentRunOptions): Promise<AgentRun
 		position: [0, 200],
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	});
-	const { workflow: single } = harnessWorkflow(agent);
-	const workflowData = {
+	const { workflow, workflowData } = harnessWorkflow([agent, toolNode], {
 		id: 'harness-agent',
-		name: 'harness-agent',
-		nodes: [agent, toolNode],
 		connections: {
 			[toolNode.name]: {
 				[NodeConnectionTypes.AiTool]: [
@@ -240,36 +227,14 @@ export async function runAsAgentTool(options: AgentRunOptions): Promise<AgentRun
 				],
 			},
 		},
-		active: false,
-		settings: {},
-	} as unknown as IWorkflowBase;
-	const workflow = new Workflow({
-		id: workflowData.id,
-		name: workflowData.name,
-		nodes: workflowData.nodes,
-		connections: workflowData.connections,
-		active: false,
-		nodeTypes: single.nodeTypes,
-		settings: {},
 	});
-
-	const hooks = new ExecutionLifecycleHooks('manual', 'harness-agent-execution', workflowData);
-	let resolveRun: (run: IRun) => void = () => {};
-	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
-	hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
-	const additionalData = additionalDataFor(
-		{ crewPassApi: options.credentials ?? testCredentials() },
-		hooks,
-	);
-	const runExecutionData = createRunExecutionData({
-		executionData: {
-			nodeExecutionStack: [{ node: agent, data: { main: [[{ json: {} }]] }, source: null }],
-		},
-	});
-	await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(
+	const run = await executeWorkflow(
 		workflow,
+		workflowData,
+		agent,
+		[{ json: {} }],
+		options.credentials,
 	);
-	const run = await finished;
 	const agentTask = run.data.resultData.runData[agent.name]?.[0];
 	const toolTask = run.data.resultData.runData[toolNode.name]?.[0];
 	const calls = (agentTask?.data?.main?.[0] ?? []).map((item) => item.json as unknown);
