@@ -11,6 +11,7 @@ import type {
 	ICredentialDataDecryptedObject,
 	ICredentials,
 	ICredentialType,
+	IConnections,
 	IHttpRequestOptions,
 	INode,
 	INodeExecutionData,
@@ -204,16 +205,24 @@ export function harnessNode(parameters: INodeParameters, extra: Partial<INode> =
 	};
 }
 
-/** A one-node workflow as n8n would load it: its saved form and the live Workflow. */
+/**
+ * A workflow as n8n would load it, its saved form and the live Workflow: one node, or several
+ * with their `connections` (e.g. a tool connected to an agent).
+ */
 export function harnessWorkflow(
-	node: INode,
-	options: { id?: string; active?: boolean; staticData?: IDataObject } = {},
+	node: INode | INode[],
+	options: {
+		id?: string;
+		active?: boolean;
+		staticData?: IDataObject;
+		connections?: IConnections;
+	} = {},
 ): { workflow: Workflow; workflowData: IWorkflowBase } {
 	const workflowData = {
 		id: options.id ?? 'harness',
 		name: options.id ?? 'harness',
-		nodes: [node],
-		connections: {},
+		nodes: Array.isArray(node) ? node : [node],
+		connections: options.connections ?? {},
 		active: options.active ?? false,
 		settings: {},
 		staticData: options.staticData,
@@ -231,6 +240,33 @@ export function harnessWorkflow(
 	return { workflow, workflowData };
 }
 
+/**
+ * Runs `workflow` through WorkflowExecute.processRunExecutionData from `start`, fed with `input`,
+ * and resolves with the finished run.
+ */
+export async function executeWorkflow(
+	workflow: Workflow,
+	workflowData: IWorkflowBase,
+	start: INode,
+	input: INodeExecutionData[],
+	credentials: ICredentialDataDecryptedObject = testCredentials(),
+): Promise<IRun> {
+	const hooks = new ExecutionLifecycleHooks('manual', `${workflowData.id}-execution`, workflowData);
+	let resolveRun: (run: IRun) => void = () => {};
+	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
+	hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
+
+	const additionalData = additionalDataFor({ crewPassApi: credentials }, hooks);
+	const runExecutionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [{ node: start, data: { main: [input] }, source: null }],
+		},
+	});
+	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
+	await execute.processRunExecutionData(workflow);
+	return await finished;
+}
+
 /** Executes one node, fed with `input`, through WorkflowExecute.processRunExecutionData. */
 export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 	const node = harnessNode(options.parameters, {
@@ -238,30 +274,13 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	});
 	const { workflow, workflowData } = harnessWorkflow(node);
-
-	const hooks = new ExecutionLifecycleHooks('manual', 'harness-execution', workflowData);
-	let resolveRun: (run: IRun) => void = () => {};
-	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
-	hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
-
-	const additionalData = additionalDataFor(
-		{ crewPassApi: options.credentials ?? testCredentials() },
-		hooks,
+	const run = await executeWorkflow(
+		workflow,
+		workflowData,
+		node,
+		options.input ?? [{ json: {} }],
+		options.credentials,
 	);
-	const runExecutionData = createRunExecutionData({
-		executionData: {
-			nodeExecutionStack: [
-				{
-					node,
-					data: { main: [options.input ?? [{ json: {} }]] },
-					source: null,
-				},
-			],
-		},
-	});
-	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
-	await execute.processRunExecutionData(workflow);
-	const run = await finished;
 
 	const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
 	return {

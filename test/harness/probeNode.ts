@@ -17,11 +17,14 @@ import { nodeTypeRegistry, PACKAGE_NAME } from './index';
  * real n8n execute context, through the real router, so the transport is tested as operations
  * use it.
  */
+const PROBE_TOOL_BOUND = { what: 'items', narrow: 'a smaller Limit' };
+
 const probe: CrewPassResource = {
 	description: [],
 	operations: {
 		request: {
 			description: [],
+			toolBound: PROBE_TOOL_BOUND,
 			async execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 				const path = this.getNodeParameter('path', itemIndex) as string[];
 				const body = await crewPassRequest(this, { path, itemIndex });
@@ -30,6 +33,7 @@ const probe: CrewPassResource = {
 		},
 		paginate: {
 			description: [],
+			toolBound: PROBE_TOOL_BOUND,
 			async execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 				const limit = this.getNodeParameter('limit', itemIndex, 0) as number;
 				const pageSize = this.getNodeParameter('pageSize', itemIndex, 200) as number;

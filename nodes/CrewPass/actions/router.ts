@@ -2,12 +2,29 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { asNodeError, errorToJson } from '../transport/errors';
+import { boundForTool, runsAsTool, toolSafeError, toolSafeItem, toolSafeJson } from './common/tool';
 import { resources } from './resources';
-import type { CrewPassResource } from './types';
+import type { CrewPassOperation, CrewPassResource } from './types';
+
+/**
+ * The items of one input item as an AI agent gets them: bounded (operation.toolBound) and without
+ * binary data, credentials or download links (unless the author allowed links).
+ */
+function forAgent(
+	this: IExecuteFunctions,
+	operation: CrewPassOperation,
+	results: INodeExecutionData[],
+	itemIndex: number,
+): INodeExecutionData[] {
+	const allowLinks = operation.toolBound.linksAllowed?.call(this, itemIndex) ?? false;
+	const safe = results.map((result) => toolSafeItem(result, allowLinks));
+	return boundForTool(safe, operation.toolBound);
+}
 
 /**
  * Runs the chosen operation once per input item. The one place that turns a failure into the
- * node error (asNodeError) or, with Continue On Fail, into an error item (errorToJson).
+ * node error (asNodeError) or, with Continue On Fail, into an error item (errorToJson); as an AI
+ * agent tool, also the one place that bounds and cleans what the agent gets (forAgent).
  */
 export async function router(
 	this: IExecuteFunctions,
@@ -25,10 +42,14 @@ export async function router(
 		);
 	}
 
+	const asTool = runsAsTool(this);
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const results = await operation.execute.call(this, itemIndex);
+			const operationResults = await operation.execute.call(this, itemIndex);
+			const results = asTool
+				? forAgent.call(this, operation, operationResults, itemIndex)
+				: operationResults;
 			// Operations return new items of their own: paired in place, not copied.
 			for (const result of results) {
 				result.pairedItem = { item: itemIndex };
@@ -37,8 +58,10 @@ export async function router(
 		} catch (caught) {
 			const error = asNodeError(this, caught, itemIndex);
 			error.context.itemIndex ??= itemIndex;
+			if (asTool) toolSafeError(error);
 			if (!this.continueOnFail()) throw error;
-			output.push({ json: errorToJson(error), pairedItem: { item: itemIndex } });
+			const json = asTool ? toolSafeJson(errorToJson(error)) : errorToJson(error);
+			output.push({ json, pairedItem: { item: itemIndex } });
 		}
 	}
 	return [output];

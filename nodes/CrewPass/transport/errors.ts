@@ -137,7 +137,8 @@ export function crewPassApiError(
 	return error;
 }
 
-const FILE_LINK_PATH = /(\/api\/v2\/files\/)[^\s?#)"'<>]+/gi;
+/** A file link's token; not one already removed, so redacting twice changes nothing. */
+const FILE_LINK_PATH = /(\/api\/v2\/files\/)(?!\[link token removed\])[^\s?#)"'<>]+/gi;
 const URL_QUERY = /(https?:\/\/[^\s?#)"'<>]*|\/api\/v2\/[^\s?#)"'<>]*)[?#][^\s)"'<>]*/gi;
 /** Secrets shorter than this are not searched for (they would match ordinary words). */
 const MIN_SECRET_LENGTH = 8;

@@ -16,14 +16,14 @@ const operation: INodeProperties = {
 			value: 'check',
 			description:
 				'Check whether a crew member is fully certified for their role (role certificates, STCW, medical)',
-			action: 'Check the compliance of a crew member',
+			action: 'Check compliance of a crew member up to 50 for AI',
 		},
 		{
 			name: 'Check Fleet',
 			value: 'checkFleet',
 			description:
 				'Check the compliance of every crew member on your fleet or chosen vessels, optionally only those needing attention',
-			action: 'Check the compliance of the whole fleet',
+			action: 'Check the fleet 1 request per crew up to 50 for AI',
 		},
 	],
 	default: 'check',

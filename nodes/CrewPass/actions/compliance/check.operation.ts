@@ -14,6 +14,7 @@ import {
 	vesselLocator,
 } from '../common/locators';
 import { pickFields, readSimplify, simplifyParameter } from '../common/simplify';
+import type { ToolBound } from '../common/tool';
 import { parameterError } from '../common/validation';
 
 /** What Simplify keeps of a snapshot (Output: Snapshot). */
@@ -84,6 +85,11 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['compliance'], operation: ['check'] } },
 	properties,
 );
+
+export const toolBound: ToolBound = {
+	what: 'requirements',
+	narrow: 'choose Output → Snapshot, or turn Simplify on',
+};
 
 /** `POST employers/me/crew/{id}/compliance-checks`: is the crew member certified for the role? */
 export async function execute(

@@ -14,7 +14,8 @@ import { errorToJson } from '../../transport/errors';
 import { vesselIdsParameter } from '../common/locators';
 import { listParameter, parameterError, requireIntegerInRange } from '../common/validation';
 import { concurrencyFor } from '../../transport/pacing';
-import { boundForTool, runsAsTool } from '../common/tool';
+import { runsAsTool, TOOL_MAX_ITEMS } from '../common/tool';
+import type { ToolBound } from '../common/tool';
 import { isPerCrewMemberError, needsAttention } from './shared';
 
 /**
@@ -86,6 +87,11 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	properties,
 );
 
+export const toolBound: ToolBound = {
+	what: 'crew members',
+	narrow: 'turn on Only Those Needing Attention, or set Vessel Names or IDs',
+};
+
 /** A promise's outcome as a value, so the caller decides what to do with a failure. */
 async function settle<T>(
 	promise: Promise<T>,
@@ -111,7 +117,8 @@ function rosterDetails(row: RosterRow): IDataObject {
 /**
  * The compliance snapshot of every crew member on the fleet (or the chosen vessels): the roster
  * (`GET employers/me/fleet`, pages of 200), then one `POST .../compliance-checks?vessel_id=` per
- * roster row with bounded concurrency, in roster order.
+ * roster row with bounded concurrency, in roster order. As an AI agent tool the checks stop once
+ * more than TOOL_MAX_ITEMS crew members are found (checkUntilEnough).
  */
 export async function execute(
 	this: IExecuteFunctions,
@@ -147,7 +154,7 @@ export async function execute(
 
 	const roster = await listRoster(this, { vesselIds }, itemIndex);
 	const now = Date.now();
-	const results = await mapWithConcurrency(this, roster, FLEET_CONCURRENCY, async (row) => {
+	const check = async (row: RosterRow): Promise<IDataObject | undefined> => {
 		const crewMemberId = String(row.crew_unique_id ?? '');
 		const vesselId =
 			row.vessel_id === undefined || row.vessel_id === null ? undefined : String(row.vessel_id);
@@ -160,9 +167,31 @@ export async function execute(
 		if (unreadable === 'fail' || !isPerCrewMemberError(outcome.error)) throw outcome.error;
 		if (unreadable === 'skip') return undefined;
 		return { ...rosterDetails(row), compliance_error: errorToJson(outcome.error) };
-	});
-	const items = results
-		.filter((json): json is IDataObject => json !== undefined)
-		.map((json) => ({ json }));
-	return runsAsTool(this) ? boundForTool(items, 'crew members') : items;
+	};
+	const found = runsAsTool(this)
+		? await checkUntilEnough(this, roster, check)
+		: await mapWithConcurrency(this, roster, FLEET_CONCURRENCY, check);
+	return found.filter((json): json is IDataObject => json !== undefined).map((json) => ({ json }));
+}
+
+/**
+ * As an AI agent tool, which gets at most TOOL_MAX_ITEMS items: the roster checked in order, a
+ * pool's worth (FLEET_CONCURRENCY) at a time, until more than TOOL_MAX_ITEMS crew members are
+ * output (then exactly TOOL_MAX_ITEMS + 1, which the router reports as "more than") or the roster
+ * ends. The cost is the roster plus about TOOL_MAX_ITEMS + FLEET_CONCURRENCY checks, not one per
+ * crew member (unless few of them are output, e.g. with Only Those Needing Attention).
+ */
+async function checkUntilEnough(
+	ctx: IExecuteFunctions,
+	roster: RosterRow[],
+	check: (row: RosterRow) => Promise<IDataObject | undefined>,
+): Promise<IDataObject[]> {
+	const found: IDataObject[] = [];
+	for (let start = 0; start < roster.length; start += FLEET_CONCURRENCY) {
+		const chunk = roster.slice(start, start + FLEET_CONCURRENCY);
+		const results = await mapWithConcurrency(ctx, chunk, FLEET_CONCURRENCY, check);
+		found.push(...results.filter((json): json is IDataObject => json !== undefined));
+		if (found.length > TOOL_MAX_ITEMS) return found.slice(0, TOOL_MAX_ITEMS + 1);
+	}
+	return found;
 }

@@ -25,13 +25,13 @@ const operation: INodeProperties = {
 			value: 'getAll',
 			description:
 				'List the crew on your vessels (the fleet roster): vessel, role, verification and background-check status, and how many documents expire soon',
-			action: 'Get many crew members',
+			action: 'Get many crew members up to 50 for AI',
 		},
 		{
 			name: 'Get Photo',
 			value: 'getPhoto',
 			description: "Download a crew member's profile photo as a binary file",
-			action: 'Get the photo of a crew member',
+			action: 'Get the photo of a crew member details only for AI',
 		},
 		{
 			name: 'Get Profile',

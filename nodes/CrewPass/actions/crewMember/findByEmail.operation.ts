@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { lookupCrewMember } from '../../client';
 import { unlessNotFound } from '../../transport/errors';
+import type { ToolBound } from '../common/tool';
 import { requireEmail } from '../common/validation';
 
 const properties: INodeProperties[] = [
@@ -40,6 +41,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['crewMember'], operation: ['findByEmail'] } },
 	properties,
 );
+
+export const toolBound: ToolBound = { what: 'crew members', narrow: 'nothing to narrow: one item' };
 
 /** `POST /employers/me/crew/lookup`: the crew_unique_id (and status, when shared) for an email. */
 export async function execute(

@@ -12,6 +12,8 @@ import { MAX_EXPIRY_WINDOW_DAYS } from '../../shared/dates';
 import { vesselIdsParameter } from '../common/locators';
 import { listParameter, requireIntegerInRange } from '../common/validation';
 import { readLimit, returnAllOrLimit } from '../common/returnAll';
+import { toolLimit } from '../common/tool';
+import type { ToolBound } from '../common/tool';
 
 const properties: INodeProperties[] = [
 	...returnAllOrLimit,
@@ -83,6 +85,12 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	properties,
 );
 
+export const toolBound: ToolBound = {
+	what: 'crew members',
+	narrow:
+		'set Filters → Vessel Names or IDs, Verification Status, Background Check Status or Only With Expiring Documents, or a smaller Limit',
+};
+
 /** Reads and validates the roster parameters of one item (before any request). */
 export function rosterQueryFor(this: IExecuteFunctions, itemIndex: number): RosterQuery {
 	const limit = readLimit.call(this, itemIndex);
@@ -105,11 +113,19 @@ export function rosterQueryFor(this: IExecuteFunctions, itemIndex: number): Rost
 	};
 }
 
-/** `GET /employers/me/fleet`: one item per crew member on your vessels. */
+/**
+ * `GET /employers/me/fleet`: one item per crew member on your vessels. As an AI agent tool the
+ * roster is read only up to toolLimit (one request without filters).
+ */
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const roster = await listRoster(this, rosterQueryFor.call(this, itemIndex), itemIndex);
+	const query = rosterQueryFor.call(this, itemIndex);
+	const roster = await listRoster(
+		this,
+		{ ...query, limit: toolLimit(this, query.limit) },
+		itemIndex,
+	);
 	return roster.map((row) => ({ json: row }));
 }

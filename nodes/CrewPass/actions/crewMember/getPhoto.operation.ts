@@ -12,6 +12,7 @@ import { unlessNotFound } from '../../transport/errors';
 import { binaryPropertyParameter, readBinaryPropertyName } from '../common/binary';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
 import { runsAsTool, TOOL_FILE_NOTE } from '../common/tool';
+import type { ToolBound } from '../common/tool';
 
 const properties: INodeProperties[] = [
 	crewMemberLocator,
@@ -42,6 +43,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['crewMember'], operation: ['getPhoto'] } },
 	properties,
 );
+
+export const toolBound: ToolBound = { what: 'photos', narrow: 'nothing to narrow: one item' };
 
 const EXTENSIONS: Record<string, string> = {
 	'image/png': 'png',

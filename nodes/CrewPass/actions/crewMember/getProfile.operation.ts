@@ -8,6 +8,7 @@ import type {
 
 import { getProfile } from '../../client';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
+import type { ToolBound } from '../common/tool';
 
 /**
  * The base profile fields Simplify keeps. Identity fields (shared with consent, `full_profile`
@@ -42,6 +43,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 		},
 	],
 );
+
+export const toolBound: ToolBound = { what: 'profiles', narrow: 'turn Simplify on' };
 
 function objectOf(value: unknown): IDataObject | undefined {
 	return value !== null && typeof value === 'object' && !Array.isArray(value)

@@ -18,28 +18,28 @@ const operation: INodeProperties = {
 			value: 'download',
 			description:
 				"Download one of a crew member's document files (certificate, medical) as binary data",
-			action: 'Download a document file',
+			action: 'Download a document file details only for AI',
 		},
 		{
 			name: 'Download All',
 			value: 'downloadAll',
 			description:
 				'Download every current document file of a crew member, one item per document with binary data',
-			action: 'Download all document files of a crew member',
+			action: 'Download all files of a crew member up to 50 for AI',
 		},
 		{
 			name: 'Get Download Link',
 			value: 'getDownloadLink',
 			description:
 				'Get a short-lived link (about 15 minutes) to a document file, with its file name and content type',
-			action: 'Get a document download link',
+			action: 'Get a document link hidden from AI by default',
 		},
 		{
 			name: 'Get Many',
 			value: 'getAll',
 			description:
 				"List a crew member's current documents with issuer, verification status and days until expiry",
-			action: 'Get many documents of a crew member',
+			action: 'Get many documents of a crew member up to 50 for AI',
 		},
 	],
 	default: 'getAll',

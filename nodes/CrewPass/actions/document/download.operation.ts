@@ -4,6 +4,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { binaryPropertyParameter, readBinaryPropertyName } from '../common/binary';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
 import { runsAsTool } from '../common/tool';
+import type { ToolBound } from '../common/tool';
 import {
 	binaryItem,
 	describeFile,
@@ -17,6 +18,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['document'], operation: ['download'] } },
 	[crewMemberLocator, documentIdParameter, binaryPropertyParameter('file')],
 );
+
+export const toolBound: ToolBound = { what: 'files', narrow: 'nothing to narrow: one item' };
 
 /**
  * Asks CrewPass for a download link and follows it: the file as binary data (file name and MIME

@@ -6,7 +6,8 @@ import { mapWithConcurrency } from '../../shared/concurrency';
 import { binaryPropertyParameter, readBinaryPropertyName } from '../common/binary';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
 import { pickFields, readSimplify, simplifyParameter } from '../common/simplify';
-import { boundForTool, runsAsTool, TOOL_MAX_ITEMS } from '../common/tool';
+import { runsAsTool, TOOL_MAX_ITEMS } from '../common/tool';
+import type { ToolBound } from '../common/tool';
 import {
 	binaryItem,
 	describeFile,
@@ -32,6 +33,11 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
+export const toolBound: ToolBound = {
+	what: 'documents',
+	narrow: 'set Filters → Type, Verification Status or Expiring Within Days',
+};
+
 /**
  * Lists the crew member's current documents (optionally filtered) and downloads each one: one
  * item per document with its details and the file as binary data, in list order.
@@ -50,14 +56,15 @@ export async function execute(
 	);
 	const ids = documents.map((document) => documentIdOf(this, document, itemIndex));
 	if (runsAsTool(this)) {
-		// An agent gets file details (one request each, no download) for at most TOOL_MAX_ITEMS.
+		// An agent gets file details (one request each, no download) for the first TOOL_MAX_ITEMS;
+		// the router keeps those and says how many there were.
 		const shown = documents.slice(0, TOOL_MAX_ITEMS);
 		const items = await mapWithConcurrency(this, shown, DOWNLOAD_CONCURRENCY, async (doc, i) => {
 			const details = await describeFileForTool(this, crewMemberId, ids[i], itemIndex);
 			const full = { ...doc, ...details };
 			return { json: simplify ? pickFields(full, [...SIMPLE_DOWNLOAD_FIELDS, 'note']) : full };
 		});
-		return boundForTool(items, 'documents', documents.length);
+		return [...items, ...documents.slice(TOOL_MAX_ITEMS).map((json) => ({ json }))];
 	}
 	return await mapWithConcurrency(this, documents, DOWNLOAD_CONCURRENCY, async (document, i) => {
 		const file = await downloadDocument(this, crewMemberId, ids[i], itemIndex);

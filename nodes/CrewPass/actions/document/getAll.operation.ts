@@ -5,6 +5,7 @@ import { listDocuments } from '../../client';
 import { crewMemberLocator, resolveCrewMemberId } from '../common/locators';
 import { readLimit, returnAllOrLimit } from '../common/returnAll';
 import { pickFields, readSimplify, simplifyParameter } from '../common/simplify';
+import type { ToolBound } from '../common/tool';
 import {
 	documentFilters,
 	matchesDocumentFilters,
@@ -21,6 +22,11 @@ export const description: INodeProperties[] = updateDisplayOptions(
 		simplifyParameter(SIMPLE_DOCUMENT_FIELDS),
 	],
 );
+
+export const toolBound: ToolBound = {
+	what: 'documents',
+	narrow: 'set Filters → Type, Verification Status or Expiring Within Days, or a smaller Limit',
+};
 
 /**
  * `GET employers/me/crew/{id}/documents`: one item per current document (superseded uploads are

@@ -15,7 +15,7 @@ const operation: INodeProperties = {
 			value: 'getAll',
 			description:
 				'List the vessels on your CrewPass account: vessel_id, name, IMO, MMSI, flag state and type',
-			action: 'Get many vessels',
+			action: 'Get many vessels up to 50 for AI',
 		},
 	],
 	default: 'getAll',
