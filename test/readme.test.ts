@@ -39,6 +39,7 @@ const PAGES_BEING_WRITTEN = ['docs/compatibility.md'];
 
 let crewPass: INodeTypeDescription;
 let trigger: INodeTypeDescription;
+let credentialFields: INodeProperties[];
 
 beforeAll(async () => {
 	const root = require.resolve('../package.json').replace(/[\\/]package\.json$/, '');
@@ -46,6 +47,28 @@ beforeAll(async () => {
 	await loader.loadAll();
 	crewPass = loader.nodeTypes.crewPass.type.description as INodeTypeDescription;
 	trigger = loader.nodeTypes.crewPassTrigger.type.description as INodeTypeDescription;
+	credentialFields = loader.credentialTypes.crewPassApi.type.properties;
+});
+
+describe('README "Credentials: CrewPass API" against the built credential', () => {
+	it('every field of the credential has a row, and every row is a field', () => {
+		const rows = onlyTable(section(README, 'Credentials: CrewPass API'));
+		const documented = rows.flatMap((row) => row.Field.split(', '));
+		const built = credentialFields.filter((p) => p.type !== 'notice').map((p) => p.displayName);
+		expect(documented.sort()).toEqual(built.sort());
+	});
+
+	it('the environments, and the Production host the credential uses', () => {
+		const { PRODUCTION_BASE_URL } = requireBuilt('credentials/CrewPassApi.credentials.js') as {
+			PRODUCTION_BASE_URL: string;
+		};
+		const environment = credentialFields.find((p) => p.name === 'environment')!;
+		expect(choices(environment).map((c) => c.name)).toEqual(['Production', 'Sandbox', 'Custom']);
+		const row = onlyTable(section(README, 'Credentials: CrewPass API')).find(
+			(r) => r.Field === 'Environment',
+		)!;
+		expect(row['What to enter']).toContain(`**Production** (\`${PRODUCTION_BASE_URL}\`)`);
+	});
 });
 
 // ---- the node's description ------------------------------------------------------------------
