@@ -637,6 +637,36 @@ describe('README "Example workflows" against examples/ and npm start', () => {
 	});
 });
 
+describe('docs/queue-mode.md "Both gates" against the gate examples', () => {
+	it("the claim node's Retry On Fail: Max Tries and the wait between tries", () => {
+		const text = section(readRepoFile('docs/queue-mode.md'), 'Both gates');
+		const tries = Number(/\*\*Max Tries (\d+)\*\*/.exec(text)?.[1]);
+		const waitSeconds = Number(/(\d+) s\s+between tries/.exec(text)?.[1]);
+		for (const file of ['exactly-once-redis.json', 'exactly-once-postgres.json']) {
+			const workflow = JSON.parse(readRepoFile(`examples/${file}`)) as {
+				nodes: Array<{
+					name: string;
+					retryOnFail?: boolean;
+					maxTries?: number;
+					waitBetweenTries?: number;
+				}>;
+			};
+			const claim = workflow.nodes.find((node) => node.name === 'Claim Event');
+			expect({
+				file,
+				retryOnFail: claim?.retryOnFail,
+				tries: claim?.maxTries,
+				waitMs: claim?.waitBetweenTries,
+			}).toEqual({
+				file,
+				retryOnFail: true,
+				tries,
+				waitMs: waitSeconds * 1000,
+			});
+		}
+	});
+});
+
 describe('links in the README and the docs pages', () => {
 	const pages = [
 		'README.md',
