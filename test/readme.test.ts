@@ -26,7 +26,7 @@ import {
 	section,
 	tables,
 } from './readme/markdown';
-import { TRIGGER_CASES } from './readme/triggerAnswers';
+import { deliveredItem, TRIGGER_CASES } from './readme/triggerAnswers';
 import { listRepoFolder, readRepoFile, repoPathExists, requireBuilt } from './repo-files.cjs';
 
 const README = readRepoFile('README.md');
@@ -236,6 +236,7 @@ describe('README "The CrewPass node" against the built node', () => {
 
 		beforeAll(() => nock.disableNetConnect());
 		afterEach(() => nock.cleanAll());
+		afterAll(() => nock.enableNetConnect());
 
 		// The contract's example answers (Quickstart).
 		const cases: Array<{
@@ -418,6 +419,13 @@ describe('README "The CrewPass node" against the built node', () => {
 // ---- the CrewPass Trigger -----------------------------------------------------------------
 
 describe('README "CrewPass Trigger" against the built trigger', () => {
+	// Deliveries go to a real HTTP server on 127.0.0.1, nowhere else.
+	beforeAll(() => {
+		nock.disableNetConnect();
+		nock.enableNetConnect('127.0.0.1');
+	});
+	afterAll(() => nock.enableNetConnect());
+
 	const samples = () =>
 		requireBuilt('nodes/CrewPassTrigger/samples.js') as {
 			SAMPLE_TYPES: readonly string[];
@@ -432,6 +440,23 @@ describe('README "CrewPass Trigger" against the built trigger', () => {
 		);
 		expect(blocks.map((items) => items[0].event_type)).toEqual([...SAMPLE_TYPES]);
 		for (const items of blocks) expect(items).toEqual([sampleItem(String(items[0].event_type))]);
+	});
+
+	it('Sample events: a signed delivery of each sample outputs the README item (but received_at)', async () => {
+		const { sampleEnvelope } = requireBuilt('nodes/CrewPassTrigger/samples.js') as {
+			sampleEnvelope: (type: string) => IDataObject;
+		};
+		const blocks = codeBlocks(section(README, 'Test URL vs Production URL'), 'json').map(
+			(block) => JSON.parse(block) as IDataObject[],
+		);
+		for (const [documented] of blocks) {
+			resetDedupeStores();
+			const delivered = await deliveredItem(sampleEnvelope(String(documented.event_type)));
+			expect({ ...delivered, received_at: 'when it arrived' }).toEqual({
+				...documented,
+				received_at: 'when it arrived',
+			});
+		}
 	});
 
 	it('Events and their payloads: every event type, its data fields, and the node offers them all', () => {
@@ -470,12 +495,7 @@ describe('README "CrewPass Trigger" against the built trigger', () => {
 			section(README, 'What the trigger answers, and which answers CrewPass retries'),
 		);
 
-		beforeAll(() => {
-			nock.disableNetConnect();
-			nock.enableNetConnect('127.0.0.1');
-		});
 		beforeEach(() => resetDedupeStores());
-		afterAll(() => nock.enableNetConnect());
 
 		it('every row has a case, every case a row', () => {
 			expect(rows.map((row) => row.Case).sort()).toEqual(Object.keys(TRIGGER_CASES).sort());

@@ -84,6 +84,18 @@ function nested(depth: number): unknown {
 	return value;
 }
 
+/** The item a published CrewPass Trigger outputs for one signed delivery of `event`. */
+export async function deliveredItem(event: IDataObject): Promise<IDataObject> {
+	let item: IDataObject | undefined;
+	await withTrigger({}, async ({ deliver, executions }) => {
+		const answer = await deliver(signedDelivery(event));
+		item = executions()[0]?.[0][0].json;
+		return [answer];
+	});
+	if (!item) throw new Error(`no execution for ${String(event.event_type)}`);
+	return item;
+}
+
 /**
  * One scenario per row of the README's "What the trigger answers" table, keyed by the row's
  * Case cell exactly. A README row without a scenario, or a scenario without a row, fails the test.
