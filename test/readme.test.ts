@@ -340,6 +340,51 @@ describe('README "The CrewPass node" against the built node', () => {
 		});
 	});
 
+	describe('Consent, and crew members off your fleet: Get Photo with Pass Item Through Without File', () => {
+		const OFF_FLEET = { error: { code: 'not_found', message: 'crew member not found' } };
+		const text = () =>
+			section(README, 'Consent, and crew members off your fleet').replace(/\s+/g, ' ');
+
+		beforeAll(() => nock.disableNetConnect());
+		afterEach(() => nock.cleanAll());
+		afterAll(() => nock.enableNetConnect());
+
+		it('By ID: a crew member off the fleet passes the item through', async () => {
+			expect(text()).toContain(
+				'**Pass Item Through Without File** applies to them when the Crew Member is given **From List** or **By ID**',
+			);
+			nock(TEST_BASE_URL).get('/api/v2/employers/me/crew/crew_999/photo').reply(404, OFF_FLEET);
+			const { items, error } = await runNode({
+				parameters: {
+					resource: 'crewMember',
+					operation: 'getPhoto',
+					crewMember: { __rl: true, mode: 'id', value: 'crew_999' },
+					ifNoPhoto: 'passThrough',
+				},
+				input: [{ json: { keep: 'me' } }],
+			});
+			expect(error).toBeUndefined();
+			expect(items.map((item) => item.json)).toEqual([{ keep: 'me' }]);
+		});
+
+		it("By Email: the lookup's not_found fails the item before the photo is asked for", async () => {
+			expect(text()).toContain(
+				'**By Email**, the email lookup comes first and its `not_found` fails the item before the photo is asked for',
+			);
+			nock(TEST_BASE_URL).post('/api/v2/employers/me/crew/lookup').reply(404, OFF_FLEET);
+			const { error } = await runNode({
+				parameters: {
+					resource: 'crewMember',
+					operation: 'getPhoto',
+					crewMember: { __rl: true, mode: 'email', value: 'someone@elsewhere.example' },
+					ifNoPhoto: 'passThrough',
+				},
+			});
+			expect(error?.message).toContain('not_found');
+			expect(nock.pendingMocks()).toEqual([]);
+		});
+	});
+
 	it('Simplify: each operation with Simplify, and the fields it keeps, in order', () => {
 		const built = (file: string) => requireBuilt(`nodes/CrewPass/actions/${file}.js`);
 		const profile = built('crewMember/getProfile.operation') as {
