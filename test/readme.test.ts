@@ -592,8 +592,15 @@ describe('README "Errors, retries and limits" against the built transport', () =
 		};
 
 	it('Rate limits: each row is when the last Check Fleet request may start, by the node pacer', () => {
-		const { TokenBucketPacer } = pacing();
-		const rows = onlyTable(section(README, 'Rate limits and how long a Check Fleet takes'));
+		const { TokenBucketPacer, ADMISSION_MARGIN_MS } = pacing();
+		const text = section(README, 'Rate limits and how long a Check Fleet takes');
+		// The formula above the table: max(0, (R − 60) / 60 s, (R − 1,000) × 0.06 s) + margin.
+		const formula =
+			/\*\*T\(R\) = max\(0, \(R − 60\) \/ 60 s, \(R − 1,000\) × 0\.06 s\) \+ ([\d.]+) s\*\*/.exec(
+				text,
+			);
+		expect(Number(formula?.[1])).toBe(ADMISSION_MARGIN_MS / 1000);
+		const rows = onlyTable(text);
 		expect(rows.length).toBeGreaterThan(0);
 		for (const row of rows) {
 			const crew = integer(row.crew);
