@@ -15,17 +15,8 @@ import { createRequire } from 'node:module';
 import { after, describe } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-import { CACHE_DIR, ensureN8nInstalled } from './n8n-install.mjs';
-import {
-	REPO,
-	N8nClient,
-	buildAndPack,
-	freePort,
-	installTarball,
-	log,
-	n8nEnv,
-	startN8n,
-} from './lib/n8n.mjs';
+import { CACHE_DIR } from './n8n-install.mjs';
+import { REPO, N8nClient, launchN8n, log } from './lib/n8n.mjs';
 import { OWNER, prepareDemo } from './lib/demo.mjs';
 import { context } from '../test/e2e/context.mjs';
 
@@ -36,8 +27,9 @@ const DIR = path.resolve(process.env.CREWPASS_E2E_DIR || path.join(CACHE_DIR, 'e
 const only = process.argv.slice(2);
 
 const timings = {};
+const secs = (ms) => Math.round(ms / 100) / 10;
 const mark = (name, since) => {
-	timings[name] = Math.round((Date.now() - since) / 100) / 10;
+	timings[name] = secs(Date.now() - since);
 };
 
 let teardown = async () => {};
@@ -48,75 +40,59 @@ after(async () => {
 });
 
 async function setup() {
-	let t = Date.now();
-	const install = await ensureN8nInstalled();
-	mark('n8nInstall', t);
-	log(tag, `n8n ${install.n8nVersion} on Node ${install.nodeVersion}`);
-
-	fs.rmSync(DIR, { recursive: true, force: true });
-	const userFolder = path.join(DIR, 'n8n');
-	fs.mkdirSync(path.join(userFolder, 'files'), { recursive: true });
-
-	t = Date.now();
-	const tgz = buildAndPack(path.join(DIR, 'pack'));
-	const installedDir = installTarball(tgz, userFolder);
-	mark('buildPackInstall', t);
-	log(tag, `installed ${path.basename(tgz)} into ${installedDir}`);
-
 	const { startSandbox } = require(path.join(REPO, 'sandbox', 'server.cjs'));
-	const sandbox = await startSandbox({ port: 0, webhookBaseDelayMs: 200, rateLimit: true });
-
-	const port = await freePort();
-	const brokerPort = await freePort();
-	const env = n8nEnv({
-		userFolder,
-		port,
-		brokerPort,
+	const launched = await launchN8n({
+		dir: DIR,
+		tag,
 		encryptionKey: 'crewpass-e2e-' + Date.now(),
 		logLevel: 'debug',
 	});
-	const logFile = path.join(DIR, 'n8n.log');
-	t = Date.now();
-	let n8n = await startN8n({ install, env, port, logFile, tag });
-	mark('n8nStart', t);
-	log(tag, `n8n up on ${n8n.url} (log ${logFile})`);
+	Object.assign(timings, {
+		n8nInstall: secs(launched.timings.installMs),
+		buildPackInstall: secs(launched.timings.buildPackInstallMs),
+		n8nStart: secs(launched.timings.startMs),
+	});
+	const sandbox = await startSandbox({ port: 0, webhookBaseDelayMs: 200, rateLimit: true });
 
 	teardown = async () => {
-		await n8n.stop();
+		await launched.stop();
 		await sandbox.stop();
 	};
 
-	t = Date.now();
-	const client = new N8nClient(n8n.url);
-	const demo = await prepareDemo(client, { sandbox, userFolder, log: (m) => log(tag, m) });
+	const t = Date.now();
+	const client = new N8nClient(launched.url);
+	const demo = await prepareDemo(client, {
+		sandbox,
+		userFolder: launched.userFolder,
+		log: (m) => log(tag, m),
+	});
 	mark('prepare', t);
 
 	/**
 	 * Stops n8n (SIGTERM, as a service manager would) and starts it again on the same data folder,
-	 * port and log, then logs in again. Returns { stopMs, startMs } (start: until /healthz/readiness).
+	 * port and log, then logs in again. Returns { stopMs, startMs } (start: until the REST API answers).
 	 */
 	const restartN8n = async () => {
-		const t1 = Date.now();
-		await n8n.stop();
-		const t2 = Date.now();
-		n8n = await startN8n({ install, env, port, logFile, tag });
-		context.n8n = n8n;
+		const r = await launched.restart();
+		context.n8n = launched.n8n;
 		await client.ownerLogin(OWNER);
-		return { stopMs: t2 - t1, startMs: Date.now() - t2 };
+		return r;
 	};
 
 	Object.assign(context, {
-		install,
+		install: launched.install,
+		n8nVersion: launched.install.n8nVersion,
+		features: demo.features,
 		restartN8n,
 		sandbox,
-		n8n,
+		n8n: launched.n8n,
 		client,
 		demo,
-		userFolder,
-		logFile,
-		dbFile: path.join(userFolder, '.n8n', 'database.sqlite'),
-		installedDir,
-		tarball: tgz,
+		userFolder: launched.userFolder,
+		logFile: launched.logFile,
+		dbFile: launched.dbFile,
+		installedDir: launched.installedDir,
+		tarball: launched.tarball,
 		workflows: Object.fromEntries(demo.workflows.map((w) => [w.key, w])),
 		timings,
 	});
