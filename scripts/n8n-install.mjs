@@ -284,23 +284,24 @@ async function installN8n(version) {
 		`n8n@${version} installed (${countPackages(nm)} top-level packages, ${npmSeconds} s); building sqlite3 for Node ${NODE_VERSION} (~90 s) ...`,
 	);
 	const t = Date.now();
-	await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--loglevel=error'], {
-		cwd: dir,
-		env: envWithNode24({ npm_config_build_from_source: 'true' }),
-		progress: () => say('  ... compiling sqlite3'),
-		quiet: true,
-	});
-	const check = spawnSync(nodeBin(), ['-e', "require('sqlite3'); console.log('ok')"], {
-		cwd: dir,
-		encoding: 'utf8',
-	});
-	if (check.stdout.trim() !== 'ok') throw new Error(`sqlite3 does not load: ${check.stderr}`);
+	const reused = reuseSqliteBuild(dir);
+	if (reused) say(`reused the sqlite3 build of ${reused} (same sqlite3 version, same Node.js)`);
+	else {
+		await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--loglevel=error'], {
+			cwd: dir,
+			env: envWithNode24({ npm_config_build_from_source: 'true' }),
+			progress: () => say('  ... compiling sqlite3'),
+			quiet: true,
+		});
+	}
+	if (!sqliteLoads(dir)) throw new Error(`sqlite3 does not load in ${dir}`);
 	const n8nPkg = JSON.parse(fs.readFileSync(path.join(nm, 'n8n', 'package.json'), 'utf8'));
 	const record = {
 		version,
 		installed: new Date().toISOString(),
 		npmInstallSeconds: npmSeconds,
 		sqliteBuildSeconds: Math.round((Date.now() - t) / 1000),
+		sqliteBuildReusedFrom: reused,
 		totalSeconds: Math.round((Date.now() - started) / 1000),
 		sizeMb: Number(sizeMb(nm)) || undefined,
 		overrides,
@@ -313,6 +314,48 @@ async function installN8n(version) {
 	fs.writeFileSync(path.join(dir, '.complete'), record.installed);
 	say(`n8n@${version} ready (${record.totalSeconds} s)`);
 	return version;
+}
+
+function sqliteLoads(dir) {
+	const check = spawnSync(nodeBin(), ['-e', "require('sqlite3'); console.log('ok')"], {
+		cwd: dir,
+		encoding: 'utf8',
+	});
+	return check.stdout.trim() === 'ok';
+}
+
+/**
+ * Compiling sqlite3 from source takes 2-4 min per install; another cached n8n with the same
+ * sqlite3 version, built for the same Node.js, has the very same binary. Copies its build/ and
+ * returns that install's folder name, or undefined (then it is compiled).
+ */
+function reuseSqliteBuild(dir) {
+	const version = (d) => {
+		try {
+			return JSON.parse(
+				fs.readFileSync(path.join(d, 'node_modules', 'sqlite3', 'package.json'), 'utf8'),
+			).version;
+		} catch {
+			return undefined;
+		}
+	};
+	const want = version(dir);
+	if (!want) return undefined;
+	for (const name of fs.readdirSync(CACHE_DIR)) {
+		const other = path.join(CACHE_DIR, name);
+		if (other === dir || !name.startsWith('n8n-') || !fs.existsSync(path.join(other, '.complete')))
+			continue;
+		const rec = installRecord(name.slice(4));
+		if (rec?.nodeVersion !== NODE_VERSION || version(other) !== want) continue;
+		const build = path.join(other, 'node_modules', 'sqlite3', 'build');
+		if (!fs.existsSync(build)) continue;
+		const target = path.join(dir, 'node_modules', 'sqlite3', 'build');
+		fs.rmSync(target, { recursive: true, force: true });
+		fs.cpSync(build, target, { recursive: true });
+		if (sqliteLoads(dir)) return name;
+		fs.rmSync(target, { recursive: true, force: true });
+	}
+	return undefined;
 }
 
 /** Why an install failed, in one line: the resolver's own words (missing package@version, host). */
