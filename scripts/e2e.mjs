@@ -2,20 +2,23 @@
 // @ts-check
 // npm run test:e2e: the end-to-end suite against a REAL n8n (installed by scripts/n8n-install.mjs)
 // with this package installed from its `npm pack` tarball, and the local CrewPass sandbox.
-// One n8n and one sandbox for the whole run (fresh data every run under ~/.cache/n8n-nodes-crewpass/e2e/); the test
-// files in test/e2e/*.e2e.mjs are node:test suites sharing that context.
+// One n8n and one sandbox for the whole run (fresh data every run under
+// ~/.cache/n8n-nodes-crewpass/e2e/, or e2e-<version>/ with CREWPASS_N8N_VERSION); the test
+// files in test/e2e/*.e2e.mjs (every one there, a new polling.e2e.mjs too) are node:test suites
+// sharing that context.
 //
 //   npm run test:e2e                      all suites
 //   npm run test:e2e -- trigger secrets   only test/e2e/{trigger,secrets}.e2e.mjs (setup always runs)
-// n8n's data folder and log stay in ~/.cache/n8n-nodes-crewpass/e2e/ after the run for inspection (wiped at the next run).
-// Environment: CREWPASS_E2E_DIR (<cache>/e2e); the installer's CREWPASS_N8N_* variables.
+// n8n's data folder and log stay there after the run for inspection (wiped at the next run).
+//   CREWPASS_N8N_VERSION=1.123.81 npm run test:e2e   the same suites on another n8n (docs/compatibility.md)
+// Environment: CREWPASS_E2E_DIR (<cache>/e2e[-<version>]); the installer's CREWPASS_N8N_* variables.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { after, describe } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-import { CACHE_DIR } from './n8n-install.mjs';
+import { dataDir } from './n8n-install.mjs';
 import { REPO, N8nClient, launchN8n, log } from './lib/n8n.mjs';
 import { OWNER, prepareDemo } from './lib/demo.mjs';
 import { context } from '../test/e2e/context.mjs';
@@ -23,7 +26,7 @@ import { context } from '../test/e2e/context.mjs';
 const require = createRequire(import.meta.url);
 const tag = 'e2e';
 const t0 = Date.now();
-const DIR = path.resolve(process.env.CREWPASS_E2E_DIR || path.join(CACHE_DIR, 'e2e'));
+const DIR = path.resolve(process.env.CREWPASS_E2E_DIR || dataDir('e2e'));
 const only = process.argv.slice(2);
 
 const timings = {};

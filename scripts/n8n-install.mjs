@@ -29,6 +29,16 @@ export const N8N_VERSIONS = process.env.CREWPASS_N8N_VERSION
 export const CACHE_DIR =
 	process.env.CREWPASS_N8N_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-crewpass');
 
+/**
+ * <cache>/<name>, or <cache>/<name>-<version> when CREWPASS_N8N_VERSION is set: the data folders
+ * of runs on different n8n versions never meet (an n8n cannot open a database a newer one
+ * migrated) and runs on two versions can go side by side.
+ */
+export function dataDir(name) {
+	const v = process.env.CREWPASS_N8N_VERSION;
+	return path.join(CACHE_DIR, v ? `${name}-${v}` : name);
+}
+
 const t0 = Date.now();
 const secs = () => ((Date.now() - t0) / 1000).toFixed(0).padStart(4) + ' s';
 const say = (msg) => process.stderr.write(`[n8n-install ${secs()}] ${msg}\n`);

@@ -6,13 +6,13 @@
 //
 // Environment (all optional):
 //   CREWPASS_N8N_PORT (5678)  CREWPASS_SANDBOX_PORT (4010)  CREWPASS_FANOUT_PORT (4011)
-//   CREWPASS_RUNNERS_PORT (5679)  CREWPASS_START_DIR (<cache>/start)  CREWPASS_RESET=1 (fresh n8n data)
+//   CREWPASS_RUNNERS_PORT (5679)  CREWPASS_START_DIR (<cache>/start[-<version>])  CREWPASS_RESET=1 (fresh n8n data)
 //   CREWPASS_N8N_CACHE, CREWPASS_N8N_VERSION, CREWPASS_NODE_VERSION (see scripts/n8n-install.mjs)
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
-import { CACHE_DIR } from './n8n-install.mjs';
+import { dataDir } from './n8n-install.mjs';
 import { startFanout } from './lib/fanout.mjs';
 import { REPO, N8nClient, launchN8n, log, portInUse } from './lib/n8n.mjs';
 import { CREDENTIAL_NAME, OWNER, prepareDemo } from './lib/demo.mjs';
@@ -27,13 +27,7 @@ const SANDBOX_PORT = Number(process.env.CREWPASS_SANDBOX_PORT || 4010);
 const FANOUT_PORT = Number(process.env.CREWPASS_FANOUT_PORT || 4011);
 const RUNNERS_PORT = Number(process.env.CREWPASS_RUNNERS_PORT || 5679);
 // one data folder per n8n version asked for: an n8n cannot open a database a newer one migrated
-const STATE = path.resolve(
-	process.env.CREWPASS_START_DIR ||
-		path.join(
-			CACHE_DIR,
-			process.env.CREWPASS_N8N_VERSION ? `start-${process.env.CREWPASS_N8N_VERSION}` : 'start',
-		),
-);
+const STATE = path.resolve(process.env.CREWPASS_START_DIR || dataDir('start'));
 const USER_FOLDER = path.join(STATE, 'n8n');
 
 const cleanup = [];

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
-import { CACHE_DIR } from '../n8n-install.mjs';
+import { dataDir } from '../n8n-install.mjs';
 import { REPO, N8nClient, launchN8n, log } from '../lib/n8n.mjs';
 import { prepareDemo } from '../lib/demo.mjs';
 
@@ -82,4 +82,4 @@ export async function startWorld({ dir, tag = 'ui' }) {
 	}
 }
 
-export const DEFAULT_DIR = path.resolve(process.env.CREWPASS_UI_DIR || path.join(CACHE_DIR, 'ui'));
+export const DEFAULT_DIR = path.resolve(process.env.CREWPASS_UI_DIR || dataDir('ui'));
