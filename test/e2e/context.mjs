@@ -120,8 +120,10 @@ export async function runManually(ctx, workflowId) {
 	const wf = await ctx.client.get(`/rest/workflows/${workflowId}`);
 	const before = new Set((await executions(ctx, workflowId)).map((e) => e.id));
 	const trigger = wf.nodes.find((n) => /trigger/i.test(n.type));
-	// n8n 2.41 runs the stored workflow; the body only names where to start
+	// n8n 2.x runs the stored workflow and reads only where to start (other keys are dropped);
+	// n8n 1.x runs the workflowData the editor sends and refuses a body without it
 	const res = await ctx.client.post(`/rest/workflows/${workflowId}/run`, {
+		workflowData: wf,
 		triggerToStartFrom: { name: trigger.name },
 	});
 	const executionId =

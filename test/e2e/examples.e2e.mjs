@@ -126,6 +126,8 @@ export default function (ctx) {
 			ctx.sandbox.control.setStatus(fx.pending, { verification_status: 'verified' });
 			const { project, dataTable } = ctx.demo;
 			await ctx.client.post(`/rest/projects/${project.id}/data-tables/${dataTable.id}/insert`, {
+				// required by n8n 1.123 (2.x defaults it to 'count')
+				returnType: 'count',
 				data: [
 					{
 						crew_unique_id: 'crew_former_bosun',
