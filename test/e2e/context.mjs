@@ -132,12 +132,14 @@ export async function runManually(ctx, workflowId) {
 			async () => (await executions(ctx, workflowId)).find((e) => !before.has(e.id))?.id,
 			{ what: 'the manual execution to appear' },
 		));
+	// watched through the executions list: n8n 2.20 answers GET /rest/executions/:id of an
+	// execution that has no run data yet with a 500 ("reading 'resultData'")
 	await waitFor(
 		async () => {
-			const e = await ctx.client.get(`/rest/executions/${executionId}`);
-			return e && !['new', 'running', 'waiting'].includes(e.status) && e.finished !== undefined
-				? e
-				: undefined;
+			const e = (await executions(ctx, workflowId)).find(
+				(x) => String(x.id) === String(executionId),
+			);
+			return e && !['new', 'running', 'waiting'].includes(e.status) ? e : undefined;
 		},
 		{ timeoutMs: 120_000, what: `manual execution ${executionId} to finish` },
 	);
