@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // @ts-check
-// npm run bench: the performance table of issue 13, measured in one real n8n (the cached 2.41.1
-// from scripts/n8n-install.mjs) with this package built, packed and installed from its tarball,
+// npm run bench: the performance table of issue 13, measured in one real n8n (the cached one of
+// CREWPASS_N8N_VERSION, default 2.41.1, from scripts/n8n-install.mjs) with this package built, packed and installed from its tarball,
 // ours and the reference side by side in the same run. Every figure comes from the bench's own
 // servers (requests, 429s), the load generator (answers) or n8n's executions API (timings, item
 // counts): nothing from our node's logs.
@@ -28,18 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { ensureN8nInstalled } from './n8n-install.mjs';
-import {
-	CREDENTIAL_TYPE,
-	N8nClient,
-	buildAndPack,
-	freePort,
-	installTarball,
-	log,
-	n8nEnv,
-	sleep,
-	startN8n,
-} from './lib/n8n.mjs';
+import { CREDENTIAL_TYPE, N8nClient, launchN8n, log, sleep } from './lib/n8n.mjs';
 import { OWNER, publishWorkflow, waitForWebhook } from './lib/demo.mjs';
 import { busiest, startCrewPassServer } from './bench/servers.mjs';
 import { delivery, postLoad } from './bench/load.mjs';
@@ -511,17 +500,17 @@ function printTable(machine) {
 
 async function main() {
 	const t0 = Date.now();
-	const install = await ensureN8nInstalled();
-	const cpus = os.cpus();
-	const machine = `n8n ${install.n8nVersion} on Node ${install.nodeVersion}, SQLite, ${cpus.length} × ${cpus[0]?.model?.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB, load average ${os.loadavg().map(f2).join(' ')} at the start`;
-	log(tag, machine);
-
+	const loadAtStart = os.loadavg();
 	fs.rmSync(DIR, { recursive: true, force: true });
-	const userFolder = path.join(DIR, 'n8n');
-	fs.mkdirSync(path.join(userFolder, 'files'), { recursive: true });
-	const tgz = buildAndPack(path.join(DIR, 'pack'), { build: !flags['no-build'] });
-	installTarball(tgz, userFolder);
-	log(tag, `installed ${path.basename(tgz)}`);
+	const profDir = path.join(DIR, 'cpu-profiles');
+	/** @type {Record<string, string>} */
+	const extra = {};
+	Object.assign(extra, P.n8nSettings);
+	if (P.profile) {
+		fs.mkdirSync(profDir, { recursive: true });
+		extra.NODE_OPTIONS =
+			`${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profDir}`.trim();
+	}
 
 	const limited = await startCrewPassServer({
 		crew: P.crew,
@@ -533,6 +522,10 @@ async function main() {
 		crew: P.getManyCrew,
 		key: 'cpk_test_bench_zero_' + crypto.randomBytes(6).toString('hex'),
 	});
+	teardown = async () => {
+		await limited.stop();
+		await zero.stop();
+	};
 	const secret = 'whsec_bench_' + crypto.randomBytes(16).toString('hex');
 	const status = P.rows.includes('status')
 		? await startCrewPassServer({
@@ -543,33 +536,25 @@ async function main() {
 			})
 		: undefined;
 
-	const port = await freePort();
-	const brokerPort = await freePort();
-	const profDir = path.join(DIR, 'cpu-profiles');
-	const extra = {};
-	Object.assign(extra, P.n8nSettings);
-	if (P.profile) {
-		fs.mkdirSync(profDir, { recursive: true });
-		extra.NODE_OPTIONS =
-			`${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profDir}`.trim();
-	}
-	const env = n8nEnv({
-		userFolder,
-		port,
-		brokerPort,
+	const launched = await launchN8n({
+		dir: DIR,
+		fresh: false, // wiped above (the profile folder must exist before n8n starts)
+		build: !flags['no-build'],
+		tag,
 		encryptionKey: 'crewpass-bench-' + Date.now(),
 		logLevel: 'info',
 		extra,
 	});
-	const logFile = path.join(DIR, 'n8n.log');
-	const n8n = await startN8n({ install, env, port, logFile, tag });
-	log(tag, `n8n up on ${n8n.url} (log ${logFile})`);
+	const { install, n8n } = launched;
 	teardown = async () => {
-		await n8n.stop();
+		await launched.stop();
 		await limited.stop();
 		await zero.stop();
 		await status?.stop();
 	};
+	const cpus = os.cpus();
+	const machine = `n8n ${install.n8nVersion} on Node ${install.nodeVersion}, SQLite, ${cpus.length} × ${cpus[0]?.model?.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB, load average ${loadAtStart.map(f2).join(' ')} at the start`;
+	log(tag, machine);
 
 	const client = new N8nClient(n8n.url);
 	await client.ownerLogin(OWNER);

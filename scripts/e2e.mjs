@@ -2,42 +2,37 @@
 // @ts-check
 // npm run test:e2e: the end-to-end suite against a REAL n8n (installed by scripts/n8n-install.mjs)
 // with this package installed from its `npm pack` tarball, and the local CrewPass sandbox.
-// One n8n and one sandbox for the whole run (fresh data every run under ~/.cache/n8n-nodes-crewpass/e2e/); the test
-// files in test/e2e/*.e2e.mjs are node:test suites sharing that context.
+// One n8n and one sandbox for the whole run (fresh data every run under
+// ~/.cache/n8n-nodes-crewpass/e2e/, or e2e-<version>/ with CREWPASS_N8N_VERSION); the test
+// files in test/e2e/*.e2e.mjs (every one there, a new polling.e2e.mjs too) are node:test suites
+// sharing that context.
 //
 //   npm run test:e2e                      all suites
 //   npm run test:e2e -- trigger secrets   only test/e2e/{trigger,secrets}.e2e.mjs (setup always runs)
-// n8n's data folder and log stay in ~/.cache/n8n-nodes-crewpass/e2e/ after the run for inspection (wiped at the next run).
-// Environment: CREWPASS_E2E_DIR (<cache>/e2e); the installer's CREWPASS_N8N_* variables.
+// n8n's data folder and log stay there after the run for inspection (wiped at the next run).
+//   CREWPASS_N8N_VERSION=1.123.81 npm run test:e2e   the same suites on another n8n (docs/compatibility.md)
+// Environment: CREWPASS_E2E_DIR (<cache>/e2e[-<version>]); the installer's CREWPASS_N8N_* variables.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { after, describe } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-import { CACHE_DIR, ensureN8nInstalled } from './n8n-install.mjs';
-import {
-	REPO,
-	N8nClient,
-	buildAndPack,
-	freePort,
-	installTarball,
-	log,
-	n8nEnv,
-	startN8n,
-} from './lib/n8n.mjs';
+import { dataDir } from './n8n-install.mjs';
+import { REPO, N8nClient, launchN8n, log } from './lib/n8n.mjs';
 import { OWNER, prepareDemo } from './lib/demo.mjs';
 import { context } from '../test/e2e/context.mjs';
 
 const require = createRequire(import.meta.url);
 const tag = 'e2e';
 const t0 = Date.now();
-const DIR = path.resolve(process.env.CREWPASS_E2E_DIR || path.join(CACHE_DIR, 'e2e'));
+const DIR = path.resolve(process.env.CREWPASS_E2E_DIR || dataDir('e2e'));
 const only = process.argv.slice(2);
 
 const timings = {};
+const secs = (ms) => Math.round(ms / 100) / 10;
 const mark = (name, since) => {
-	timings[name] = Math.round((Date.now() - since) / 100) / 10;
+	timings[name] = secs(Date.now() - since);
 };
 
 let teardown = async () => {};
@@ -48,75 +43,59 @@ after(async () => {
 });
 
 async function setup() {
-	let t = Date.now();
-	const install = await ensureN8nInstalled();
-	mark('n8nInstall', t);
-	log(tag, `n8n ${install.n8nVersion} on Node ${install.nodeVersion}`);
-
-	fs.rmSync(DIR, { recursive: true, force: true });
-	const userFolder = path.join(DIR, 'n8n');
-	fs.mkdirSync(path.join(userFolder, 'files'), { recursive: true });
-
-	t = Date.now();
-	const tgz = buildAndPack(path.join(DIR, 'pack'));
-	const installedDir = installTarball(tgz, userFolder);
-	mark('buildPackInstall', t);
-	log(tag, `installed ${path.basename(tgz)} into ${installedDir}`);
-
 	const { startSandbox } = require(path.join(REPO, 'sandbox', 'server.cjs'));
-	const sandbox = await startSandbox({ port: 0, webhookBaseDelayMs: 200, rateLimit: true });
-
-	const port = await freePort();
-	const brokerPort = await freePort();
-	const env = n8nEnv({
-		userFolder,
-		port,
-		brokerPort,
+	const launched = await launchN8n({
+		dir: DIR,
+		tag,
 		encryptionKey: 'crewpass-e2e-' + Date.now(),
 		logLevel: 'debug',
 	});
-	const logFile = path.join(DIR, 'n8n.log');
-	t = Date.now();
-	let n8n = await startN8n({ install, env, port, logFile, tag });
-	mark('n8nStart', t);
-	log(tag, `n8n up on ${n8n.url} (log ${logFile})`);
+	Object.assign(timings, {
+		n8nInstall: secs(launched.timings.installMs),
+		buildPackInstall: secs(launched.timings.buildPackInstallMs),
+		n8nStart: secs(launched.timings.startMs),
+	});
+	const sandbox = await startSandbox({ port: 0, webhookBaseDelayMs: 200, rateLimit: true });
 
 	teardown = async () => {
-		await n8n.stop();
+		await launched.stop();
 		await sandbox.stop();
 	};
 
-	t = Date.now();
-	const client = new N8nClient(n8n.url);
-	const demo = await prepareDemo(client, { sandbox, userFolder, log: (m) => log(tag, m) });
+	const t = Date.now();
+	const client = new N8nClient(launched.url);
+	const demo = await prepareDemo(client, {
+		sandbox,
+		userFolder: launched.userFolder,
+		log: (m) => log(tag, m),
+	});
 	mark('prepare', t);
 
 	/**
 	 * Stops n8n (SIGTERM, as a service manager would) and starts it again on the same data folder,
-	 * port and log, then logs in again. Returns { stopMs, startMs } (start: until /healthz/readiness).
+	 * port and log, then logs in again. Returns { stopMs, startMs } (start: until the REST API answers).
 	 */
 	const restartN8n = async () => {
-		const t1 = Date.now();
-		await n8n.stop();
-		const t2 = Date.now();
-		n8n = await startN8n({ install, env, port, logFile, tag });
-		context.n8n = n8n;
+		const r = await launched.restart();
+		context.n8n = launched.n8n;
 		await client.ownerLogin(OWNER);
-		return { stopMs: t2 - t1, startMs: Date.now() - t2 };
+		return r;
 	};
 
 	Object.assign(context, {
-		install,
+		install: launched.install,
+		n8nVersion: launched.install.n8nVersion,
+		features: demo.features,
 		restartN8n,
 		sandbox,
-		n8n,
+		n8n: launched.n8n,
 		client,
 		demo,
-		userFolder,
-		logFile,
-		dbFile: path.join(userFolder, '.n8n', 'database.sqlite'),
-		installedDir,
-		tarball: tgz,
+		userFolder: launched.userFolder,
+		logFile: launched.logFile,
+		dbFile: launched.dbFile,
+		installedDir: launched.installedDir,
+		tarball: launched.tarball,
 		workflows: Object.fromEntries(demo.workflows.map((w) => [w.key, w])),
 		timings,
 	});

@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 // @ts-check
-// Installs a pinned n8n and the Node.js it needs (>= 24) into a cache OUTSIDE the repo,
-// once, and reuses it afterwards. Used by `npm start` and `npm run test:e2e`; runnable alone:
+// Installs a pinned n8n and the Node.js it needs into a cache OUTSIDE the repo, once per
+// version (<cache>/n8n-<version>/, so several versions coexist), and reuses it afterwards. Used
+// through scripts/lib/n8n.mjs by every script that starts n8n; runnable alone:
 //   node scripts/n8n-install.mjs            (prints the paths as JSON on the last line)
+//   CREWPASS_N8N_VERSION=1.123.81 node scripts/n8n-install.mjs
 // Environment:
 //   CREWPASS_N8N_CACHE    cache folder (default ~/.cache/n8n-nodes-crewpass)
-//   CREWPASS_N8N_VERSION  n8n version (default 2.41.1, falls back to 2.40.7 if it does not resolve)
-//   CREWPASS_NODE_VERSION Node.js version from the npm registry (default 24.21.0)
-// Traps handled (see shared notes): a plain `npm install n8n` fails in
+//   CREWPASS_N8N_VERSION  n8n version (default 2.41.1, falls back to 2.40.7 if it does not resolve);
+//                         docs/compatibility.md lists the versions the suites were run on
+//   CREWPASS_NODE_VERSION Node.js version from the npm registry (default 24.21.0: it satisfies the
+//                         engines of every n8n from 1.123 to 2.41)
+// Each install writes install.json (timings, overrides) next to its .complete marker.
+// Traps handled (see docs/compatibility.md): a plain `npm install n8n` fails in
 // @confluentinc/kafka-javascript's native build, so install with --ignore-scripts and rebuild
-// only sqlite3 (from source, against Node 24's headers). Heavy steps run under `nice`.
+// only sqlite3 (from source, against Node 24's headers); n8n 1.x pulls xlsx from a CDN tarball,
+// replaced by the registry's xlsx through `overrides` (overridesFor). Heavy steps run under `nice`.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +28,16 @@ export const N8N_VERSIONS = process.env.CREWPASS_N8N_VERSION
 	: ['2.41.1', '2.40.7'];
 export const CACHE_DIR =
 	process.env.CREWPASS_N8N_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-crewpass');
+
+/**
+ * <cache>/<name>, or <cache>/<name>-<version> when CREWPASS_N8N_VERSION is set: the data folders
+ * of runs on different n8n versions never meet (an n8n cannot open a database a newer one
+ * migrated) and runs on two versions can go side by side.
+ */
+export function dataDir(name) {
+	const v = process.env.CREWPASS_N8N_VERSION;
+	return path.join(CACHE_DIR, v ? `${name}-${v}` : name);
+}
 
 const t0 = Date.now();
 const secs = () => ((Date.now() - t0) / 1000).toFixed(0).padStart(4) + ' s';
@@ -193,87 +209,213 @@ function envWithNode24(extra = {}) {
 	return env;
 }
 
+/** `npm view <spec> <field> --json`, parsed; undefined when the registry has no answer. */
+async function npmView(spec, field) {
+	try {
+		const out = await run('npm', ['view', spec, field, '--json'], { quiet: true });
+		return out.trim() ? JSON.parse(out) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * npm `overrides` an n8n version needs to resolve from the npm registry alone. n8n-nodes-base of
+ * the 1.x line (1.123 included) depends on `xlsx` as a tarball URL on cdn.sheetjs.com, which a
+ * machine limited to the npm registry cannot fetch (npm install fails with ENOTFOUND); the
+ * registry's own xlsx 0.18.5 has the same API (the Spreadsheet File / Extract From File nodes).
+ * Detected from the dependency itself, not from a version list.
+ */
+export async function overridesFor(version) {
+	const nodesBase = await npmView(`n8n@${version}`, 'dependencies.n8n-nodes-base');
+	if (typeof nodesBase !== 'string') return {};
+	const xlsx = await npmView(`n8n-nodes-base@${nodesBase}`, 'dependencies.xlsx');
+	if (typeof xlsx === 'string' && /^(https?:|git)/.test(xlsx)) return { xlsx: '0.18.5' };
+	return {};
+}
+
+/** How the cached install of `version` was made (install.json next to .complete), if known. */
+export function installRecord(version) {
+	try {
+		return JSON.parse(fs.readFileSync(path.join(n8nDir(version), 'install.json'), 'utf8'));
+	} catch {
+		return undefined;
+	}
+}
+
+async function installN8n(version) {
+	const dir = n8nDir(version);
+	const started = Date.now();
+	fs.rmSync(dir, { recursive: true, force: true });
+	fs.mkdirSync(dir, { recursive: true });
+	const overrides = await overridesFor(version);
+	if (Object.keys(overrides).length)
+		say(`n8n@${version} needs overrides ${JSON.stringify(overrides)}`);
+	fs.writeFileSync(
+		path.join(dir, 'package.json'),
+		JSON.stringify(
+			{
+				name: 'crewpass-n8n-runtime',
+				private: true,
+				dependencies: { n8n: version },
+				...(Object.keys(overrides).length ? { overrides } : {}),
+			},
+			null,
+			2,
+		),
+	);
+	const nm = path.join(dir, 'node_modules');
+	say(`installing n8n@${version} into ${dir} (about 2.8 GB; 5-15 min, once) ...`);
+	await run(
+		'npm',
+		[
+			'install',
+			'--ignore-scripts',
+			'--no-audit',
+			'--no-fund',
+			'--no-update-notifier',
+			'--loglevel=error',
+		],
+		{
+			cwd: dir,
+			env: envWithNode24(),
+			progress: () => {
+				const n = countPackages(nm);
+				say(
+					n
+						? `  ... npm install: ${n} packages, ${sizeMb(nm)} MB of ~2,800 MB written`
+						: '  ... npm install: resolving the dependency tree',
+				);
+			},
+		},
+	);
+	const npmSeconds = Math.round((Date.now() - started) / 1000);
+	say(
+		`n8n@${version} installed (${countPackages(nm)} top-level packages, ${npmSeconds} s); building sqlite3 for Node ${NODE_VERSION} (~90 s) ...`,
+	);
+	const t = Date.now();
+	const reused = reuseSqliteBuild(dir);
+	if (reused) say(`reused the sqlite3 build of ${reused} (same sqlite3 version, same Node.js)`);
+	else {
+		await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--loglevel=error'], {
+			cwd: dir,
+			env: envWithNode24({ npm_config_build_from_source: 'true' }),
+			progress: () => say('  ... compiling sqlite3'),
+			quiet: true,
+		});
+	}
+	if (!sqliteLoads(dir)) throw new Error(`sqlite3 does not load in ${dir}`);
+	const n8nPkg = JSON.parse(fs.readFileSync(path.join(nm, 'n8n', 'package.json'), 'utf8'));
+	const record = {
+		version,
+		installed: new Date().toISOString(),
+		npmInstallSeconds: npmSeconds,
+		sqliteBuildSeconds: Math.round((Date.now() - t) / 1000),
+		sqliteBuildReusedFrom: reused,
+		totalSeconds: Math.round((Date.now() - started) / 1000),
+		sizeMb: Number(sizeMb(nm)) || undefined,
+		overrides,
+		nodeVersion: NODE_VERSION,
+		n8nEngines: n8nPkg.engines?.node,
+		loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 10) / 10),
+		cpus: os.cpus().length,
+	};
+	fs.writeFileSync(path.join(dir, 'install.json'), JSON.stringify(record, null, 2) + '\n');
+	fs.writeFileSync(path.join(dir, '.complete'), record.installed);
+	say(`n8n@${version} ready (${record.totalSeconds} s)`);
+	return version;
+}
+
+function sqliteLoads(dir) {
+	const check = spawnSync(nodeBin(), ['-e', "require('sqlite3'); console.log('ok')"], {
+		cwd: dir,
+		encoding: 'utf8',
+	});
+	return check.stdout.trim() === 'ok';
+}
+
+/**
+ * Compiling sqlite3 from source takes 2-4 min per install; another cached n8n with the same
+ * sqlite3 version, built for the same Node.js, has the very same binary. Copies its build/ and
+ * returns that install's folder name, or undefined (then it is compiled).
+ */
+function reuseSqliteBuild(dir) {
+	const version = (d) => {
+		try {
+			return JSON.parse(
+				fs.readFileSync(path.join(d, 'node_modules', 'sqlite3', 'package.json'), 'utf8'),
+			).version;
+		} catch {
+			return undefined;
+		}
+	};
+	const want = version(dir);
+	if (!want) return undefined;
+	for (const name of fs.readdirSync(CACHE_DIR)) {
+		const other = path.join(CACHE_DIR, name);
+		if (other === dir || !name.startsWith('n8n-') || !fs.existsSync(path.join(other, '.complete')))
+			continue;
+		const rec = installRecord(name.slice(4));
+		if (rec?.nodeVersion !== NODE_VERSION || version(other) !== want) continue;
+		const build = path.join(other, 'node_modules', 'sqlite3', 'build');
+		if (!fs.existsSync(build)) continue;
+		const target = path.join(dir, 'node_modules', 'sqlite3', 'build');
+		fs.rmSync(target, { recursive: true, force: true });
+		fs.cpSync(build, target, { recursive: true });
+		if (sqliteLoads(dir)) return name;
+		fs.rmSync(target, { recursive: true, force: true });
+	}
+	return undefined;
+}
+
+/** Why an install failed, in one line: the resolver's own words (missing package@version, host). */
+export function installFailureCause(output = '') {
+	const notarget = /No matching version found for (\S+)/.exec(output);
+	if (notarget) return `the registry has no ${notarget[1].replace(/\.$/, '')} (ETARGET)`;
+	const e404 =
+		/404 Not Found - GET \S+ - (?:\S+ )?'?([^'\s]+)'?/.exec(output) ??
+		/E404[^\n]*'([^']+)'/.exec(output);
+	if (e404) return `the registry has no ${e404[1]} (E404)`;
+	const host = /(ENOTFOUND|ECONNREFUSED|ETIMEDOUT)[^\n]*?(?:request to )?(https?:\/\/\S+)?/.exec(
+		output,
+	);
+	if (host) return `${host[1]}${host[2] ? ` fetching ${host[2]}` : ''}`;
+	const eresolve = /ERESOLVE[^\n]*\n[^\n]*\n?[^\n]*/.exec(output);
+	if (eresolve) return eresolve[0].replace(/\s+/g, ' ').slice(0, 300);
+	return undefined;
+}
+
 async function ensureN8n() {
 	const ready = installedN8n();
 	if (ready) return ready;
-	return withLock('n8n', async () => {
-		const again = installedN8n();
-		if (again) return again;
-		let lastErr;
-		for (const version of N8N_VERSIONS) {
-			const dir = n8nDir(version);
-			try {
-				fs.mkdirSync(dir, { recursive: true });
-				fs.writeFileSync(
-					path.join(dir, 'package.json'),
-					JSON.stringify(
-						{ name: 'crewpass-n8n-runtime', private: true, dependencies: { n8n: version } },
-						null,
-						2,
-					),
-				);
-				const nm = path.join(dir, 'node_modules');
-				say(`installing n8n@${version} into ${dir} (about 2.8 GB; 5-15 min, once) ...`);
-				await run(
-					'npm',
-					[
-						'install',
-						'--ignore-scripts',
-						'--no-audit',
-						'--no-fund',
-						'--no-update-notifier',
-						'--loglevel=error',
-					],
-					{
-						cwd: dir,
-						env: envWithNode24(),
-						progress: () => {
-							const n = countPackages(nm);
-							say(
-								n
-									? `  ... npm install: ${n} packages, ${sizeMb(nm)} MB of ~2,800 MB written`
-									: '  ... npm install: resolving the dependency tree',
-							);
-						},
-					},
-				);
-				say(
-					`n8n@${version} installed (${countPackages(nm)} top-level packages); building sqlite3 for Node ${NODE_VERSION} (~90 s) ...`,
-				);
-				await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--loglevel=error'], {
-					cwd: dir,
-					env: envWithNode24({ npm_config_build_from_source: 'true' }),
-					progress: () => say('  ... compiling sqlite3'),
-					quiet: true,
-				});
-				const check = spawnSync(nodeBin(), ['-e', "require('sqlite3'); console.log('ok')"], {
-					cwd: dir,
-					encoding: 'utf8',
-				});
-				if (check.stdout.trim() !== 'ok') throw new Error(`sqlite3 does not load: ${check.stderr}`);
-				fs.writeFileSync(path.join(dir, '.complete'), new Date().toISOString());
-				say(`n8n@${version} ready`);
-				return version;
-			} catch (/** @type {any} */ e) {
-				lastErr = e;
-				say(`n8n@${version} failed: ${String(e.message).split('\n')[0]}`);
-				if (
-					e.output &&
-					/ETARGET|E404|notarget/i.test(e.output) &&
-					version !== N8N_VERSIONS.at(-1)
-				) {
-					say('trying the next pinned version');
-					fs.rmSync(dir, { recursive: true, force: true });
-					continue;
-				}
-				throw e;
+	let lastErr;
+	for (const version of N8N_VERSIONS) {
+		try {
+			// one lock per version: installs of different versions may run side by side
+			return await withLock(`n8n-${version}`, async () => {
+				if (fs.existsSync(path.join(n8nDir(version), '.complete'))) return version;
+				return await installN8n(version);
+			});
+		} catch (/** @type {any} */ e) {
+			lastErr = e;
+			const cause = installFailureCause(e.output);
+			say(`n8n@${version} failed: ${cause ?? String(e.message).split('\n')[0]}`);
+			if (cause) e.message = `n8n@${version} does not install: ${cause}\n${e.message}`;
+			fs.rmSync(n8nDir(version), { recursive: true, force: true });
+			if (e.output && /ETARGET|E404|notarget/i.test(e.output) && version !== N8N_VERSIONS.at(-1)) {
+				say('trying the next pinned version');
+				continue;
 			}
+			throw e;
 		}
-		throw lastErr;
-	});
+	}
+	throw lastErr;
 }
 
-/** Ensures Node 24 + n8n are in the cache; returns the paths needed to run n8n. */
+/**
+ * Ensures Node 24 + the n8n of CREWPASS_N8N_VERSION are in the cache (one folder per version, so
+ * several versions coexist); returns the paths needed to run it.
+ */
 export async function ensureN8nInstalled() {
 	await ensureNode();
 	const version = await ensureN8n();
@@ -286,6 +428,7 @@ export async function ensureN8nInstalled() {
 		n8nDir: dir,
 		n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
 		n8nModules: path.join(dir, 'node_modules'),
+		installRecord: installRecord(version),
 	};
 }
 

@@ -6,25 +6,15 @@
 //
 // Environment (all optional):
 //   CREWPASS_N8N_PORT (5678)  CREWPASS_SANDBOX_PORT (4010)  CREWPASS_FANOUT_PORT (4011)
-//   CREWPASS_RUNNERS_PORT (5679)  CREWPASS_START_DIR (<cache>/start)  CREWPASS_RESET=1 (fresh n8n data)
+//   CREWPASS_RUNNERS_PORT (5679)  CREWPASS_START_DIR (<cache>/start[-<version>])  CREWPASS_RESET=1 (fresh n8n data)
 //   CREWPASS_N8N_CACHE, CREWPASS_N8N_VERSION, CREWPASS_NODE_VERSION (see scripts/n8n-install.mjs)
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
-import { CACHE_DIR, ensureN8nInstalled } from './n8n-install.mjs';
+import { dataDir } from './n8n-install.mjs';
 import { startFanout } from './lib/fanout.mjs';
-import {
-	REPO,
-	N8nClient,
-	buildAndPack,
-	installTarball,
-	log,
-	n8nEnv,
-	portInUse,
-	startN8n,
-	stopProcess,
-} from './lib/n8n.mjs';
+import { REPO, N8nClient, launchN8n, log, portInUse } from './lib/n8n.mjs';
 import { CREDENTIAL_NAME, OWNER, prepareDemo } from './lib/demo.mjs';
 
 const require = createRequire(import.meta.url);
@@ -36,7 +26,8 @@ const N8N_PORT = Number(process.env.CREWPASS_N8N_PORT || 5678);
 const SANDBOX_PORT = Number(process.env.CREWPASS_SANDBOX_PORT || 4010);
 const FANOUT_PORT = Number(process.env.CREWPASS_FANOUT_PORT || 4011);
 const RUNNERS_PORT = Number(process.env.CREWPASS_RUNNERS_PORT || 5679);
-const STATE = path.resolve(process.env.CREWPASS_START_DIR || path.join(CACHE_DIR, 'start'));
+// one data folder per n8n version asked for: an n8n cannot open a database a newer one migrated
+const STATE = path.resolve(process.env.CREWPASS_START_DIR || dataDir('start'));
 const USER_FOLDER = path.join(STATE, 'n8n');
 
 const cleanup = [];
@@ -73,35 +64,29 @@ async function main() {
 	}
 
 	log(tag, 'checking the n8n install (the first run downloads Node 24 and n8n: 5-15 min) ...');
-	const install = await ensureN8nInstalled();
-	log(tag, `n8n ${install.n8nVersion} on Node ${install.nodeVersion} from ${install.cacheDir}`);
-
 	if (process.env.CREWPASS_RESET === '1') fs.rmSync(USER_FOLDER, { recursive: true, force: true });
-	fs.mkdirSync(path.join(USER_FOLDER, 'files'), { recursive: true });
-
-	log(tag, 'building and packing the package (npm run build, npm pack) ...');
-	const tgz = buildAndPack(path.join(STATE, 'pack'));
-	const installed = installTarball(tgz, USER_FOLDER);
-	log(
-		tag,
-		`installed ${path.basename(tgz)} into ${installed.startsWith(REPO) ? path.relative(REPO, installed) : installed}`,
-	);
 
 	const { startSandbox } = require(path.join(REPO, 'sandbox', 'server.cjs'));
 	const sandbox = await startSandbox({ port: SANDBOX_PORT });
 	cleanup.push(() => sandbox.stop());
 	log(tag, `sandbox on ${sandbox.url}`);
 
-	const env = n8nEnv({
-		userFolder: USER_FOLDER,
+	log(tag, 'building and packing the package (npm run build, npm pack), starting n8n ...');
+	const launched = await launchN8n({
+		dir: STATE,
+		fresh: false, // keep n8n's data between runs (CREWPASS_RESET=1 wipes it)
+		tag,
 		port: N8N_PORT,
 		brokerPort: RUNNERS_PORT,
 		encryptionKey: encryptionKey(),
 	});
-	const logFile = path.join(STATE, 'n8n.log');
-	log(tag, `starting n8n (log: ${logFile}) ...`);
-	const n8n = await startN8n({ install, env, port: N8N_PORT, logFile, tag });
-	cleanup.push(() => n8n.stop());
+	const n8n = launched.n8n;
+	const logFile = launched.logFile;
+	cleanup.push(() => launched.stop());
+	log(
+		tag,
+		`installed ${path.basename(launched.tarball)} into ${launched.installedDir.startsWith(REPO) ? path.relative(REPO, launched.installedDir) : launched.installedDir}`,
+	);
 	n8n.proc.on('exit', (code, signal) => {
 		if (!stopping) {
 			log(tag, `n8n exited unexpectedly (${code ?? signal}); see ${logFile}`);
@@ -128,7 +113,7 @@ async function main() {
 	const line = '─'.repeat(78);
 	process.stdout.write(`
 ${line}
- n8n with n8n-nodes-crewpass is ready (${elapsed()})
+ n8n ${launched.install.n8nVersion} with n8n-nodes-crewpass is ready (${elapsed()})
 
  Editor      ${n8n.url}/
  Login       ${OWNER.email}  /  ${OWNER.password}
@@ -138,7 +123,7 @@ ${line}
 ${targets.map((t) => `               ${t}`).join('\n')}
 
  Workflows
-${demo.workflows.map((w) => `   ${w.active ? '● published' : '○ manual   '}  ${w.name}   ${n8n.url}/workflow/${w.id}`).join('\n')}
+${demo.workflows.map((w) => (w.skipped ? `   ✕ skipped    ${w.name}: ${w.skipped}` : `   ${w.active ? '● published' : '○ manual   '}  ${w.name}   ${n8n.url}/workflow/${w.id}`)).join('\n')}
 
  Try first
    1. Open "${byKey.digest.name}" and click "Execute workflow": one digest of the crew
@@ -149,7 +134,7 @@ ${demo.workflows.map((w) => `   ${w.active ? '● published' : '○ manual   '} 
       Then open Executions: the document archive stored the file under
       ${path.join(USER_FOLDER, 'files', 'crewpass-archive')}/ and the compliance alert fired
       if the crew member is now at risk (${sandbox.url}/_sandbox/inbox/${byKey.complianceAlert.inbox}).
-   3. Run "${byKey.hrSync.name}" and look at the Data Table "${demo.dataTable?.name ?? 'HR crew records'}" (Overview → Data tables).
+   3. ${byKey.hrSync.skipped ? `(n8n ${launched.install.n8nVersion} has no Data Tables: the HR sync example is not imported)` : `Run "${byKey.hrSync.name}" and look at the Data Table "${demo.dataTable?.name ?? 'HR crew records'}" (Overview → Data tables).`}
    4. Add a CrewPass node to a new workflow: Resource, Operation, and the credential above.
 
  Ctrl-C stops n8n, the sandbox and the fan-out.

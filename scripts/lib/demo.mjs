@@ -107,9 +107,22 @@ export async function personalProject(client) {
 	return await client.get('/rest/projects/personal');
 }
 
+/**
+ * The HR Data Table in the project, created when missing. undefined when this n8n has no Data
+ * Tables (the REST route is missing): the HR sync example cannot run there.
+ */
 export async function ensureDataTable(client, projectId) {
+	const features = await n8nFeatures(client);
 	const base = `/rest/projects/${projectId}/data-tables`;
-	const list = await client.get(`${base}?take=100`);
+	const res = await client.request('GET', `${base}?take=100`, undefined, { raw: true });
+	if (res.status === 404 || res.status === 405) {
+		features.dataTables = false;
+		return undefined;
+	}
+	if (res.status !== 200)
+		throw new Error(`GET ${base} answered ${res.status}: ${res.text.slice(0, 600)}`);
+	features.dataTables = true;
+	const list = res.json?.data ?? res.json;
 	const rows = Array.isArray(list) ? list : (list?.data ?? []);
 	const found = rows.find((t) => t.name === DATA_TABLE_NAME);
 	if (found) return { id: found.id, name: found.name, projectId, created: false };
@@ -131,10 +144,67 @@ export function triggerUrl(n8nUrl, wf) {
 	return `${n8nUrl}/webhook/${node.webhookId}/crewpass`;
 }
 
+/**
+ * What the running n8n offers where versions differ, found by asking it (not from a version list).
+ * `publish`: 'activate' = n8n 2.x's Publish (POST /rest/workflows/:id/activate with the versionId
+ * to publish; /deactivate unpublishes); 'patch' = n8n 1.x's Active toggle (PATCH the workflow with
+ * `active`). `dataTables`: the project Data Tables API exists. Cached on the client.
+ * @returns {Promise<{ version: string, publish: 'activate' | 'patch' | undefined, dataTables: boolean | undefined }>}
+ */
+export async function n8nFeatures(client) {
+	if (!client.features) {
+		const settings = await client.get('/rest/settings');
+		client.features = {
+			version: settings?.versionCli,
+			publish: undefined,
+			dataTables: undefined,
+		};
+	}
+	return client.features;
+}
+
+/** An answer n8n gives for a REST route it does not have (as opposed to a known route's 404). */
+function isMissingRoute(res) {
+	return (
+		res.status === 404 && !/could not find|not found workflow|workflow.*not found/i.test(res.text)
+	);
+}
+
+/** Publishes (2.x) or activates (1.x) a workflow; returns it as n8n answers. */
 export async function publishWorkflow(client, id) {
+	const features = await n8nFeatures(client);
 	const wf = await client.get(`/rest/workflows/${id}`);
-	if (wf.active && wf.activeVersionId === wf.versionId) return wf;
-	return await client.post(`/rest/workflows/${id}/activate`, { versionId: wf.versionId });
+	if (wf.active && (wf.activeVersionId === undefined || wf.activeVersionId === wf.versionId))
+		return wf;
+	if (features.publish !== 'patch') {
+		const res = await client.request(
+			'POST',
+			`/rest/workflows/${id}/activate`,
+			{ versionId: wf.versionId },
+			{ raw: true },
+		);
+		if (res.status === 200) {
+			features.publish = 'activate';
+			return res.json?.data ?? res.json;
+		}
+		if (features.publish === 'activate' || !isMissingRoute(res)) {
+			throw new Error(
+				`publishing workflow ${id} answered ${res.status}: ${res.text.slice(0, 600)}`,
+			);
+		}
+		features.publish = 'patch';
+	}
+	return await client.patch(`/rest/workflows/${id}`, { active: true, versionId: wf.versionId });
+}
+
+/** Unpublishes (2.x) or deactivates (1.x) a workflow. */
+export async function unpublishWorkflow(client, id) {
+	const features = await n8nFeatures(client);
+	if (features.publish === 'patch') {
+		const wf = await client.get(`/rest/workflows/${id}`);
+		return await client.patch(`/rest/workflows/${id}`, { active: false, versionId: wf.versionId });
+	}
+	return await client.post(`/rest/workflows/${id}/deactivate`, {});
 }
 
 /**
@@ -173,8 +243,13 @@ export async function importExamples(
 	for (const ex of EXAMPLES) {
 		const wf = loadExample(ex.file, { sandboxUrl: sandbox.url, credential, dataTable, userFolder });
 		let found = existing.find((w) => w.name === wf.name);
+		if (ex.dataTable && !dataTable) {
+			log(`skipped "${wf.name}": this n8n has no Data Tables`);
+			out.push({ key: ex.key, name: wf.name, skipped: 'this n8n has no Data Tables' });
+			continue;
+		}
 		if (found && replace) {
-			if (found.active) await client.post(`/rest/workflows/${found.id}/deactivate`, {});
+			if (found.active) await unpublishWorkflow(client, found.id);
 			await client.post(`/rest/workflows/${found.id}/archive`, {}).catch(() => {});
 			await client.delete(`/rest/workflows/${found.id}`).catch(() => {});
 			found = undefined;
@@ -234,5 +309,7 @@ export async function prepareDemo(
 		replace,
 		log,
 	});
-	return { credential, project, dataTable, workflows, packageName: PACKAGE_NAME };
+	const features = await n8nFeatures(client);
+	log(`n8n ${features.version}: ${JSON.stringify(features)}`);
+	return { credential, project, dataTable, workflows, features, packageName: PACKAGE_NAME };
 }

@@ -1,12 +1,15 @@
 // @ts-check
-// Shared by scripts/start.mjs (npm start) and scripts/e2e.mjs (npm run test:e2e):
+// The one launcher of every script that runs n8n (npm start, test:e2e, test:ui, test:queue, bench):
 // build + pack the package, install the tarball into an n8n user folder the way a user would,
-// run a real n8n (from the cache made by scripts/n8n-install.mjs), and talk to its REST API.
+// run a real n8n of CREWPASS_N8N_VERSION (from the cache made by scripts/n8n-install.mjs), and
+// talk to its REST API. launchN8n() = preparePackage() + n8nEnv() + startN8n().
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { ensureN8nInstalled } from '../n8n-install.mjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const PACKAGE = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
@@ -157,13 +160,29 @@ export function n8nEnv({
 }
 
 /**
- * Starts `n8n start`; resolves once /healthz/readiness answers 200. Output goes to logFile.
- * Returns { url, proc, stop() }.
+ * Starts `n8n <command>` (start, webhook, worker ...) and resolves once it is ready:
+ * /healthz/readiness answers 200 and, for `start`, the REST API answers /rest/settings (n8n 1.123
+ * answers /healthz while /rest/settings is still 404 for a few seconds). Output goes to logFile;
+ * `nice` > 0 runs it under nice. Returns { url, port, proc, startMs, stop(), exited }.
+ * @param {{ install: any, env: NodeJS.ProcessEnv, port: number, logFile: string, tag?: string, timeoutMs?: number, command?: string, args?: string[], nice?: number }} options
  */
-export async function startN8n({ install, env, port, logFile, tag = 'n8n', timeoutMs = 240_000 }) {
+export async function startN8n({
+	install,
+	env,
+	port,
+	logFile,
+	tag = 'n8n',
+	timeoutMs = 240_000,
+	command = 'start',
+	args = [],
+	nice = 0,
+}) {
 	fs.mkdirSync(path.dirname(logFile), { recursive: true });
 	const out = fs.openSync(logFile, 'a');
-	const proc = spawn(install.node, [install.n8nBin, 'start'], {
+	const argv = [install.n8nBin, command, ...args];
+	const [cmd, cmdArgs] =
+		nice > 0 ? ['nice', ['-n', String(nice), install.node, ...argv]] : [install.node, argv];
+	const proc = spawn(cmd, cmdArgs, {
 		cwd: env.N8N_USER_FOLDER,
 		env,
 		stdio: ['ignore', out, out],
@@ -175,38 +194,139 @@ export async function startN8n({ install, env, port, logFile, tag = 'n8n', timeo
 		exited = { code, signal };
 	});
 	const url = `http://127.0.0.1:${port}`;
-	const deadline = Date.now() + timeoutMs;
+	const started = Date.now();
+	const deadline = started + timeoutMs;
+	const probes = [
+		`${url}/healthz/readiness`,
+		...(command === 'start' ? [`${url}/rest/settings`] : []),
+	];
 	let lastNote = 0;
 	for (;;) {
 		if (exited) {
 			throw new Error(
-				`n8n exited during start (${JSON.stringify(exited)}); log: ${logFile}\n${tail(logFile, 40)}`,
+				`n8n ${command} exited during start (${JSON.stringify(exited)}); log: ${logFile}\n${tail(logFile, 40)}`,
 			);
 		}
-		try {
-			const r = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
-			if (r.status === 200) break;
-		} catch {}
+		if (await answers200(probes[0])) {
+			probes.shift();
+			if (!probes.length) break;
+			continue;
+		}
 		if (Date.now() > deadline) {
 			await stopProcess(proc);
 			throw new Error(
-				`n8n did not become ready in ${timeoutMs / 1000} s; log: ${logFile}\n${tail(logFile, 40)}`,
+				`n8n ${command} did not become ready in ${timeoutMs / 1000} s (waiting for ${probes[0]}); log: ${logFile}\n${tail(logFile, 40)}`,
 			);
 		}
 		if (Date.now() - lastNote > 15_000) {
-			if (lastNote) log(tag, 'waiting for n8n to come up ...');
+			if (lastNote) log(tag, `waiting for n8n ${command} to come up ...`);
 			lastNote = Date.now();
 		}
 		await sleep(500);
 	}
 	return {
+		command,
 		url,
+		port,
 		proc,
+		logFile,
+		env,
+		startMs: Date.now() - started,
 		stop: () => stopProcess(proc),
 		get exited() {
 			return exited;
 		},
 	};
+}
+
+async function answers200(url) {
+	try {
+		const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+		await r.arrayBuffer();
+		return r.status === 200;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * The n8n of CREWPASS_N8N_VERSION (installed once per version by scripts/n8n-install.mjs) and a
+ * user folder under `dir` with this package built, packed and installed from its tarball, as a
+ * user installs it. `fresh` wipes `dir` first; `build: false` packs the existing dist/.
+ * @param {{ dir: string, fresh?: boolean, build?: boolean, tag?: string }} options
+ */
+export async function preparePackage({ dir, fresh = true, build = true, tag = 'n8n' }) {
+	const t = Date.now();
+	const install = await ensureN8nInstalled();
+	const installMs = Date.now() - t;
+	log(tag, `n8n ${install.n8nVersion} on Node ${install.nodeVersion}`);
+	if (fresh) fs.rmSync(dir, { recursive: true, force: true });
+	const userFolder = path.join(dir, 'n8n');
+	fs.mkdirSync(path.join(userFolder, 'files'), { recursive: true });
+	const t2 = Date.now();
+	const tarball = buildAndPack(path.join(dir, 'pack'), { build });
+	const installedDir = installTarball(tarball, userFolder);
+	log(tag, `installed ${path.basename(tarball)} into ${installedDir}`);
+	return {
+		install,
+		userFolder,
+		tarball,
+		installedDir,
+		timings: { installMs, buildPackInstallMs: Date.now() - t2 },
+	};
+}
+
+/**
+ * The one way the scripts start a single n8n with this package (npm start, the e2e and UI suites,
+ * the bench): preparePackage(), then `n8n start` on SQLite, loopback only, ready to use (REST API
+ * up). The returned handle's restart() stops it (SIGTERM) and starts it again on the same data;
+ * `handle.n8n` is always the current process.
+ * @param {{ dir: string, fresh?: boolean, build?: boolean, tag?: string, port?: number, brokerPort?: number, encryptionKey: string, logLevel?: string, extra?: Record<string, string>, logFile?: string }} options
+ */
+export async function launchN8n({
+	dir,
+	fresh = true,
+	build = true,
+	tag = 'n8n',
+	port,
+	brokerPort,
+	encryptionKey,
+	logLevel = 'info',
+	extra = {},
+	logFile = path.join(dir, 'n8n.log'),
+}) {
+	const prepared = await preparePackage({ dir, fresh, build, tag });
+	const n8nPort = port ?? (await freePort());
+	const env = n8nEnv({
+		userFolder: prepared.userFolder,
+		port: n8nPort,
+		brokerPort: brokerPort ?? (await freePort()),
+		encryptionKey,
+		logLevel,
+		extra,
+	});
+	const start = () => startN8n({ install: prepared.install, env, port: n8nPort, logFile, tag });
+	const handle = {
+		...prepared,
+		env,
+		port: n8nPort,
+		logFile,
+		url: `http://127.0.0.1:${n8nPort}`,
+		n8n: await start(),
+		dbFile: path.join(prepared.userFolder, '.n8n', 'database.sqlite'),
+		stop: async () => await handle.n8n.stop(),
+		/** SIGTERM (as a service manager would), then start again; { stopMs, startMs } */
+		restart: async () => {
+			const t1 = Date.now();
+			await handle.n8n.stop();
+			const t2 = Date.now();
+			handle.n8n = await start();
+			return { stopMs: t2 - t1, startMs: Date.now() - t2 };
+		},
+	};
+	prepared.timings.startMs = handle.n8n.startMs;
+	log(tag, `n8n ${prepared.install.n8nVersion} up on ${handle.url} (log ${logFile})`);
+	return handle;
 }
 
 export function tail(file, lines) {

@@ -3,14 +3,8 @@
 // N8N_DISABLE_PRODUCTION_MAIN_PROCESS=true), `n8n webhook` processes on their own ports, `n8n
 // worker`s, all on one PostgreSQL database and one Redis, sharing N8N_ENCRYPTION_KEY and the user
 // folder the package tarball is installed in (as the e2e run installs it).
-//
-// scripts/lib/n8n.mjs's startN8n() always runs `n8n start`; startN8nProcess() below is the same
-// launcher for any n8n command (suggested for scripts/lib: a `command`/`args` option there).
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-
-import { freePort, log, n8nEnv, sleep, stopProcess, tail } from '../lib/n8n.mjs';
+// The n8n of CREWPASS_N8N_VERSION, started by scripts/lib/n8n.mjs (the launcher of every suite).
+import { freePort, log, n8nEnv, startN8n } from '../lib/n8n.mjs';
 
 /**
  * Environment for one process of the cluster. `role`: main | webhook | worker.
@@ -64,7 +58,8 @@ export async function queueEnv({
 }
 
 /**
- * Spawns `n8n <command>` and waits for /healthz/readiness on `port`.
+ * `n8n <command>` (start, webhook, worker) of the cluster, under nice, through the one launcher
+ * (scripts/lib/n8n.mjs startN8n: ready = /healthz/readiness, plus the REST API for `start`).
  * @param {{ install: any, env: NodeJS.ProcessEnv, port: number, command: string, args?: string[], logFile: string, tag?: string, timeoutMs?: number }} options
  */
 export async function startN8nProcess({
@@ -77,50 +72,7 @@ export async function startN8nProcess({
 	tag,
 	timeoutMs = 300_000,
 }) {
-	fs.mkdirSync(path.dirname(logFile), { recursive: true });
-	const out = fs.openSync(logFile, 'a');
-	const proc = spawn('nice', ['-n', '5', install.node, install.n8nBin, command, ...args], {
-		cwd: env.N8N_USER_FOLDER,
-		env,
-		stdio: ['ignore', out, out],
-		detached: true,
-	});
-	fs.closeSync(out);
-	let exited = null;
-	proc.on('exit', (code, signal) => {
-		exited = { code, signal };
-	});
-	const url = `http://127.0.0.1:${port}`;
-	const t0 = Date.now();
-	for (;;) {
-		if (exited)
-			throw new Error(
-				`n8n ${command} exited during start (${JSON.stringify(exited)}):\n${tail(logFile, 40)}`,
-			);
-		try {
-			const r = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
-			if (r.status === 200) break;
-		} catch {}
-		if (Date.now() - t0 > timeoutMs) {
-			await stopProcess(proc);
-			throw new Error(
-				`n8n ${command} not ready after ${timeoutMs / 1000} s:\n${tail(logFile, 40)}`,
-			);
-		}
-		await sleep(500);
-	}
-	log(tag, `n8n ${command} ready on :${port} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-	return {
-		command,
-		url,
-		port,
-		proc,
-		logFile,
-		env,
-		startMs: Date.now() - t0,
-		stop: () => stopProcess(proc, 20_000),
-		get exited() {
-			return exited;
-		},
-	};
+	const p = await startN8n({ install, env, port, command, args, logFile, tag, timeoutMs, nice: 5 });
+	log(tag, `n8n ${command} ready on :${port} in ${(p.startMs / 1000).toFixed(1)} s`);
+	return p;
 }

@@ -8,17 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
-import { CACHE_DIR, ensureN8nInstalled } from '../n8n-install.mjs';
-import {
-	REPO,
-	N8nClient,
-	buildAndPack,
-	freePort,
-	installTarball,
-	log,
-	n8nEnv,
-	startN8n,
-} from '../lib/n8n.mjs';
+import { dataDir } from '../n8n-install.mjs';
+import { REPO, N8nClient, launchN8n, log } from '../lib/n8n.mjs';
 import { prepareDemo } from '../lib/demo.mjs';
 
 const require = createRequire(import.meta.url);
@@ -62,17 +53,6 @@ export function ensureChromium(tag = 'ui') {
 
 /** Fresh n8n data in dir, the tarball installed, sandbox + n8n running, demo prepared. */
 export async function startWorld({ dir, tag = 'ui' }) {
-	const install = await ensureN8nInstalled();
-	log(tag, `n8n ${install.n8nVersion} on Node ${install.nodeVersion}`);
-
-	fs.rmSync(dir, { recursive: true, force: true });
-	const userFolder = path.join(dir, 'n8n');
-	fs.mkdirSync(path.join(userFolder, 'files'), { recursive: true });
-
-	const tgz = buildAndPack(path.join(dir, 'pack'));
-	const installedDir = installTarball(tgz, userFolder);
-	log(tag, `installed ${path.basename(tgz)} into ${installedDir}`);
-
 	const stops = [];
 	const stop = async () => {
 		for (const fn of stops.reverse()) {
@@ -89,18 +69,9 @@ export async function startWorld({ dir, tag = 'ui' }) {
 		const sandbox = await startSandbox({ port: 0 });
 		stops.push(() => sandbox.stop());
 
-		const port = await freePort();
-		const brokerPort = await freePort();
-		const env = n8nEnv({
-			userFolder,
-			port,
-			brokerPort,
-			encryptionKey: 'crewpass-ui-' + Date.now(),
-		});
-		const logFile = path.join(dir, 'n8n.log');
-		const n8n = await startN8n({ install, env, port, logFile, tag });
-		stops.push(() => n8n.stop());
-		log(tag, `n8n up on ${n8n.url} (log ${logFile})`);
+		const launched = await launchN8n({ dir, tag, encryptionKey: 'crewpass-ui-' + Date.now() });
+		stops.push(() => launched.stop());
+		const { install, n8n, userFolder, logFile } = launched;
 
 		const client = new N8nClient(n8n.url);
 		const demo = await prepareDemo(client, { sandbox, userFolder, log: (m) => log(tag, m) });
@@ -111,4 +82,4 @@ export async function startWorld({ dir, tag = 'ui' }) {
 	}
 }
 
-export const DEFAULT_DIR = path.resolve(process.env.CREWPASS_UI_DIR || path.join(CACHE_DIR, 'ui'));
+export const DEFAULT_DIR = path.resolve(process.env.CREWPASS_UI_DIR || dataDir('ui'));

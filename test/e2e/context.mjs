@@ -120,8 +120,10 @@ export async function runManually(ctx, workflowId) {
 	const wf = await ctx.client.get(`/rest/workflows/${workflowId}`);
 	const before = new Set((await executions(ctx, workflowId)).map((e) => e.id));
 	const trigger = wf.nodes.find((n) => /trigger/i.test(n.type));
-	// n8n 2.41 runs the stored workflow; the body only names where to start
+	// n8n 2.x runs the stored workflow and reads only where to start (other keys are dropped);
+	// n8n 1.x runs the workflowData the editor sends and refuses a body without it
 	const res = await ctx.client.post(`/rest/workflows/${workflowId}/run`, {
+		workflowData: wf,
 		triggerToStartFrom: { name: trigger.name },
 	});
 	const executionId =
@@ -130,12 +132,14 @@ export async function runManually(ctx, workflowId) {
 			async () => (await executions(ctx, workflowId)).find((e) => !before.has(e.id))?.id,
 			{ what: 'the manual execution to appear' },
 		));
+	// watched through the executions list: n8n 2.20 answers GET /rest/executions/:id of an
+	// execution that has no run data yet with a 500 ("reading 'resultData'")
 	await waitFor(
 		async () => {
-			const e = await ctx.client.get(`/rest/executions/${executionId}`);
-			return e && !['new', 'running', 'waiting'].includes(e.status) && e.finished !== undefined
-				? e
-				: undefined;
+			const e = (await executions(ctx, workflowId)).find(
+				(x) => String(x.id) === String(executionId),
+			);
+			return e && !['new', 'running', 'waiting'].includes(e.status) ? e : undefined;
 		},
 		{ timeoutMs: 120_000, what: `manual execution ${executionId} to finish` },
 	);

@@ -82,8 +82,15 @@ export default function (ctx) {
 		});
 	});
 
+	// the HR sync writes to an n8n Data Table: skipped (and said so) on an n8n without them
+	/** @returns {string | undefined} why the HR sync cannot run on this n8n */
+	const noTables = () =>
+		ctx.workflows.hrSync?.skipped
+			? `n8n ${ctx.n8nVersion}: ${ctx.workflows.hrSync.skipped}`
+			: undefined;
 	describe('example: HR sync', () => {
-		test('first run adds one HR record per crew member of the roster', async () => {
+		test('first run adds one HR record per crew member of the roster', async (t) => {
+			if (noTables()) return t.skip(noTables());
 			const exec = await runManually(ctx, ctx.workflows.hrSync.id);
 			assert.equal(
 				exec.status,
@@ -113,11 +120,14 @@ export default function (ctx) {
 			assert.equal(rec.employment_status, 'active');
 		});
 
-		test('second run: one change and one leaver, nothing added', async () => {
+		test('second run: one change and one leaver, nothing added', async (t) => {
+			if (noTables()) return t.skip(noTables());
 			const fx = ctx.sandbox.fixtures;
 			ctx.sandbox.control.setStatus(fx.pending, { verification_status: 'verified' });
 			const { project, dataTable } = ctx.demo;
 			await ctx.client.post(`/rest/projects/${project.id}/data-tables/${dataTable.id}/insert`, {
+				// required by n8n 1.123 (2.x defaults it to 'count')
+				returnType: 'count',
 				data: [
 					{
 						crew_unique_id: 'crew_former_bosun',
@@ -158,7 +168,8 @@ export default function (ctx) {
 			assert.ok(leaver.left_at);
 		});
 
-		test('third run with nothing changed writes nothing', async () => {
+		test('third run with nothing changed writes nothing', async (t) => {
+			if (noTables()) return t.skip(noTables());
 			const exec = await runManually(ctx, ctx.workflows.hrSync.id);
 			assert.equal(exec.status, 'success');
 			assert.deepEqual(nodeOutput(exec, 'Diff Against HR Records') ?? [], []);

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
 import { log } from '../../scripts/lib/n8n.mjs';
-import { waitForWebhook } from '../../scripts/lib/demo.mjs';
+import { unpublishWorkflow, waitForWebhook } from '../../scripts/lib/demo.mjs';
 import {
 	executionData,
 	executions,
@@ -195,7 +195,7 @@ export default function (ctx) {
 		});
 
 		after(async () => {
-			if (wf) await ctx.client.post(`/rest/workflows/${wf.id}/deactivate`, {}).catch(() => {});
+			if (wf) await unpublishWorkflow(ctx.client, wf.id).catch(() => {});
 		});
 	});
 }

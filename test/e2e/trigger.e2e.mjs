@@ -10,7 +10,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
-import { credentialData, publishWorkflow, waitForWebhook } from '../../scripts/lib/demo.mjs';
+import {
+	credentialData,
+	publishWorkflow,
+	unpublishWorkflow,
+	waitForWebhook,
+} from '../../scripts/lib/demo.mjs';
 import { TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
 import {
 	executionData,
@@ -337,7 +342,7 @@ export default function (ctx) {
 		});
 
 		after(async () => {
-			await ctx.client.post(`/rest/workflows/${wf.id}/deactivate`, {}).catch(() => {});
+			await unpublishWorkflow(ctx.client, wf.id).catch(() => {});
 		});
 	});
 }
@@ -438,7 +443,7 @@ export function missingSecretSuite(ctx) {
 		});
 
 		after(async () => {
-			if (wf) await ctx.client.post(`/rest/workflows/${wf.id}/deactivate`, {}).catch(() => {});
+			if (wf) await unpublishWorkflow(ctx.client, wf.id).catch(() => {});
 		});
 	});
 }
