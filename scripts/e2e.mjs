@@ -67,6 +67,7 @@ async function setup() {
 	const demo = await prepareDemo(client, {
 		sandbox,
 		userFolder: launched.userFolder,
+		testing: true,
 		log: (m) => log(tag, m),
 	});
 	mark('prepare', t);

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { REPO, CREDENTIAL_TYPE, TRIGGER_TYPE, PACKAGE_NAME } from './n8n.mjs';
+import { REPO, CREDENTIAL_TYPE, TRIGGER_TYPE, POLLING_TRIGGER_TYPE, PACKAGE_NAME } from './n8n.mjs';
 
 export const OWNER = {
 	email: 'demo@example.com',
@@ -29,19 +29,31 @@ export const EXAMPLES = [
 	},
 	{ key: 'hrSync', file: 'hr-sync.json', dataTable: DATA_TABLE_NAME },
 	{ key: 'documentArchive', file: 'document-archive.json', inbox: 'document-archive' },
+	{
+		key: 'complianceAlertPolling',
+		file: 'compliance-alert-polling.json',
+		inbox: 'compliance-alerts-polling',
+	},
 ];
 
+/** Poll Times of four fixed seconds: every 15 s, accepted by every n8n version (e2e only). */
+export const EVERY_15_SECONDS = {
+	item: [0, 15, 30, 45].map((second) => ({
+		mode: 'custom',
+		cronExpression: `${second} * * * * *`,
+	})),
+};
+
+/** One row per placement (a crew member on a vessel), as the HR sync example keeps it. */
 export const DATA_TABLE_COLUMNS = [
 	['crew_unique_id', 'string'],
+	['vessel_id', 'string'],
+	['vessel_name', 'string'],
 	['full_name', 'string'],
-	['roles', 'string'],
-	['vessel_ids', 'string'],
-	['vessel_names', 'string'],
+	['role', 'string'],
 	['verification_status', 'string'],
 	['background_check_status', 'string'],
-	['documents_expiring', 'number'],
 	['employment_status', 'string'],
-	['record_hash', 'string'],
 	['synced_at', 'string'],
 	['left_at', 'string'],
 ];
@@ -51,7 +63,7 @@ export function archiveDir(userFolder) {
 }
 
 /** Reads examples/<file> and points it at this sandbox, credential, data table and folder. */
-export function loadExample(file, { sandboxUrl, credential, dataTable, userFolder }) {
+export function loadExample(file, { sandboxUrl, credential, dataTable, userFolder, fastPolls }) {
 	let text = fs.readFileSync(path.join(REPO, 'examples', file), 'utf8');
 	text = text.split(EXAMPLE_SANDBOX_URL).join(sandboxUrl);
 	text = text.split(EXAMPLE_ARCHIVE_DIR).join(archiveDir(userFolder));
@@ -60,6 +72,8 @@ export function loadExample(file, { sandboxUrl, credential, dataTable, userFolde
 		if (node.credentials?.[CREDENTIAL_TYPE] && credential) {
 			node.credentials[CREDENTIAL_TYPE] = { id: credential.id, name: credential.name };
 		}
+		if (fastPolls && node.type === POLLING_TRIGGER_TYPE)
+			node.parameters.pollTimes = EVERY_15_SECONDS;
 		if (dataTable && node.type === 'n8n-nodes-base.dataTable' && node.parameters?.dataTableId) {
 			node.parameters.dataTableId = {
 				__rl: true,
@@ -236,12 +250,27 @@ export async function waitForWebhook(url, timeoutMs = 30_000) {
  */
 export async function importExamples(
 	client,
-	{ n8nUrl, sandbox, credential, dataTable, userFolder, replace = false, log = () => {} },
+	{
+		n8nUrl,
+		sandbox,
+		credential,
+		dataTable,
+		userFolder,
+		replace = false,
+		testing = false,
+		log = () => {},
+	},
 ) {
 	const existing = await listWorkflows(client);
 	const out = [];
 	for (const ex of EXAMPLES) {
-		const wf = loadExample(ex.file, { sandboxUrl: sandbox.url, credential, dataTable, userFolder });
+		const wf = loadExample(ex.file, {
+			sandboxUrl: sandbox.url,
+			credential,
+			dataTable,
+			userFolder,
+			fastPolls: testing,
+		});
 		let found = existing.find((w) => w.name === wf.name);
 		if (ex.dataTable && !dataTable) {
 			log(`skipped "${wf.name}": this n8n has no Data Tables`);
@@ -269,8 +298,10 @@ export async function importExamples(
 		}
 		const stored = await client.get(`/rest/workflows/${id}`);
 		const isTrigger = stored.nodes.some((n) => n.type === TRIGGER_TYPE);
+		// Polling examples are published by npm start; the e2e suite publishes each in its test.
+		const isPolling = stored.nodes.some((n) => n.type === POLLING_TRIGGER_TYPE);
 		let active = Boolean(stored.active);
-		if (isTrigger) {
+		if (isTrigger || (isPolling && !testing)) {
 			const res = await publishWorkflow(client, id);
 			active = Boolean(res.active ?? true);
 			if (!found) log(`published "${wf.name}"`);
@@ -289,7 +320,7 @@ export async function importExamples(
  */
 export async function prepareDemo(
 	client,
-	{ sandbox, userFolder, replace = false, log = () => {} },
+	{ sandbox, userFolder, replace = false, testing = false, log = () => {} },
 ) {
 	const { created } = await client.ownerLogin(OWNER);
 	log(created ? `owner account created (${OWNER.email})` : `logged in as ${OWNER.email}`);
@@ -307,6 +338,7 @@ export async function prepareDemo(
 		dataTable,
 		userFolder,
 		replace,
+		testing,
 		log,
 	});
 	const features = await n8nFeatures(client);

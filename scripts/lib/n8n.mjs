@@ -16,6 +16,7 @@ export const PACKAGE = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'
 export const PACKAGE_NAME = PACKAGE.name;
 export const NODE_TYPE = `${PACKAGE_NAME}.crewPass`;
 export const TRIGGER_TYPE = `${PACKAGE_NAME}.crewPassTrigger`;
+export const POLLING_TRIGGER_TYPE = `${PACKAGE_NAME}.crewPassPollingTrigger`;
 /** The trigger's current typeVersion (1 still works the same, at n8n's extra cost per delivery). */
 export const TRIGGER_VERSION = 2;
 export const CREDENTIAL_TYPE = 'crewPassApi';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { archiveDir } from '../../scripts/lib/demo.mjs';
+import { archiveDir, publishWorkflow, unpublishWorkflow } from '../../scripts/lib/demo.mjs';
 import {
 	clearInbox,
 	executions,
@@ -88,91 +88,74 @@ export default function (ctx) {
 		ctx.workflows.hrSync?.skipped
 			? `n8n ${ctx.n8nVersion}: ${ctx.workflows.hrSync.skipped}`
 			: undefined;
-	describe('example: HR sync', () => {
-		test('first run adds one HR record per crew member of the roster', async (t) => {
+	describe('example: HR sync (polling trigger, no code)', () => {
+		test('the first poll loads one HR row per placement; a role change and a leaver follow', async (t) => {
 			if (noTables()) return t.skip(noTables());
-			const exec = await runManually(ctx, ctx.workflows.hrSync.id);
-			assert.equal(
-				exec.status,
-				'success',
-				JSON.stringify(exec.data?.resultData?.error ?? exec.status),
-			);
+			const wf = ctx.workflows.hrSync;
 			const fleet = await sandboxRoster(ctx);
-			const crewIds = [...new Set(fleet.map((r) => r.crew_unique_id))];
-			const diff = nodeOutput(exec, 'Diff Against HR Records');
-			assert.equal(diff.filter((d) => d.action === 'add').length, crewIds.length);
-			const table = await rows(ctx);
-			assert.equal(table.length, crewIds.length, 'one row per crew member');
-			assert.deepEqual(table.map((r) => r.crew_unique_id).sort(), crewIds.sort());
-			const fx = ctx.sandbox.fixtures;
-			const multi = table.find((r) => r.crew_unique_id === fx.multiVessel);
-			assert.equal(
-				multi.vessel_ids.split(', ').length,
-				2,
-				'a crew member on two vessels is one record with both vessels',
-			);
-			const hidden = table.find((r) => r.crew_unique_id === fx.noStatusConsent);
-			assert.equal(hidden.verification_status, 'not_shared');
-			const sample = fleet.find((r) => r.crew_unique_id === fx.compliant);
-			const rec = table.find((r) => r.crew_unique_id === fx.compliant);
-			assert.equal(rec.full_name, sample.name);
-			assert.equal(rec.verification_status, sample.verification_status);
-			assert.equal(rec.employment_status, 'active');
-		});
-
-		test('second run: one change and one leaver, nothing added', async (t) => {
-			if (noTables()) return t.skip(noTables());
-			const fx = ctx.sandbox.fixtures;
-			ctx.sandbox.control.setStatus(fx.pending, { verification_status: 'verified' });
-			const { project, dataTable } = ctx.demo;
-			await ctx.client.post(`/rest/projects/${project.id}/data-tables/${dataTable.id}/insert`, {
-				// required by n8n 1.123 (2.x defaults it to 'count')
-				returnType: 'count',
-				data: [
-					{
-						crew_unique_id: 'crew_former_bosun',
-						full_name: 'R. Former',
-						roles: 'Bosun',
-						vessel_ids: 'ves_x',
-						vessel_names: 'Gone',
-						verification_status: 'verified',
-						background_check_status: 'completed',
-						documents_expiring: 0,
-						employment_status: 'active',
-						record_hash: 'old',
-						synced_at: '2026-01-01T00:00:00Z',
-						left_at: '',
+			await publishWorkflow(ctx.client, wf.id);
+			try {
+				const table = await waitFor(
+					async () => {
+						const r = await rows(ctx);
+						return r.length >= fleet.length ? r : undefined;
 					},
-				],
-			});
-			const before = (await rows(ctx)).length;
-			const exec = await runManually(ctx, ctx.workflows.hrSync.id);
-			assert.equal(
-				exec.status,
-				'success',
-				JSON.stringify(exec.data?.resultData?.error ?? exec.status),
-			);
-			const diff = nodeOutput(exec, 'Diff Against HR Records');
-			const by = (a) => diff.filter((d) => d.action === a).map((d) => d.crew_unique_id);
-			assert.deepEqual(by('add'), []);
-			assert.deepEqual(by('change'), [fx.pending]);
-			assert.deepEqual(by('leave'), ['crew_former_bosun']);
-			const table = await rows(ctx);
-			assert.equal(table.length, before, 'upserts update in place');
-			assert.equal(
-				table.find((r) => r.crew_unique_id === fx.pending).verification_status,
-				'verified',
-			);
-			const leaver = table.find((r) => r.crew_unique_id === 'crew_former_bosun');
-			assert.equal(leaver.employment_status, 'left');
-			assert.ok(leaver.left_at);
-		});
+					{ timeoutMs: 90_000, intervalMs: 1_000, what: `${fleet.length} HR rows` },
+				);
+				const placements = (list) => list.map((r) => `${r.crew_unique_id}/${r.vessel_id}`).sort();
+				assert.deepEqual(placements(table), placements(fleet), 'one row per placement');
+				const fx = ctx.sandbox.fixtures;
+				assert.equal(
+					table.filter((r) => r.crew_unique_id === fx.multiVessel).length,
+					2,
+					'a crew member on two vessels is two rows',
+				);
+				const hidden = table.find((r) => r.crew_unique_id === fx.noStatusConsent);
+				assert.equal(hidden.verification_status, 'not_shared');
+				const sample = fleet.find((r) => r.crew_unique_id === fx.compliant);
+				const rec = table.find((r) => r.crew_unique_id === fx.compliant);
+				assert.equal(rec.full_name, sample.name);
+				assert.equal(rec.role, sample.role);
+				assert.equal(rec.employment_status, 'active');
 
-		test('third run with nothing changed writes nothing', async (t) => {
-			if (noTables()) return t.skip(noTables());
-			const exec = await runManually(ctx, ctx.workflows.hrSync.id);
-			assert.equal(exec.status, 'success');
-			assert.deepEqual(nodeOutput(exec, 'Diff Against HR Records') ?? [], []);
+				// Between polls: a role change, and the two-vessel crew member leaves one vessel.
+				const control = async (method, p, body) => {
+					const r = await fetch(`${ctx.sandbox.url}/_sandbox/${p}`, {
+						method,
+						headers: { 'content-type': 'application/json' },
+						body: body ? JSON.stringify(body) : undefined,
+					});
+					assert.ok(r.ok, `${method} ${p}: ${r.status} ${await r.text()}`);
+				};
+				const left = table.filter((r) => r.crew_unique_id === fx.multiVessel)[1];
+				await control('POST', `crew/${fx.compliant}/role`, { role: 'Captain' });
+				await control('DELETE', `crew/${fx.multiVessel}/placements/${left.vessel_id}`);
+				const after = await waitFor(
+					async () => {
+						const r = await rows(ctx);
+						const leaver = r.find(
+							(x) => x.crew_unique_id === fx.multiVessel && x.vessel_id === left.vessel_id,
+						);
+						const captain = r.find((x) => x.crew_unique_id === fx.compliant);
+						return leaver?.employment_status === 'left' && captain?.role === 'Captain'
+							? r
+							: undefined;
+					},
+					{ timeoutMs: 90_000, intervalMs: 1_000, what: 'the role change and the leaver' },
+				);
+				assert.equal(after.length, table.length, 'nothing added: upserts and updates in place');
+				assert.ok(
+					after.find((x) => x.vessel_id === left.vessel_id && x.crew_unique_id === fx.multiVessel)
+						.left_at,
+				);
+				assert.equal(
+					after.filter((x) => x.employment_status === 'left').length,
+					1,
+					'only the placement that ended is a leaver',
+				);
+			} finally {
+				await unpublishWorkflow(ctx.client, wf.id);
+			}
 		});
 	});
 
@@ -263,6 +246,49 @@ export default function (ctx) {
 			const runs = await executions(ctx, wf.id);
 			assert.equal(runs.length, 1, `archive executions: ${runs.length}`);
 			assert.equal(runs[0].status, 'success');
+		});
+	});
+
+	describe('example: compliance alert without webhooks (polling trigger)', () => {
+		test('a compliance change is found by polling and alerts once', async () => {
+			const wf = ctx.workflows.complianceAlertPolling;
+			await clearInbox(ctx, wf.inbox);
+			const fx = ctx.sandbox.fixtures;
+			const reads = async () =>
+				(await (await fetch(`${ctx.sandbox.url}/_sandbox/roster/reads`)).json()).last_id ?? 0;
+			const before = await reads();
+			await publishWorkflow(ctx.client, wf.id);
+			try {
+				// The first poll records the baseline (a complete roster read), then the change.
+				await waitFor(async () => ((await reads()) > before ? true : undefined), {
+					timeoutMs: 60_000,
+					intervalMs: 500,
+					what: 'the first poll',
+				});
+				await sleep(3_000);
+				const r = await fetch(`${ctx.sandbox.url}/_sandbox/crew/${fx.compliant}/compliance`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ overall_status: 'non_compliant' }),
+				});
+				assert.ok(r.ok, await r.text());
+				const inbox = await waitFor(
+					async () => {
+						const got = ctx.sandbox.inbox(wf.inbox);
+						return got.length ? got : undefined;
+					},
+					{ timeoutMs: 90_000, intervalMs: 1_000, what: 'the polling alert' },
+				);
+				assert.equal(inbox.length, 1);
+				assert.equal(inbox[0].body.crew_unique_id, fx.compliant);
+			} finally {
+				await unpublishWorkflow(ctx.client, wf.id);
+				await fetch(`${ctx.sandbox.url}/_sandbox/crew/${fx.compliant}/compliance`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ overall_status: 'compliant' }),
+				});
+			}
 		});
 	});
 }

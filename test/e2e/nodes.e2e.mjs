@@ -9,7 +9,12 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import { CREDENTIAL_NAME, credentialData } from '../../scripts/lib/demo.mjs';
-import { NODE_TYPE, TRIGGER_TYPE, PACKAGE_NAME } from '../../scripts/lib/n8n.mjs';
+import {
+	NODE_TYPE,
+	TRIGGER_TYPE,
+	POLLING_TRIGGER_TYPE,
+	PACKAGE_NAME,
+} from '../../scripts/lib/n8n.mjs';
 
 export default function (ctx) {
 	describe('package install and listing', () => {
@@ -35,7 +40,7 @@ export default function (ctx) {
 
 		test('n8n lists both nodes with light and dark icons that it serves', async () => {
 			const types = await ctx.client.get('/types/nodes.json');
-			for (const name of [NODE_TYPE, TRIGGER_TYPE]) {
+			for (const name of [NODE_TYPE, TRIGGER_TYPE, POLLING_TRIGGER_TYPE]) {
 				const t = types.find((n) => n.name === name);
 				assert.ok(t, `${name} listed by n8n`);
 				assert.ok(
@@ -77,7 +82,10 @@ export default function (ctx) {
 				...new Set(types.filter((n) => n.name.startsWith(`${PACKAGE_NAME}.`)).map((n) => n.name)),
 			].sort();
 			// usableAsTool: n8n derives "<node>Tool" for AI agents; triggers are never tools
-			assert.deepEqual(ours, [NODE_TYPE, `${NODE_TYPE}Tool`, TRIGGER_TYPE].sort());
+			assert.deepEqual(
+				ours,
+				[NODE_TYPE, `${NODE_TYPE}Tool`, TRIGGER_TYPE, POLLING_TRIGGER_TYPE].sort(),
+			);
 		});
 	});
 
