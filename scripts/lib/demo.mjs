@@ -246,7 +246,7 @@ export async function waitForWebhook(url, timeoutMs = 30_000) {
  * Creates (or finds) each example workflow; publishes the trigger ones. Returns
  * [{ key, id, name, active, webhookUrl, inbox }].
  * @param {any} client
- * @param {{ n8nUrl: string, sandbox: any, credential: any, dataTable: any, userFolder: string, replace?: boolean, log?: (msg: string) => void }} options
+ * @param {{ n8nUrl: string, sandbox: any, credential: any, dataTable: any, userFolder: string, replace?: boolean, testing?: boolean, log?: (msg: string) => void }} options
  */
 export async function importExamples(
 	client,
@@ -316,7 +316,7 @@ export async function importExamples(
 /**
  * Everything `npm start` and the e2e suite need on a running n8n.
  * @param {any} client
- * @param {{ sandbox: any, userFolder: string, replace?: boolean, log?: (msg: string) => void }} options
+ * @param {{ sandbox: any, userFolder: string, replace?: boolean, testing?: boolean, log?: (msg: string) => void }} options
  */
 export async function prepareDemo(
 	client,

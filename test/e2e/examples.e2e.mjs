@@ -254,8 +254,11 @@ export default function (ctx) {
 			const wf = ctx.workflows.complianceAlertPolling;
 			await clearInbox(ctx, wf.inbox);
 			const fx = ctx.sandbox.fixtures;
-			const reads = async () =>
-				(await (await fetch(`${ctx.sandbox.url}/_sandbox/roster/reads`)).json()).last_id ?? 0;
+			const reads = async () => {
+				/** @type {any} */
+				const answer = await (await fetch(`${ctx.sandbox.url}/_sandbox/roster/reads`)).json();
+				return answer.last_id ?? 0;
+			};
 			const before = await reads();
 			await publishWorkflow(ctx.client, wf.id);
 			try {
