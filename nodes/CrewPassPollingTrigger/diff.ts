@@ -50,7 +50,7 @@ function byCrew(roster: Map<string, RosterEntry>): Map<string, RosterEntry[]> {
 }
 
 /** The status fields of an entry, as the webhook's crew.status.changed shows them. */
-function statusFields(entry: RosterEntry): IDataObject {
+export function statusFields(entry: RosterEntry): IDataObject {
 	const fields: IDataObject = {};
 	if (entry.verification !== undefined) fields.verification_status = entry.verification;
 	if (entry.background !== undefined) fields.background_check_status = entry.background;

@@ -34,18 +34,6 @@ import {
 /** Per-crew reads in flight: enough to reach CrewPass's 60/s at up to ~515 ms per request. */
 const PER_CREW_CONCURRENCY = concurrencyFor(515);
 
-export const ROSTER_PAGE_SIZE = 200;
-
-/** Requests one poll makes: the formula shown in the node and the README. */
-export function requestsPerPoll(sources: Set<ChangeSource>, rows: number, crew: number): number {
-	return (
-		Math.max(1, Math.ceil(rows / ROSTER_PAGE_SIZE)) +
-		(sources.has('vessels') ? 1 : 0) +
-		(sources.has('compliance') ? rows : 0) +
-		(sources.has('documents') ? crew : 0)
-	);
-}
-
 function malformedRow(ctx: IPollFunctions, index: number): NodeApiError {
 	return new NodeApiError(
 		ctx.getNode(),

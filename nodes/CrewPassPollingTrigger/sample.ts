@@ -13,6 +13,7 @@ import {
 	readAllVessels,
 } from '../CrewPass/client';
 import { CHANGE_KINDS, type Change, type ChangeKind } from './changes';
+import { statusFields } from './diff';
 import { changeItem } from './items';
 import { asSent } from './read';
 import { COMPLIANCE_FIELDS, rosterEntryOf } from './snapshot';
@@ -40,9 +41,7 @@ export async function sampleChanges(
 	}
 	const crew = entry.crew;
 	const person = { crew_unique_id: crew, name: entry.name, vessel_ids: [entry.vessel] };
-	const status: IDataObject = {};
-	if (entry.verification !== undefined) status.verification_status = entry.verification;
-	if (entry.background !== undefined) status.background_check_status = entry.background;
+	const status = statusFields(entry);
 	const changed = (fields: IDataObject) => ({
 		before: Object.fromEntries(Object.keys(fields).map((k) => [k, SAMPLE_BEFORE])),
 		after: fields,

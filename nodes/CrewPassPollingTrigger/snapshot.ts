@@ -184,8 +184,6 @@ function decodeLines(raw: unknown, width: number): Field[][] {
 	});
 }
 
-const asText = (value: Field) =>
-	value === undefined || value === null ? undefined : String(value);
 const asStatus = (value: Field): StatusValue =>
 	value === undefined ? undefined : value === null ? null : String(value);
 
@@ -268,8 +266,8 @@ export function decodeSnapshot(saved: IDataObject): {
 		const entry: RosterEntry = {
 			crew: String(crew),
 			vessel: String(vessel),
-			name: asText(name),
-			role: asText(role),
+			name: text(name),
+			role: text(role),
 			verification: asStatus(verification),
 			background: asStatus(background),
 			expiring: typeof expiring === 'number' ? expiring : undefined,
@@ -284,7 +282,7 @@ export function decodeSnapshot(saved: IDataObject): {
 	if (saved.vessels !== undefined) {
 		snapshot.vessels = new Map();
 		for (const [vessel, name] of decodeLines(saved.vessels, 2)) {
-			snapshot.vessels.set(String(vessel), { vessel: String(vessel), name: asText(name) });
+			snapshot.vessels.set(String(vessel), { vessel: String(vessel), name: text(name) });
 		}
 	}
 	if (saved.compliance !== undefined) {
@@ -311,8 +309,8 @@ export function decodeSnapshot(saved: IDataObject): {
 			const entry: DocumentEntry = {
 				crew: String(crew),
 				document: String(document),
-				status: asText(status),
-				expiry: asText(expiry),
+				status: text(status),
+				expiry: text(expiry),
 			};
 			byCrew.set(entry.document, entry);
 		}
