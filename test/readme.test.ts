@@ -39,6 +39,7 @@ const PAGES_BEING_WRITTEN: string[] = [];
 
 let crewPass: INodeTypeDescription;
 let trigger: INodeTypeDescription;
+let polling: INodeTypeDescription;
 let credentialFields: INodeProperties[];
 
 beforeAll(async () => {
@@ -47,6 +48,7 @@ beforeAll(async () => {
 	await loader.loadAll();
 	crewPass = loader.nodeTypes.crewPass.type.description as INodeTypeDescription;
 	trigger = loader.nodeTypes.crewPassTrigger.type.description as INodeTypeDescription;
+	polling = loader.nodeTypes.crewPassPollingTrigger.type.description as INodeTypeDescription;
 	credentialFields = loader.credentialTypes.crewPassApi.type.properties;
 });
 
@@ -736,6 +738,96 @@ describe('docs/queue-mode.md "Both gates" against the gate examples', () => {
 				waitMs: waitSeconds * 1000,
 			});
 		}
+	});
+});
+
+describe('README "CrewPass Polling Trigger" against the built polling trigger', () => {
+	type Kind = { name: string; eventType: string; source: string };
+	const kinds = () =>
+		Object.values(
+			(
+				requireBuilt('nodes/CrewPassPollingTrigger/changes.js') as {
+					CHANGE_KINDS: Record<string, Kind>;
+				}
+			).CHANGE_KINDS,
+		);
+	/** The "Read each poll" column as the README writes each change source. */
+	const READ_CELL: Record<string, string> = {
+		roster: 'roster',
+		vessels: '+ vessels',
+		compliance: '+ compliance per roster row',
+		documents: '+ documents per crew member',
+	};
+	const events = () => polling.properties.find((p) => p.name === 'events')!;
+	const options = () =>
+		(polling.properties.find((p) => p.name === 'options')!.options ?? []) as INodeProperties[];
+
+	it('Trigger On: one row per change (or pair), its event type and its read, and the node offers them all', () => {
+		const rows = onlyTable(section(README, 'Trigger On'));
+		const documented = rows.flatMap((row) => {
+			const names = row['Trigger On'].split(' / ');
+			const matched = names.map((n) => kinds().find((k) => k.name === n));
+			expect({ row: row['Trigger On'], unknown: names.filter((_, i) => !matched[i]) }).toEqual({
+				row: row['Trigger On'],
+				unknown: [],
+			});
+			const found = matched as Kind[];
+			expect({ row: row['Trigger On'], types: codeSpans(row['`event_type`']) }).toEqual({
+				row: row['Trigger On'],
+				types: [...new Set(found.map((k) => k.eventType))],
+			});
+			expect({ row: row['Trigger On'], read: row['Read each poll'] }).toEqual({
+				row: row['Trigger On'],
+				read: READ_CELL[found[0].source],
+			});
+			return names;
+		});
+		const all = kinds()
+			.map((k) => k.name)
+			.sort();
+		expect(documented.sort()).toEqual(all);
+		expect(
+			choices(events())
+				.map((c) => c.name)
+				.sort(),
+		).toEqual(all);
+	});
+
+	it("Trigger On: the Default sentence is the node's default", () => {
+		const sentence = /\sDefault: ([^.]+)\./.exec(
+			section(README, 'Trigger On').replace(/\s+/g, ' '),
+		);
+		expect(sentence?.[1].split(', ').sort()).toEqual(defaultText(events()).split(', ').sort());
+	});
+
+	it('Options and their defaults: every option and its default', () => {
+		const rows = onlyTable(section(README, 'Options and their defaults'));
+		expect(rows.map((row) => row.Option)).toEqual([
+			events().displayName,
+			...options().map((o) => o.displayName),
+		]);
+		for (const option of options()) {
+			const row = rows.find((r) => r.Option === option.displayName)!;
+			expect({ where: row.Option, default: plain(row.Default) }).toEqual({
+				where: row.Option,
+				default: defaultText(option),
+			});
+		}
+		const window = options().find((o) => o.name === 'expiringWithinDays')!;
+		const windowRow = rows.find((r) => r.Option === window.displayName)!;
+		expect(windowRow['What it does']).toContain(
+			`${window.typeOptions?.minValue}–${window.typeOptions?.maxValue}`,
+		);
+	});
+
+	it("What one poll costs: the page size in the formula is the client's, in the README and in the node's notice", () => {
+		const { MAX_PAGE_SIZE } = requireBuilt('nodes/CrewPass/transport/request.js') as {
+			MAX_PAGE_SIZE: number;
+		};
+		const formula = `ceil(roster rows / ${MAX_PAGE_SIZE})`;
+		expect(section(README, 'What one poll costs')).toContain(`\`${formula}\``);
+		const notice = polling.properties.find((p) => p.name === 'costNotice')!;
+		expect(notice.displayName).toContain(formula);
 	});
 });
 
