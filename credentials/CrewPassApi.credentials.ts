@@ -1,5 +1,6 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseSuccessBody,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -155,41 +156,44 @@ export class CrewPassApi implements ICredentialType {
 			baseURL: `={{ $credentials.environment === "custom" ? (typeof $credentials.baseUrl === "string" && /${CUSTOM_BASE_URL_PATTERN.source}/i.test($credentials.baseUrl) ? $credentials.baseUrl.replace(/\\/+$/, "") : "${INVALID_BASE_URL_TARGET}") : $credentials.environment === "sandbox" ? "${SANDBOX_BASE_URL}" : "${PRODUCTION_BASE_URL}" }}`,
 			// The key goes to the Base URL only: a redirect is not followed.
 			disableFollowRedirect: true,
+			// Answers are read as bodies and matched on CrewPass's error code below: n8n before
+			// 2.34 drops the HTTP status that responseCode rules need (docs/compatibility.md).
+			ignoreHttpStatusErrors: true,
 			url: '/api/v2/partners/me',
 		},
 		rules: [
+			errorCodeRule(
+				'invalid_api_key',
+				'CrewPass answered invalid_api_key: the key is missing, malformed or unknown. Copy the key again from CrewPass (cpk_live_… for Production, cpk_test_… for Sandbox; widget keys cppk_… are not accepted).',
+			),
+			errorCodeRule(
+				'partner_mode_mismatch',
+				'CrewPass answered partner_mode_mismatch: a cpk_test_ key only works with Environment Sandbox and a cpk_live_ key only with Production. Change the Environment, or use the other key.',
+			),
+			errorCodeRule(
+				'api_not_enabled',
+				'CrewPass answered api_not_enabled: your plan does not include Partner API access. Ask CrewPass to enable it for your account.',
+			),
+			errorCodeRule(
+				'partner_rate_limited',
+				'CrewPass answered partner_rate_limited: your partner budget (60 requests/s, 1,000/min) is used up. Wait a few seconds and test again.',
+			),
 			{
-				type: 'responseCode',
+				// Anything else without a partner account: not CrewPass (a 404 page, another API),
+				// or CrewPass failing (5xx): both lack partner_id.
+				type: 'responseSuccessBody',
 				properties: {
-					value: 401,
+					key: 'partner_id',
+					value: undefined,
 					message:
-						'CrewPass answered invalid_api_key: the key is missing, malformed or unknown. Copy the key again from CrewPass (cpk_live_… for Production, cpk_test_… for Sandbox; widget keys cppk_… are not accepted).',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						'CrewPass refused this key (api_not_enabled or partner_mode_mismatch). A cpk_test_ key only works with Environment Sandbox and a cpk_live_ key only with Production; if they match, your plan does not include Partner API access: ask CrewPass to enable it.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 404,
-					message:
-						'No CrewPass Partner API at this address (404 on /api/v2/partners/me). Check the Environment, or the Base URL of a Custom environment.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 429,
-					message:
-						'CrewPass answered partner_rate_limited: your partner budget (60 requests/s, 1,000/min) is used up. Wait a few seconds and test again.',
+						'No CrewPass Partner API at this address: /api/v2/partners/me did not answer with your partner account. Check the Environment, or the Base URL of a Custom environment; if they are right, CrewPass may be down or refusing the key for another reason: test again in a minute, or run a CrewPass node with this credential to see the answer.',
 				},
 			},
 		],
 	};
+}
+
+/** A credential-test rule: CrewPass answered this error `code` (its error envelope). */
+function errorCodeRule(code: string, message: string): IAuthenticateRuleResponseSuccessBody {
+	return { type: 'responseSuccessBody', properties: { key: 'error.code', value: code, message } };
 }

@@ -78,4 +78,58 @@ describe('CrewPass API credential', () => {
 			expect(noticeShownFor(baseUrl)).toBe(false);
 		},
 	);
+
+	describe('test rules: what the user reads for each answer of /api/v2/partners/me', () => {
+		/**
+		 * n8n's credentials tester (the same on 1.123 and 2.41) reads the answer as a body here
+		 * (ignoreHttpStatusErrors) and takes the first responseSuccessBody rule whose key has the
+		 * value; none: "Connection successful".
+		 */
+		const messageFor = (body: unknown): string | undefined => {
+			expect(credential.test.request.ignoreHttpStatusErrors).toBe(true);
+			for (const rule of credential.test.rules ?? []) {
+				expect(rule.type).toBe('responseSuccessBody');
+				if (rule.type !== 'responseSuccessBody') continue;
+				const { key, value, message } = rule.properties;
+				const found = key
+					.split('.')
+					.reduce<unknown>(
+						(at, part) =>
+							at !== null && typeof at === 'object'
+								? (at as Record<string, unknown>)[part]
+								: undefined,
+						body,
+					);
+				if (found === value) return message;
+			}
+			return undefined;
+		};
+		// The contract's error envelopes (crewpass-partner-api.md, Errors).
+		const envelope = (code: string) => ({ error: { code, message: 'as CrewPass words it' } });
+
+		it('a partner account tests OK', () => {
+			expect(
+				messageFor({ partner_id: 'ptn_123', name: 'Acme Crewing', mode: 'test', scopes: [] }),
+			).toBeUndefined();
+		});
+
+		it.each([
+			['invalid_api_key', /^CrewPass answered invalid_api_key: .*Copy the key again/],
+			['partner_mode_mismatch', /^CrewPass answered partner_mode_mismatch: .*Environment/],
+			['api_not_enabled', /^CrewPass answered api_not_enabled: .*Ask CrewPass to enable it/],
+			['partner_rate_limited', /^CrewPass answered partner_rate_limited: .*test again/],
+		])('%s: names the code and the fix', (code, expected) => {
+			expect(messageFor(envelope(code))).toMatch(expected);
+		});
+
+		it.each([
+			['a 404 page', '<html><body>Not Found</body></html>'],
+			['another API', { status: 'ok' }],
+			['a CrewPass 5xx', envelope('internal_error')],
+			['an empty body', ''],
+			['an error code this package does not know', envelope('key_suspended')],
+		])('%s: no CrewPass Partner API at this address', (_, body) => {
+			expect(messageFor(body)).toMatch(/^No CrewPass Partner API at this address: .*Environment/);
+		});
+	});
 });
