@@ -335,6 +335,19 @@ export async function pollingScenario({
 		const w = workerOf(workers, e.id, fs) ?? '?';
 		perWorker[w] = (perWorker[w] ?? 0) + 1;
 	}
+	// main hands each execution a poll starts to the queue: "Enqueued execution <id> (job <n>)"
+	const mainText = mainLogFiles()
+		.map((f) => {
+			try {
+				return fs.readFileSync(f, 'utf8');
+			} catch {
+				return '';
+			}
+		})
+		.join('\n');
+	const enqueuedByMain = execs.filter((e) =>
+		new RegExp(`Enqueued execution ${e.id} \\(`).test(mainText),
+	).length;
 	const modes = [...new Set(execs.map((e) => e.mode))];
 	const statuses = [...new Set(execs.map((e) => e.status))];
 	expect(
@@ -343,13 +356,14 @@ export async function pollingScenario({
 		`main ${mainPolls}, other processes ${otherPolls}, reads ${reads.length} (${JSON.stringify(reads.map((r) => r.outcome))})`,
 	);
 	expect(
-		`Polling Trigger (queue mode): ${execs.length} executions (mode trigger), each ran on a worker`,
+		`Polling Trigger (queue mode): ${execs.length} executions (mode trigger), each enqueued by main and run on a worker`,
 		execs.length >= 3 &&
+			enqueuedByMain === execs.length &&
 			modes.length === 1 &&
 			modes[0] === 'trigger' &&
 			statuses.every((s) => s === 'success') &&
 			!perWorker['?'],
-		`modes ${JSON.stringify(modes)}, statuses ${JSON.stringify(statuses)}, per worker ${JSON.stringify(perWorker)}`,
+		`enqueued by main ${enqueuedByMain}, modes ${JSON.stringify(modes)}, statuses ${JSON.stringify(statuses)}, per worker ${JSON.stringify(perWorker)}`,
 	);
 	const final = compare(ctx.sink, expected);
 	const result = {
@@ -357,6 +371,7 @@ export async function pollingScenario({
 		polls: reads.length,
 		mainPolls,
 		executions: execs.length,
+		enqueuedByMain,
 		perWorker,
 		items: expected.length,
 		sinkHits: final.hits,
