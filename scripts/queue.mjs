@@ -16,14 +16,18 @@
 // two bursts each (5 events x 30 concurrent copies; 500 events with 30% duplicates over a minute),
 // counted at the sink; Check Fleet from two workers at once against the 60/s budget (429s, failed
 // items); a document download through a worker in binary-data mode `database` (queue mode's default;
-// `default` too with CREWPASS_QUEUE_BINARY_DEFAULT=1).
+// `default` too with CREWPASS_QUEUE_BINARY_DEFAULT=1); the CrewPass Polling Trigger (polls every
+// 15 s on main, executions on the workers): baseline, roster changes between polls exactly once at
+// the sink, no poll from another process, a main restart between polls (scripts/queue/polling.mjs;
+// about 2 minutes, CREWPASS_QUEUE_POLLING=0 skips it).
 // Exits 1 when any expectation fails. Prints every measured count.
 //
 // Environment: CREWPASS_QUEUE_DIR (default: a new folder under the OS temp dir), CREWPASS_QUEUE_KEEP=1
 // (keep that folder: logs, nginx.conf), CREWPASS_QUEUE_EVENTS (500), CREWPASS_QUEUE_STREAM_SECONDS (60),
 // CREWPASS_QUEUE_SETUPS (A,B,P,C; none = only Check Fleet and binary data),
 // CREWPASS_QUEUE_PARALLEL=1 (the minute-long streams of all setups at once instead of one after another),
-// CREWPASS_QUEUE_BINARY_DEFAULT=1 (also restart the workers in binary mode `default` and download again; +1 min).
+// CREWPASS_QUEUE_BINARY_DEFAULT=1 (also restart the workers in binary mode `default` and download again; +1 min),
+// CREWPASS_QUEUE_POLLING=0 (skip the polling-trigger checks).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -32,10 +36,11 @@ import path from 'node:path';
 
 import { ensureN8nInstalled } from './n8n-install.mjs';
 import { N8nClient, REPO, buildAndPack, installTarball, log, sleep, tail } from './lib/n8n.mjs';
-import { OWNER } from './lib/demo.mjs';
+import { OWNER, unpublishWorkflow } from './lib/demo.mjs';
 import { ensurePackages, startNginx, startPostgres, startRedis } from './queue/infra.mjs';
 import { queueEnv, startN8nProcess } from './queue/cluster.mjs';
 import { startCountingProxy, startSink } from './queue/sink.mjs';
+import { pollingScenario } from './queue/polling.mjs';
 import {
 	executionCounts,
 	executionData,
@@ -104,6 +109,7 @@ const STREAM_EVENTS = Number(process.env.CREWPASS_QUEUE_EVENTS || 500);
 const STREAM_MS = Number(process.env.CREWPASS_QUEUE_STREAM_SECONDS || 60) * 1000;
 const PARALLEL = process.env.CREWPASS_QUEUE_PARALLEL === '1';
 const BINARY_DEFAULT = process.env.CREWPASS_QUEUE_BINARY_DEFAULT === '1';
+const POLLING = process.env.CREWPASS_QUEUE_POLLING !== '0';
 
 async function main() {
 	// ---- engines
@@ -184,7 +190,8 @@ async function main() {
 		return p;
 	};
 	t = Date.now();
-	const mainProc = await startOne('main', 'main', 'start');
+	// main at debug level: n8n logs each poll it starts only there ("Poll trigger initiated")
+	const mainProc = await startOne('main', 'main', 'start', [], { N8N_LOG_LEVEL: 'debug' });
 	mark('mainStart', t);
 	t = Date.now();
 	// the others only after main has migrated the database
@@ -195,7 +202,7 @@ async function main() {
 		startOne('worker-2', 'worker', 'worker', ['--concurrency=10']),
 	]);
 	mark('webhookAndWorkersStart', t);
-	const workers = [worker1, worker2];
+	let workers = [worker1, worker2];
 
 	const nginx = await startNginx(DIR, [`127.0.0.1:${webhook1.port}`, `127.0.0.1:${webhook2.port}`]);
 	onCleanup('nginx', nginx.stop);
@@ -415,26 +422,70 @@ async function main() {
 		const w3 = await startOne('worker-default-mode', 'worker', 'worker', ['--concurrency=10'], {
 			N8N_DEFAULT_BINARY_DATA_MODE: 'default',
 		});
+		workers = [w3];
 		binary.push(
 			await downloadScenario({
 				ctx,
 				sandbox,
 				downloadWf,
 				webhook: webhook1,
-				workers: [w3],
+				workers,
 				mode: 'default',
 			}),
 		);
 	}
 	mark('binary', t);
 
+	// ---- the CrewPass Polling Trigger: polls on main, a main restart between polls (last: it
+	// restarts main and changes the sandbox roster)
+	let polling;
+	if (POLLING) {
+		t = Date.now();
+		const mainLogs = [mainProc.logFile];
+		polling = await pollingScenario({
+			ctx,
+			sandboxUrl: sandbox.url,
+			credential: creds.crewpass,
+			createAndPublish,
+			unpublish: (id) => unpublishWorkflow(ctx.client, id),
+			mainLogFiles: () => mainLogs,
+			otherLogFiles: () => [webhook1, webhook2, ...workers].map((p) => p.logFile),
+			workers,
+			restartMain: async (whileDown) => {
+				const stopT = Date.now();
+				await mainProc.stop();
+				mainProc.replaced = true;
+				const stopMs = Date.now() - stopT;
+				await whileDown();
+				const p = await startN8nProcess({
+					install,
+					env: mainProc.env,
+					port: mainProc.port,
+					command: 'start',
+					logFile: path.join(DIR, 'logs', 'main-restarted.log'),
+					tag: TAG,
+				});
+				p.name = 'main (restarted)';
+				procs.push(p);
+				onCleanup(p.name, p.stop);
+				mainLogs.push(p.logFile);
+				const c = new N8nClient(p.url);
+				await c.ownerLogin(OWNER);
+				ctx.client = c;
+				return { stopMs, startMs: p.startMs };
+			},
+			expect,
+		});
+		mark('polling', t);
+	}
+
 	// ---- report
 	for (const p of procs) {
-		if (p.exited && !['worker-1', 'worker-2'].includes(p.name))
+		if (p.exited && !p.replaced && !['worker-1', 'worker-2'].includes(p.name))
 			expect(`${p.name} still running at the end`, false, JSON.stringify(p.exited));
 	}
 	timings.total = Math.round((Date.now() - t0) / 100) / 10;
-	printReport({ measured, fleet, binary, nginx, procs });
+	printReport({ measured, fleet, binary, polling, nginx, procs });
 }
 
 async function checkFleetScenario({ ctx, sandbox, proxy, fleetWf, webhooks, workers }) {
@@ -582,7 +633,7 @@ async function downloadScenario({ ctx, sandbox, downloadWf, webhook, workers, mo
 }
 
 /** @param {any} report */
-function printReport({ measured, fleet, binary }) {
+function printReport({ measured, fleet, binary, polling }) {
 	const lines = [];
 	lines.push('', '==== test:queue measured ====');
 	lines.push(
@@ -614,6 +665,14 @@ function printReport({ measured, fleet, binary }) {
 	for (const b of binary ?? [])
 		lines.push(
 			`binary mode ${b.mode}: ${b.status}, ${b.bytes} bytes, ${b.via}, same bytes: ${b.sameBytes}`,
+		);
+	if (polling)
+		lines.push(
+			`Polling Trigger: ${polling.polls} polls (main logged ${polling.mainPolls}), ${polling.executions} executions ${JSON.stringify(polling.perWorker)}, ` +
+				`${polling.items} changes → ${polling.sinkHits} sink hits, ${polling.sinkDistinct} distinct, ${polling.duplicates} duplicate` +
+				(polling.restart
+					? `; main restart: stop ${polling.restart.stopMs} ms, down ${polling.restart.startingAt - polling.restart.stoppedAt} ms (${polling.restart.ticksWhileDown} poll times, ${polling.restart.whileDown} reads), start ${polling.restart.startMs} ms`
+					: ''),
 		);
 	lines.push(`timings (s): ${JSON.stringify(timings)}`);
 	lines.push(`${results.filter((r) => r.ok).length} passed, ${failures.length} failed`);

@@ -1,7 +1,8 @@
 // @ts-check
 // Local HTTP servers for `npm run test:queue`.
 //  - the sink: the workflow's downstream step POSTs each event here; it counts hits per
-//    setup and event id (what "exactly once" is measured on, outside n8n);
+//    setup and event id (what "exactly once" is measured on, outside n8n) and keeps the first
+//    body of each event id (what the polling check compares: event type and crew member);
 //  - a counting proxy in front of the CrewPass sandbox: every answer's status and the request
 //    start times, to report 429s and the peak rate the key saw.
 import http from 'node:http';
@@ -31,6 +32,7 @@ function closer(server) {
 /** POST /sink/<setup> with a JSON body holding event_id. */
 export async function startSink() {
 	const hits = new Map(); // setup -> Map(eventId -> count)
+	const firstBodies = new Map(); // setup -> Map(eventId -> the first body, parsed)
 	let lastHitAt = 0;
 	const server = http.createServer(async (req, res) => {
 		const chunks = [];
@@ -41,13 +43,19 @@ export async function startSink() {
 			return;
 		}
 		let eventId = 'unparsed';
+		let body;
 		try {
-			eventId = String(JSON.parse(Buffer.concat(chunks).toString('utf8')).event_id);
+			body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+			eventId = String(body.event_id);
 		} catch {}
 		const setup = m[1];
-		if (!hits.has(setup)) hits.set(setup, new Map());
+		if (!hits.has(setup)) {
+			hits.set(setup, new Map());
+			firstBodies.set(setup, new Map());
+		}
 		const perSetup = hits.get(setup);
 		perSetup.set(eventId, (perSetup.get(eventId) ?? 0) + 1);
+		if (!firstBodies.get(setup).has(eventId)) firstBodies.get(setup).set(eventId, body);
 		lastHitAt = Date.now();
 		res.writeHead(200, { 'content-type': 'application/json' });
 		res.end('{"ok":true}');
@@ -63,6 +71,10 @@ export async function startSink() {
 			let total = 0;
 			for (const n of perEvent.values()) total += n;
 			return { total, distinct: perEvent.size, duplicates: total - perEvent.size, perEvent };
+		},
+		/** The first body received for each event id of `setup` (Map eventId -> parsed JSON). */
+		bodies(setup) {
+			return new Map(firstBodies.get(setup) ?? []);
 		},
 		get lastHitAt() {
 			return lastHitAt;
