@@ -715,6 +715,8 @@ async function benchPoll(ctx) {
 				got,
 				status: exec.status,
 				peak: mem.peak(tick - 100, stoppedAt + 500),
+				/** RSS between polls, just before this one (its own transient is peak − this). */
+				before: mem.median(tick - 2_000, tick - 100),
 				children: mem.peak(tick - 100, stoppedAt + 500, 'children'),
 				hwm: hwmReset ? mem.hwm() : undefined,
 				samples: mem.count(tick - 100, stoppedAt + 500),
@@ -723,7 +725,11 @@ async function benchPoll(ctx) {
 				rows,
 				rosterChars: String(state.saved.roster ?? '').length,
 			};
-			windows.push({ label: 'poll', from: tick, to: createdAt });
+			windows.push(
+				{ label: 'poll: cron tick → first page', from: tick, to: first },
+				{ label: 'poll: the pages', from: first, to: lastEnd },
+				{ label: 'poll: last page → execution created', from: lastEnd, to: createdAt },
+			);
 			runs.push(run);
 			const wrong = [];
 			const sorted = (o) => JSON.stringify(Object.entries(o).sort());
@@ -739,7 +745,7 @@ async function benchPoll(ctx) {
 			if (wrong.length) problems.push(`run ${r}: ${wrong.join('; ')}`);
 			log(
 				tag,
-				`poll run ${r}: ${run.pollMs} ms from the first page request to the execution (${run.tickMs} ms from the cron tick), reference ${Math.round(sumMs)} ms (${run.pages} page requests at the server; span ${Math.round(run.spanMs)} ms; floor ${floorMs} ms) → ratio ${f2(run.ratio)}; the time: cron tick → first page ${Math.round(run.beforeFirstMs)} ms, pages ${Math.round(sumMs)} ms at the server + ${Math.round(run.spanMs - sumMs)} ms between them (median ${f1(median(run.gaps))} ms, at most ${f1(Math.max(0, ...run.gaps))} ms), last page → execution created ${Math.round(run.afterLastMs)} ms, created → started ${run.createdToStartMs} ms; ${run.requests} requests ${JSON.stringify(byPath)}, ${run.rateLimited} × 429; ${items.length} items ${JSON.stringify(got)}; n8n main RSS peak ${f1(mb(run.peak))} MB (+${f1(mb(run.peak - idle.main))} over idle${run.hwm ? `, kernel peak ${f1(mb(run.hwm))} MB` : ''}), children ${f1(mb(run.children))} MB; state ${bytes} bytes (${f1(bytes / rows)} bytes per row${run.dbBytes !== undefined ? `, ${run.dbBytes} bytes in SQLite for the whole staticData` : ''})${wrong.length ? `; WRONG: ${wrong.join('; ')}` : ''}`,
+				`poll run ${r}: ${run.pollMs} ms from the first page request to the execution (${run.tickMs} ms from the cron tick), reference ${Math.round(sumMs)} ms (${run.pages} page requests at the server; span ${Math.round(run.spanMs)} ms; floor ${floorMs} ms) → ratio ${f2(run.ratio)}; the time: cron tick → first page ${Math.round(run.beforeFirstMs)} ms, pages ${Math.round(sumMs)} ms at the server + ${Math.round(run.spanMs - sumMs)} ms between them (median ${f1(median(run.gaps))} ms, at most ${f1(Math.max(0, ...run.gaps))} ms), last page → execution created ${Math.round(run.afterLastMs)} ms, created → started ${run.createdToStartMs} ms; ${run.requests} requests ${JSON.stringify(byPath)}, ${run.rateLimited} × 429; ${items.length} items ${JSON.stringify(got)}; n8n main RSS peak ${f1(mb(run.peak))} MB (+${f1(mb(run.peak - idle.main))} over idle, +${f1(mb(run.peak - run.before))} over the ${f1(mb(run.before))} MB just before this poll${run.hwm ? `, kernel peak ${f1(mb(run.hwm))} MB` : ''}), children ${f1(mb(run.children))} MB; state ${bytes} bytes (${f1(bytes / rows)} bytes per row${run.dbBytes !== undefined ? `, ${run.dbBytes} bytes in SQLite for the whole staticData` : ''})${wrong.length ? `; WRONG: ${wrong.join('; ')}` : ''}`,
 			);
 		}
 		const total = (await executions(client, wfs.poll)).count;
@@ -753,7 +759,7 @@ async function benchPoll(ctx) {
 		const last = runs[runs.length - 1];
 		row(
 			`CrewPass Polling Trigger, roster poll of ${P.pollCrew} crew (Trigger On: the ${kinds.length} roster changes; ${POLL_CHANGES.roles} role changes, ${POLL_CHANGES.leavers} leavers and ${POLL_CHANGES.joiners} joiners between polls), latency ${P.latencyMs} ms, contract token buckets, ${runs.length} runs`,
-			`${each((x) => f2(x.pollMs / 1000))} s (median ${f2(med('pollMs') / 1000)} s) from the poll's first page request to its execution (n8n's createdAt); from the cron tick ${each((x) => f2(x.tickMs / 1000))} s; per poll ${each((x) => String(x.requests))} requests (${last.pages} roster pages of 200, nothing else), ${runs.reduce((s, x) => s + x.rateLimited, 0)} × 429, ${each((x) => String(x.items))} items (${expectedItems} expected); n8n main process RSS +${f1(mb(peakMain - idle.main))} MB at the peak (idle ${f1(mb(idle.main))} MB, peak ${f1(mb(peakMain))} MB; baseline poll +${f1(mb(baseline.peak - idle.main))} MB; children ${f1(mb(idle.children))} → ${f1(mb(peakChildren))} MB); saved state ${each((x) => String(x.bytes))} bytes = ${each((x) => f1(x.bytes / x.rows))} bytes per roster row`,
+			`${each((x) => f2(x.pollMs / 1000))} s (median ${f2(med('pollMs') / 1000)} s) from the poll's first page request to its execution (n8n's createdAt); from the cron tick ${each((x) => f2(x.tickMs / 1000))} s; per poll ${each((x) => String(x.requests))} requests (${last.pages} roster pages of 200, nothing else), ${runs.reduce((s, x) => s + x.rateLimited, 0)} × 429, ${each((x) => String(x.items))} items (${expectedItems} expected); n8n main process RSS +${f1(mb(peakMain - idle.main))} MB at the peak (idle ${f1(mb(idle.main))} MB, peak ${f1(mb(peakMain))} MB; baseline poll +${f1(mb(baseline.peak - idle.main))} MB; each change poll +${each((x) => f1(mb(x.peak - x.before)))} MB over the RSS just before it; children ${f1(mb(idle.children))} → ${f1(mb(peakChildren))} MB); saved state ${each((x) => String(x.bytes))} bytes = ${each((x) => f1(x.bytes / x.rows))} bytes per roster row`,
 			`its ${last.pages} page requests at the server: ${each((x) => String(Math.round(x.sumMs)))} ms (floor ${pages} × ${P.latencyMs} ms${tokenBucketLimitMs(pages) ? ` + the buckets' ${tokenBucketLimitMs(pages)} ms` : ''} = ${floorMs} ms)`,
 			med('ratio'),
 			`≤ 1.2 in every run (runs: ${each((x) => f2(x.ratio))}), 0 × 429, only the roster pages, the expected items`,
