@@ -636,6 +636,7 @@ async function benchPoll(ctx) {
 	const problems = [];
 	const runs = [];
 	let baseline;
+	let published = false;
 	try {
 		// n8n is up and set up: its resident memory at rest, before the workflow is published
 		const idleFrom = Date.now();
@@ -648,6 +649,7 @@ async function benchPoll(ctx) {
 		const publishedAt = Date.now();
 		const hwmReset = mem.resetPeak();
 		await publishWorkflow(client, wfs.poll);
+		published = true;
 		const walk0 = await rosterWalk(server, 0, 120_000);
 		const saved0 = await savedState(client, wfs.poll, 0);
 		const baselineEnd = Date.now();
@@ -750,6 +752,28 @@ async function benchPoll(ctx) {
 		}
 		const total = (await executions(client, wfs.poll)).count;
 		if (total !== P.pollRuns) problems.push(`${total} executions, ${P.pollRuns} expected`);
+		mem.stop();
+		await unpublishWorkflow(client, wfs.poll);
+		published = false;
+
+		// A second reference, once the polls are over (its 10,000 items would count in n8n's
+		// memory): n8n's own HTTP Request (cursor pagination, limit 200) + Split Out reading the
+		// same pages at the same latency, run by hand as often as the poll ran.
+		for (const run of runs) {
+			await sleep(budgetRefillMs());
+			const refFrom = server.stats.served.length;
+			const httpRun = await runManually(client, wfs.pollReference, 50);
+			const httpPages = server.stats.served.slice(refFrom).filter((e) => e.path === FLEET_PATH);
+			run.httpMs = httpRun.ms;
+			if (httpPages.length !== run.pages || httpRun.status !== 'success')
+				problems.push(
+					`HTTP Request reference: ${httpRun.status}, ${httpPages.length} page requests`,
+				);
+		}
+		log(
+			tag,
+			`n8n's HTTP Request + Split Out on the same pages: ${runs.map((x) => `${x.httpMs} ms`).join(', ')}`,
+		);
 
 		const med = (key) => median(runs.map((x) => x[key]));
 		const peakMain = Math.max(baseline.peak, ...runs.map((x) => x.peak));
@@ -762,7 +786,7 @@ async function benchPoll(ctx) {
 		row(
 			`CrewPass Polling Trigger, roster poll of ${P.pollCrew} crew (Trigger On: the ${kinds.length} roster changes; ${POLL_CHANGES.roles} role changes, ${POLL_CHANGES.leavers} leavers and ${POLL_CHANGES.joiners} joiners between polls), latency ${P.latencyMs} ms, contract token buckets, ${runs.length} runs`,
 			`${each((x) => f2(x.pollMs / 1000))} s (median ${f2(med('pollMs') / 1000)} s) from the poll's first page request to its execution (n8n's createdAt); from the cron tick ${each((x) => f2(x.tickMs / 1000))} s; per poll ${each((x) => String(x.requests))} requests (${last.pages} roster pages of 200, nothing else), ${runs.reduce((s, x) => s + x.rateLimited, 0)} × 429, ${each((x) => String(x.items))} items (${expectedItems} expected); n8n main process RSS +${f1(mb(peakMain - idle.main))} MB at the peak (idle ${f1(mb(idle.main))} MB, peak ${f1(mb(peakMain))} MB; baseline poll +${f1(mb(baseline.peak - idle.main))} MB; each change poll +${each((x) => f1(mb(x.peak - x.before)))} MB over the RSS just before it; children ${f1(mb(idle.children))} → ${f1(mb(peakChildren))} MB); saved state ${each((x) => String(x.bytes))} bytes = ${each((x) => f1(x.bytes / x.rows))} bytes per roster row`,
-			`its ${last.pages} page requests at the server: ${each((x) => String(Math.round(x.sumMs)))} ms (floor ${pages} × ${P.latencyMs} ms${tokenBucketLimitMs(pages) ? ` + the buckets' ${tokenBucketLimitMs(pages)} ms` : ''} = ${floorMs} ms)`,
+			`its ${last.pages} page requests at the server: ${each((x) => String(Math.round(x.sumMs)))} ms (floor ${pages} × ${P.latencyMs} ms${tokenBucketLimitMs(pages) ? ` + the buckets' ${tokenBucketLimitMs(pages)} ms` : ''} = ${floorMs} ms); for comparison n8n's HTTP Request (cursor pagination) + Split Out reading the same pages, run by hand between polls: ${each((x) => String(x.httpMs))} ms (poll / that ${each((x) => f2(x.pollMs / x.httpMs))})`,
 			med('ratio'),
 			`≤ 1.2, median of ${runs.length} runs (each: ${each((x) => f2(x.ratio))}); 0 × 429, only the roster pages, the expected items in every run`,
 			ok,
@@ -775,7 +799,8 @@ async function benchPoll(ctx) {
 				tag,
 				`n8n's child processes: ${[...mem.children].map(([pid, cmd]) => `${pid} ${cmd.slice(0, 120)}`).join('; ')}`,
 			);
-		await unpublishWorkflow(client, wfs.poll).catch((e) => log(tag, `unpublish: ${e.message}`));
+		if (published)
+			await unpublishWorkflow(client, wfs.poll).catch((e) => log(tag, `unpublish: ${e.message}`));
 	}
 }
 
@@ -925,6 +950,7 @@ async function main() {
 	if (poll) {
 		const pollCred = await credential('bench: polling, token buckets + latency', poll);
 		wfs.poll = await createWorkflow(client, pollingWorkflow(pollCred, rosterKinds()));
+		wfs.pollReference = await createWorkflow(client, httpRequestWorkflow(poll));
 	}
 	log(tag, `prepared in ${f1((Date.now() - t0) / 1000)} s`);
 
