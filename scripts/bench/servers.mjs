@@ -2,7 +2,8 @@
 // Local servers for `npm run bench`: a CrewPass read surface with no cost of its own (fleet pages
 // and compliance checks served from memory), optionally behind the contract's token buckets
 // (sandbox/ratelimit.cjs) and a fixed latency. Every figure the bench prints about requests is
-// counted here, at the server.
+// counted here, at the server. The roster can change between reads (changeRoster), as the
+// polling trigger's row needs.
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -39,13 +40,22 @@ export function busiest(times, windowMs) {
 }
 
 /**
+ * One request as the server saw it (epoch ms, the bench process's clock): when it arrived, when
+ * its answer was written (after the latency), and for a roster page whether it was the last.
+ * @typedef {{ method: string, path: string, cursor: string | null, at: number, end: number | null, status: number | null, lastPage: boolean }} Served
+ */
+
+/**
  * Starts the server on 127.0.0.1. Options: crew (roster size), key (the Bearer key it accepts),
  * latencyMs (every answer waits this long), rateLimit (true: the contract's 60/s + 1,000/min token
- * buckets, real clock). Returns { url, key, stats, resetStats(), stop() }.
+ * buckets, real clock). Returns { url, key, stats, resetStats(), roster, changeRoster(fn), stop() };
+ * `stats.served` lists every request (Served) since the last resetStats().
  */
 export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit = false }) {
 	const roster = makeRoster(crew);
 	const pages = new Map();
+	/** Whether the page at offset/limit is the roster's last. */
+	const isLast = (offset, limit) => offset + limit >= roster.length;
 	const page = (offset, limit) => {
 		const id = `${offset}:${limit}`;
 		let buf = pages.get(id);
@@ -59,7 +69,20 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 		return buf;
 	};
 	// precompute the pages of 200 so the first timed run pays nothing either
-	for (let o = 0; o < roster.length; o += 200) page(o, 200);
+	const precompute = () => {
+		pages.clear();
+		for (let o = 0; o < roster.length; o += 200) page(o, 200);
+	};
+	precompute();
+	/**
+	 * Changes the roster in place (`fn(roster)`: splice, push, edit rows), synchronously: a read
+	 * sees the roster before or after, never half of it, provided no walk is between pages.
+	 * @param {(rows: ReturnType<typeof makeRoster>) => void} fn
+	 */
+	const changeRoster = (fn) => {
+		fn(roster);
+		precompute();
+	};
 
 	const clock = { now: () => performance.timeOrigin + performance.now() };
 	const limiter = createRateLimiter(clock, rateLimit ? true : false);
@@ -88,13 +111,22 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 			lastAt: null,
 			/** When each request arrived (ms): for the busiest second and minute. */
 			arrivals: [],
+			/** @type {Served[]} */
+			served: [],
 			inFlight: 0,
 			maxInFlight: 0,
 		});
 	resetStats();
 
+	/** @type {WeakMap<object, Served>} */
+	const entries = new WeakMap();
 	const send = (res, status, body, headers = {}) => {
 		const finish = () => {
+			const entry = entries.get(res);
+			if (entry) {
+				entry.end = clock.now();
+				entry.status = status;
+			}
 			stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
 			stats.lastAt = clock.now();
 			stats.inFlight--;
@@ -115,7 +147,21 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 	const server = http.createServer((req, res) => {
 		stats.requests++;
 		stats.firstAt ??= clock.now();
-		stats.arrivals.push(clock.now());
+		const at = clock.now();
+		stats.arrivals.push(at);
+		const parsed = new URL(/** @type {string} */ (req.url), 'http://127.0.0.1');
+		/** @type {Served} */
+		const entry = {
+			method: String(req.method),
+			path: parsed.pathname,
+			cursor: parsed.searchParams.get('cursor'),
+			at,
+			end: null,
+			status: null,
+			lastPage: false,
+		};
+		stats.served.push(entry);
+		entries.set(res, entry);
 		stats.inFlight++;
 		stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
 		req.resume();
@@ -141,6 +187,7 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 				const cursor = url.searchParams.get('cursor');
 				const offset = cursor ? Number(cursor.slice(1)) : 0;
 				if (!cursor) stats.fleetWalks++;
+				entry.lastPage = isLast(offset, limit);
 				return send(res, 200, page(offset, limit));
 			}
 			if (
@@ -172,6 +219,8 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 		key,
 		stats,
 		resetStats,
+		roster,
+		changeRoster,
 		stop: () =>
 			/** @type {Promise<void>} */ (
 				new Promise((resolve) => {

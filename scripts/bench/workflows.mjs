@@ -1,6 +1,13 @@
 // @ts-check
 // The workflows `npm run bench` measures, ours and the reference side by side.
-import { CREDENTIAL_TYPE, NODE_TYPE, TRIGGER_TYPE, TRIGGER_VERSION } from '../lib/n8n.mjs';
+import {
+	CREDENTIAL_TYPE,
+	NODE_TYPE,
+	POLLING_TRIGGER_TYPE,
+	TRIGGER_TYPE,
+	TRIGGER_VERSION,
+} from '../lib/n8n.mjs';
+import { EVERY_15_SECONDS } from '../lib/demo.mjs';
 
 const SETTINGS = { executionOrder: 'v1' };
 const manual = {
@@ -180,6 +187,40 @@ export function bareWebhookWorkflow() {
 			},
 		],
 		connections: {},
+		settings: SETTINGS,
+	};
+}
+
+export const POLLING_NODE = 'CrewPass Polling Trigger';
+export const POLL_SINK = 'Sink';
+
+/**
+ * A CrewPass Polling Trigger on `events` (default options), polling every 15 s (four custom
+ * crons, as the e2e suite does) → No Operation, where the items are counted.
+ */
+export function pollingWorkflow(credential, events) {
+	return {
+		name: 'bench: CrewPass Polling Trigger, roster',
+		nodes: [
+			{
+				id: 'b0000000-0000-4000-8000-000000000009',
+				name: POLLING_NODE,
+				type: POLLING_TRIGGER_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { pollTimes: EVERY_15_SECONDS, events, options: {} },
+				credentials: cred(credential),
+			},
+			{
+				id: 'b0000000-0000-4000-8000-00000000000a',
+				name: POLL_SINK,
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: {},
+			},
+		],
+		connections: chain(POLLING_NODE, POLL_SINK),
 		settings: SETTINGS,
 	};
 }
