@@ -106,13 +106,13 @@ export function diffFleet(previous: FleetSnapshot, current: FleetRead): Change[]
 
 	// Rows: joined, role changed.
 	for (const [key, entry] of now.roster) {
-		const row = current.rows.get(key) ?? {};
-		const fields = { ...row, vessel_ids: vesselIds(entry.crew) };
+		// The item's fields, built only for a row that changed (most rows do not).
+		const fields = () => ({ ...current.rows.get(key), vessel_ids: vesselIds(entry.crew) });
 		const was = previous.roster.get(key);
 		const subject = `${entry.crew}/${entry.vessel}`;
 		if (!was) {
 			changes.push(
-				change('crewJoinedVessel', subject, fields, null, {
+				change('crewJoinedVessel', subject, fields(), null, {
 					vessel_id: entry.vessel,
 					role: entry.role,
 				}),
@@ -122,7 +122,7 @@ export function diffFleet(previous: FleetSnapshot, current: FleetRead): Change[]
 		const b: IDataObject = {};
 		const a: IDataObject = {};
 		if (differs(b, a, 'role', was.role, entry.role)) {
-			changes.push(change('roleChanged', subject, fields, b, a));
+			changes.push(change('roleChanged', subject, fields(), b, a));
 		}
 	}
 
@@ -131,22 +131,21 @@ export function diffFleet(previous: FleetSnapshot, current: FleetRead): Change[]
 		const was = before.get(crew)?.[0];
 		if (!was) continue;
 		const is = rows[0];
-		const row = current.rows.get(rowKey(is.crew, is.vessel)) ?? {};
-		const common: IDataObject = {
+		const common = (): IDataObject => ({
 			crew_unique_id: crew,
 			name: is.name,
 			vessel_ids: vesselIds(crew),
-		};
+		});
 		const shared = sharesStatus(was);
 		if (shared !== sharesStatus(is)) {
 			// Consent withdrawn or granted: the status fields vanish or appear. Never "status changed to null".
 			changes.push(
 				shared
-					? change('statusSharingWithdrawn', crew, common, statusFields(was), null)
+					? change('statusSharingWithdrawn', crew, common(), statusFields(was), null)
 					: change(
 							'statusSharingGranted',
 							crew,
-							{ ...common, ...statusFields(is) },
+							{ ...common(), ...statusFields(is) },
 							null,
 							statusFields(is),
 						),
@@ -171,7 +170,8 @@ export function diffFleet(previous: FleetSnapshot, current: FleetRead): Change[]
 				kinds.push('backgroundCheckStatusChanged');
 			}
 			if (kinds.length) {
-				const fields = { ...common, ...statusFields(is) };
+				const fields = { ...common(), ...statusFields(is) };
+				const row = current.rows.get(rowKey(is.crew, is.vessel)) ?? {};
 				if ('status' in row) fields.status = row.status;
 				changes.push(change(kinds[0], crew, fields, b, a, kinds));
 			}
@@ -187,7 +187,7 @@ export function diffFleet(previous: FleetSnapshot, current: FleetRead): Change[]
 					is.expiring > was.expiring ? 'documentsExpiringIncreased' : 'documentsExpiringDecreased',
 					crew,
 					{
-						...common,
+						...common(),
 						documents_expiring: is.expiring,
 						expiring_within_days: now.expiringWithinDays,
 					},
