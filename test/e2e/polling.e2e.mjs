@@ -7,9 +7,9 @@
 // overlapping poll reads nothing, so a new read starts only once the previous poll returned).
 //   1. every roster control, in three batches: exactly the expected items, each once;
 //   2. the mass-leaver guard: an error naming the option, nothing emitted, the roster kept;
-//   3. a partial read (page 2 of 2 failing: a 5xx beyond the retries, a malformed page, a
-//      dropped connection): an error execution without the key, nothing emitted, then the pending
-//      change exactly once from the next clean poll, and no one reported as left;
+//   3. a partial read (page 2 of 2 failing: a 503 beyond the retries, a page without `items`;
+//      other faults with CREWPASS_E2E_PAGE_FAULTS): an error execution without the key, nothing
+//      emitted, then the pending change exactly once from the next clean poll, no one left;
 //   4. n8n restarted between polls: a change emitted just before is not emitted again, a change
 //      made while n8n was down arrives exactly once.
 // Runs after the other suites and before restart.e2e.mjs (scripts/e2e.mjs): it restarts n8n.
@@ -35,8 +35,8 @@ const SINK = 'Post to Sink';
 /** Roster rows before the trigger is published: more than one page of 200 (the node's page size). */
 const ROSTER_ROWS = 230;
 const PAGE_SIZE = 200;
-/** The read faults the partial-read test injects on page 2 (CREWPASS_E2E_PAGE_FAULTS=503,items_missing). */
-const PAGE_FAULTS = (process.env.CREWPASS_E2E_PAGE_FAULTS || '503,items_missing,drop')
+/** Faults injected on page 2 (more: CREWPASS_E2E_PAGE_FAULTS=503,items_missing,drop,invalid_json). */
+const PAGE_FAULTS = (process.env.CREWPASS_E2E_PAGE_FAULTS || '503,items_missing')
 	.split(',')
 	.map((f) => (/^\d+$/.test(f) ? Number(f) : f));
 
