@@ -74,9 +74,20 @@ async function setup() {
 
 	/**
 	 * Stops n8n (SIGTERM, as a service manager would) and starts it again on the same data folder,
-	 * port and log, then logs in again. Returns { stopMs, startMs } (start: until the REST API answers).
+	 * port and log, then logs in again. Returns { stopMs, startMs } (start: until the REST API
+	 * answers). `whileDown` runs after n8n has exited and before it starts again (its time counts
+	 * in stopMs): a change made while n8n is down.
+	 * @param {{ whileDown?: () => unknown }} [options]
 	 */
-	const restartN8n = async () => {
+	const restartN8n = async ({ whileDown } = {}) => {
+		if (whileDown) {
+			const running = launched.n8n;
+			const stop = running.stop;
+			running.stop = async () => {
+				await stop();
+				await whileDown();
+			};
+		}
 		const r = await launched.restart();
 		context.n8n = launched.n8n;
 		await client.ownerLogin(OWNER);
@@ -117,10 +128,10 @@ const files = fs
 	.filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)));
 
 function order(f) {
-	// restart after the other suites (they share one n8n process); secrets last: it reads
-	// everything the other suites left in n8n's data and logs
+	// restart and polling (which restarts n8n too) after the other suites (they share one n8n
+	// process); secrets last: it reads everything the other suites left in n8n's data and logs
 	if (f.startsWith('secrets')) return 2;
-	return f.startsWith('restart') ? 1 : 0;
+	return f.startsWith('restart') || f.startsWith('polling') ? 1 : 0;
 }
 
 const tSuites = Date.now();
