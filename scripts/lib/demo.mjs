@@ -37,12 +37,21 @@ export const EXAMPLES = [
 ];
 
 /** Poll Times of four fixed seconds: every 15 s, accepted by every n8n version (e2e only). */
-export const EVERY_15_SECONDS = {
-	item: [0, 15, 30, 45].map((second) => ({
-		mode: 'custom',
-		cronExpression: `${second} * * * * *`,
-	})),
-};
+export const EVERY_15_SECONDS = everySeconds(15);
+
+/**
+ * Poll Times that poll every `step` seconds on every n8n version: one custom cron entry per second
+ * it fires at (0, step, 2 × step, …), each a single fixed second (docs/compatibility.md).
+ * @param {number} step a divisor of 60
+ */
+export function everySeconds(step) {
+	return {
+		item: Array.from({ length: 60 / step }, (_, i) => ({
+			mode: 'custom',
+			cronExpression: `${i * step} * * * * *`,
+		})),
+	};
+}
 
 /** One row per placement (a crew member on a vessel), as the HR sync example keeps it. */
 export const DATA_TABLE_COLUMNS = [

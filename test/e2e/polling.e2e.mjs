@@ -1,5 +1,5 @@
 // @ts-check
-// The CrewPass Polling Trigger in a real, published n8n workflow polling every 15 s (four custom
+// The CrewPass Polling Trigger in a real, published n8n workflow polling every 5 s (12 custom
 // crons), fed by the sandbox's roster controls and read faults, counted at a sink: an HTTP
 // Request node that posts every item to a sandbox inbox. A poll is known to have happened from
 // the sandbox's roster reads (`/_sandbox/roster/reads/wait`), never from a sleep: a change is made,
@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
 import { log, POLLING_TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
-import { EVERY_15_SECONDS, publishWorkflow, unpublishWorkflow } from '../../scripts/lib/demo.mjs';
+import { everySeconds, publishWorkflow, unpublishWorkflow } from '../../scripts/lib/demo.mjs';
 import {
 	clearInbox,
 	executionData,
@@ -90,7 +90,7 @@ function assertItems(items, expected, what) {
 }
 
 export default function (ctx) {
-	describe('CrewPass Polling Trigger in a real n8n (published, polling every 15 s)', () => {
+	describe('CrewPass Polling Trigger in a real n8n (published, polling every 5 s)', () => {
 		/** @type {any} */
 		let wf;
 		/** @type {string} */
@@ -240,7 +240,7 @@ export default function (ctx) {
 						typeVersion: 1,
 						position: [0, 0],
 						parameters: {
-							pollTimes: EVERY_15_SECONDS,
+							pollTimes: everySeconds(5),
 							events: rosterAndVesselKinds(),
 							options: {},
 						},
