@@ -854,22 +854,18 @@ async function main() {
 		await zero.stop();
 	};
 	const secret = 'whsec_bench_' + crypto.randomBytes(16).toString('hex');
-	const status = P.rows.includes('status')
-		? await startCrewPassServer({
-				crew: P.statusCrew,
-				key: 'cpk_test_bench_status_' + crypto.randomBytes(6).toString('hex'),
-				latencyMs: P.latencyMs,
-				rateLimit: true,
-			})
-		: undefined;
-	const poll = P.rows.includes('poll')
-		? await startCrewPassServer({
-				crew: P.pollCrew,
-				key: 'cpk_test_bench_poll_' + crypto.randomBytes(6).toString('hex'),
-				latencyMs: P.latencyMs,
-				rateLimit: true,
-			})
-		: undefined;
+	/** A rate-limited CrewPass server of its own for a row that runs, with its own key. */
+	const serverFor = async (row, crew) =>
+		P.rows.includes(row)
+			? await startCrewPassServer({
+					crew,
+					key: `cpk_test_bench_${row}_` + crypto.randomBytes(6).toString('hex'),
+					latencyMs: P.latencyMs,
+					rateLimit: true,
+				})
+			: undefined;
+	const status = await serverFor('status', P.statusCrew);
+	const poll = await serverFor('poll', P.pollCrew);
 	teardown = async () => {
 		await limited.stop();
 		await zero.stop();
