@@ -123,6 +123,23 @@ const emptySnapshot = (expiringWithinDays: number): FleetSnapshot => ({
 /** Static data objects with a poll running: an overlapping tick of the same node skips. */
 const running = new WeakSet<object>();
 
+/**
+ * Static data objects polled before in this process. n8n builds them when it activates the
+ * workflow (publish, edit, n8n start), so the first poll of one is the activation poll.
+ */
+const activated = new WeakSet<object>();
+
+/**
+ * Whether a failure of the activation poll is one the next poll may not meet: CrewPass or the
+ * network failing, a page the node cannot use, the mass-leaver guard. Not a refusal of the key or
+ * the request (a 4xx other than 408/429): the user fixes those and publishes again.
+ */
+function passing(error: unknown): boolean {
+	if (!(error instanceof NodeApiError)) return true;
+	const status = Number(error.httpCode);
+	return !(status >= 400 && status < 500 && status !== 408 && status !== 429);
+}
+
 export async function pollFleet(ctx: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 	const settings = readSettings(ctx);
 	if (ctx.getMode() === 'manual') {
@@ -137,11 +154,26 @@ export async function pollFleet(ctx: IPollFunctions): Promise<INodeExecutionData
 		return null;
 	}
 	running.add(store);
+	const activation = !activated.has(store);
+	activated.add(store);
+	let failure: unknown;
 	try {
 		return await pollOnce(ctx, store, settings);
+	} catch (error) {
+		failure = error;
 	} finally {
 		running.delete(store);
 	}
+	if (activation && passing(failure)) {
+		// n8n 2.40 and later give up on a workflow whose activation poll fails five times: it
+		// looks published but never polls again (docs/compatibility.md). Keep polling instead; the
+		// next poll reports the failure as an error execution if it is still there.
+		ctx.logger.warn(
+			`CrewPass Polling Trigger "${ctx.getNode().name}": the first poll after the workflow was activated failed and is skipped; the trigger keeps polling. ${(failure as Error).message}`,
+		);
+		return null;
+	}
+	throw failure;
 }
 
 async function pollOnce(

@@ -4,7 +4,9 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { TEST_API_KEY } from '../../harness';
+import nock from 'nock';
+
+import { TEST_API_KEY, TEST_BASE_URL } from '../../harness';
 import { PollingWorkflow } from '../../harness/poll';
 import { transportSettings } from '../../../nodes/CrewPass/transport';
 import { STATE_KEY } from '../../../nodes/CrewPassPollingTrigger/poll';
@@ -490,6 +492,45 @@ describe('what must never happen', () => {
 		).poll();
 		expect(guard.error?.message).toContain('Mass-Leaver Guard (%)');
 		expect(fleet.requests).toEqual([]);
+	});
+});
+
+describe('the activation poll (publish, edit, n8n start)', () => {
+	// n8n 2.40+ stops polling a workflow whose activation poll fails five times; it must go on.
+	it('a failing CrewPass does not stop the trigger: nothing is recorded, the next poll is the baseline', async () => {
+		const fleet = new Fleet(450).serve();
+		fleet.failures.push({ page: 2, reply: [503, 'unavailable'], times: 9 });
+		const workflow = new PollingWorkflow(params());
+		expect(await workflow.poll()).toEqual({ items: [], emitted: false });
+		expect(workflow.nodeStaticData()[STATE_KEY]).toBeUndefined();
+		// The next poll meets the failure again: an error execution, as for any poll.
+		expect((await workflow.poll()).error?.message).toMatch(/CrewPass/);
+		fleet.failures = [];
+		expect(await workflow.poll()).toEqual({ items: [], emitted: false });
+		fleet.remove('crew_00007');
+		expect(types((await workflow.poll()).items)).toEqual([
+			'crew.vessel.left crew_00007',
+			'crew.fleet.left crew_00007',
+		]);
+	});
+
+	it('the mass-leaver guard after a restart: the first poll is skipped, the next one reports it', async () => {
+		const fleet = new Fleet(100).serve();
+		const workflow = await baseline();
+		workflow.restart();
+		fleet.roster = fleet.roster.slice(0, 70);
+		expect(await workflow.poll()).toEqual({ items: [], emitted: false });
+		expect((await workflow.poll()).error?.message).toContain('30 of 100 roster rows');
+	});
+
+	it('a refused key still fails the activation (the user fixes it and publishes again)', async () => {
+		nock(TEST_BASE_URL)
+			.get(/fleet/)
+			.reply(401, { error: { code: 'invalid_api_key', message: 'invalid API key' } });
+		const workflow = new PollingWorkflow(params());
+		const first = await workflow.poll();
+		expect(first.emitted).toBe(false);
+		expect(first.error?.message).toContain('invalid_api_key');
 	});
 });
 
