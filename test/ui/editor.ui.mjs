@@ -170,6 +170,30 @@ export default function (ctx) {
 			await page.keyboard.press('Escape');
 		});
 
+		it('nodes panel: the CrewPass Polling Trigger is its own entry and says when to pick it', async () => {
+			await openWorkflow(await scratchWorkflow());
+			await page.getByTestId('node-creator-plus-button').click();
+			await page.getByTestId('node-creator-search-bar').fill('CrewPass Polling');
+			const creator = page.getByTestId('node-creator');
+			// n8n drops " Trigger" from a trigger's name in the panel
+			const entry = creator.getByTestId('item-iterator-item').filter({
+				has: page
+					.getByTestId('node-creator-item-name')
+					.getByText('CrewPass Polling', { exact: true }),
+			});
+			await entry.waitFor();
+			const icon = entry.locator('img').first();
+			assert.match(await icon.getAttribute('src'), /crewpassPollingTrigger\.svg$/);
+			assert.ok(await iconLoaded(icon), 'the Polling Trigger icon is served and rendered');
+			// what tells the two triggers apart, as the panel shows it
+			const text = await entry.innerText();
+			assert.match(text, /on a schedule/);
+			assert.match(text, /Needs no public URL/);
+			assert.match(text, /CrewPass Trigger for instant webhooks/);
+			await shot('node-panel-polling-trigger.png');
+			await page.keyboard.press('Escape');
+		});
+
 		it("the CrewPass node's Resource and Operation choices", async () => {
 			await addCrewPassAction('Get the profile of a crew member');
 			const description = nodeDescription();
