@@ -65,8 +65,25 @@ export async function listVessels(
 	itemIndex?: number,
 	limit?: number,
 ): Promise<Vessel[]> {
+	return await vesselList(ctx, { itemIndex, limit });
+}
+
+/** Every vessel or an error (an answer without an `items` list is refused, not read as none). */
+export async function readAllVessels(ctx: CrewPassContext): Promise<Vessel[]> {
+	return await vesselList(ctx, { requireItems: true });
+}
+
+async function vesselList(
+	ctx: CrewPassContext,
+	options: { itemIndex?: number; limit?: number; requireItems?: boolean },
+): Promise<Vessel[]> {
+	const { itemIndex, limit, requireItems } = options;
 	const vessels: Vessel[] = [];
-	for await (const page of crewPassPages(ctx, { path: ENDPOINTS.vessels(), itemIndex })) {
+	for await (const page of crewPassPages(ctx, {
+		path: ENDPOINTS.vessels(),
+		itemIndex,
+		requireItems,
+	})) {
 		for (const vessel of page.items) {
 			vessels.push(vessel);
 			if (limit !== undefined && vessels.length >= limit) return vessels;
@@ -103,42 +120,27 @@ export async function readWholeRoster(
 	ctx: CrewPassContext,
 	expiringWithinDays: number,
 ): Promise<RosterRow[]> {
-	const rows: RosterRow[] = [];
-	for await (const page of crewPassPages(ctx, {
+	return await crewPassPaginate(ctx, {
 		path: ENDPOINTS.fleet(),
 		qs: rosterQs({ expiringWithinDays }),
-		pageLimit: () => MAX_PAGE_SIZE,
+		pageSize: MAX_PAGE_SIZE,
 		requireItems: true,
-	})) {
-		for (const row of page.items) rows.push(row);
-	}
-	return rows;
+	});
 }
 
-/** The first roster page (up to `limit` rows): a sample of the current roster. */
+/** Up to `limit` (1..200) roster rows, asked for in one page: a sample of the current roster. */
 export async function firstRosterPage(
 	ctx: CrewPassContext,
 	expiringWithinDays: number,
 	limit: number,
 ): Promise<RosterRow[]> {
-	for await (const page of crewPassPages(ctx, {
+	return await crewPassPaginate(ctx, {
 		path: ENDPOINTS.fleet(),
 		qs: rosterQs({ expiringWithinDays }),
-		pageLimit: () => limit,
+		limit,
+		pageSize: limit,
 		requireItems: true,
-	})) {
-		return page.items;
-	}
-	return [];
-}
-
-/** Every vessel or an error (an answer without an `items` list is refused, not read as none). */
-export async function readAllVessels(ctx: CrewPassContext): Promise<Vessel[]> {
-	const vessels: Vessel[] = [];
-	for await (const page of crewPassPages(ctx, { path: ENDPOINTS.vessels(), requireItems: true })) {
-		for (const vessel of page.items) vessels.push(vessel);
-	}
-	return vessels;
+	});
 }
 
 /** Roster pages of 200 from a cursor (a "load more" token), for searching the roster. */

@@ -26,6 +26,8 @@ export interface PaginateOptions {
 	 * items, so every page asks for the full page size and paging stops once the limit is met.
 	 */
 	keep?: (item: IDataObject) => boolean;
+	/** Refuse a page without an `items` list (a read that must be complete). */
+	requireItems?: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function crewPassPaginate(
 		qs: options.qs,
 		pageLimit,
 		itemIndex: options.itemIndex,
+		requireItems: options.requireItems,
 	})) {
 		if (!keep && (limit === undefined || items.length + page.items.length < limit)) {
 			// No filter and the limit not reached on this page: the page as it is, no per-row work.
