@@ -42,6 +42,9 @@ export async function sampleChanges(
 	const crew = entry.crew;
 	const person = { crew_unique_id: crew, name: entry.name, vessel_ids: [entry.vessel] };
 	const status = statusFields(entry);
+	// Read once however many selected changes use them (e.g. the three document changes).
+	const vessels = once(async () => await readAllVessels(ctx));
+	const documents = once(async () => await listDocuments(ctx, crew));
 	const changed = (fields: IDataObject) => ({
 		before: Object.fromEntries(Object.keys(fields).map((k) => [k, SAMPLE_BEFORE])),
 		after: fields,
@@ -100,7 +103,7 @@ export async function sampleChanges(
 				return { ...base, fields: { ...person, ...status }, before: null, after: status };
 			case 'vesselAdded':
 			case 'vesselRemoved': {
-				const vessel = (await readAllVessels(ctx))[0] ?? {
+				const vessel = (await vessels())[0] ?? {
 					vessel_id: entry.vessel,
 					vessel_name: row.vessel_name,
 				};
@@ -123,8 +126,8 @@ export async function sampleChanges(
 				return { ...base, fields, ...changed({ overall_status: fields.overall_status }) };
 			}
 			default: {
-				const documents = await listDocuments(ctx, crew);
-				const document = documents[0] ? asSent(documents[0]) : {};
+				const [first] = await documents();
+				const document = first ? asSent(first) : {};
 				const fields = { crew_unique_id: crew, ...document };
 				if (kind === 'documentAdded') {
 					return {
@@ -168,4 +171,10 @@ export async function sampleChanges(
 		});
 	}
 	return items;
+}
+
+/** `read` on the first call, its promise on every later one. */
+function once<T>(read: () => Promise<T>): () => Promise<T> {
+	let result: Promise<T> | undefined;
+	return () => (result ??= read());
 }

@@ -567,4 +567,27 @@ describe('manual run (Fetch Test Event)', () => {
 		// The change is still reported by the next real poll.
 		expect(types((await workflow.poll()).items)).toEqual(['crew.vessel.joined crew_00004']);
 	});
+
+	it('reads the documents and the vessels once for all the changes that show them', async () => {
+		const fleet = new Fleet(3).serve();
+		const workflow = new PollingWorkflow(
+			params([
+				'documentAdded',
+				'documentStatusChanged',
+				'documentExpired',
+				'vesselAdded',
+				'vesselRemoved',
+			]),
+		);
+		const { items } = await workflow.poll('manual');
+		expect(items.map((i) => i.event_type)).toEqual([
+			'crew.document.added',
+			'crew.document.updated',
+			'crew.document.expired',
+			'vessel.added',
+			'vessel.removed',
+		]);
+		expect(fleet.count('GET /api/v2/employers/me/crew/crew_00001/documents')).toBe(1);
+		expect(fleet.count('GET /api/v2/employers/me/vessels')).toBe(1);
+	});
 });
