@@ -11,7 +11,11 @@
 //   npm run test:e2e -- trigger secrets   only test/e2e/{trigger,secrets}.e2e.mjs (setup always runs)
 // n8n's data folder and log stay there after the run for inspection (wiped at the next run).
 //   CREWPASS_N8N_VERSION=1.123.81 npm run test:e2e   the same suites on another n8n (docs/compatibility.md)
-// Environment: CREWPASS_E2E_DIR (<cache>/e2e[-<version>]); the installer's CREWPASS_N8N_* variables.
+//   CREWPASS_N8N_SCHEDULER=durable npm run test:e2e  n8n's durable scheduler (polls included);
+//     =cursors adds durable poll cursors; CREWPASS_N8N_POLL_TIMEOUT=10 sets its poll timeout (s).
+//     Suites read the mode from context.scheduler / context.pollTimeoutSeconds.
+// Environment: CREWPASS_E2E_DIR (<cache>/e2e[-<version>][-<mode>]); the installer's CREWPASS_N8N_*
+// variables.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -19,7 +23,7 @@ import { after, describe } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
 import { dataDir } from './n8n-install.mjs';
-import { REPO, N8nClient, launchN8n, log } from './lib/n8n.mjs';
+import { REPO, N8nClient, launchN8n, log, pollTimeoutSeconds, schedulerMode } from './lib/n8n.mjs';
 import { OWNER, prepareDemo } from './lib/demo.mjs';
 import { context } from '../test/e2e/context.mjs';
 
@@ -42,7 +46,14 @@ after(async () => {
 	log(tag, `timings (s): ${JSON.stringify(timings)}`);
 });
 
+// CREWPASS_N8N_SCHEDULER=default|durable|cursors, CREWPASS_N8N_POLL_TIMEOUT=<s> (scripts/lib/n8n.mjs)
+const scheduler = schedulerMode();
+
 async function setup() {
+	log(
+		tag,
+		`scheduler: ${scheduler}${pollTimeoutSeconds() ? `, poll timeout ${pollTimeoutSeconds()} s` : ''}`,
+	);
 	const { startSandbox } = require(path.join(REPO, 'sandbox', 'server.cjs'));
 	const launched = await launchN8n({
 		dir: DIR,
@@ -97,6 +108,8 @@ async function setup() {
 	Object.assign(context, {
 		install: launched.install,
 		n8nVersion: launched.install.n8nVersion,
+		scheduler,
+		pollTimeoutSeconds: pollTimeoutSeconds(),
 		features: demo.features,
 		restartN8n,
 		sandbox,

@@ -30,13 +30,17 @@ export const CACHE_DIR =
 	process.env.CREWPASS_N8N_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-crewpass');
 
 /**
- * <cache>/<name>, or <cache>/<name>-<version> when CREWPASS_N8N_VERSION is set: the data folders
- * of runs on different n8n versions never meet (an n8n cannot open a database a newer one
- * migrated) and runs on two versions can go side by side.
+ * <cache>/<name>, or <cache>/<name>-<version> when CREWPASS_N8N_VERSION is set, with -<mode>
+ * appended when CREWPASS_N8N_SCHEDULER is durable or cursors: the data folders of runs on
+ * different n8n versions or scheduler modes never meet (an n8n cannot open a database a newer
+ * one migrated; a durable scheduler leaves its queue in the database) and such runs can go side
+ * by side.
  */
 export function dataDir(name) {
 	const v = process.env.CREWPASS_N8N_VERSION;
-	return path.join(CACHE_DIR, v ? `${name}-${v}` : name);
+	const mode = (process.env.CREWPASS_N8N_SCHEDULER || 'default').trim().toLowerCase();
+	const base = v ? `${name}-${v}` : name;
+	return path.join(CACHE_DIR, mode && mode !== 'default' ? `${base}-${mode}` : base);
 }
 
 const t0 = Date.now();

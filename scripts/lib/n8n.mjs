@@ -115,7 +115,75 @@ export function installTarball(tgz, userFolder) {
 	return installed;
 }
 
-/** Environment for a local n8n on SQLite, loopback only, no phoning home. */
+/** The scheduler modes every script can start n8n in (CREWPASS_N8N_SCHEDULER). */
+export const SCHEDULER_MODES = /** @type {const} */ (['default', 'durable', 'cursors']);
+
+/**
+ * The scheduler mode of this run: CREWPASS_N8N_SCHEDULER = default (n8n's in-process scheduler,
+ * what n8n runs unless told otherwise) | durable (n8n's durable scheduler, polling triggers
+ * included) | cursors (durable, plus durable poll cursors). Unset or empty: default.
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {'default' | 'durable' | 'cursors'}
+ */
+export function schedulerMode(env = process.env) {
+	const mode = (env.CREWPASS_N8N_SCHEDULER || 'default').trim().toLowerCase();
+	if (!(/** @type {readonly string[]} */ (SCHEDULER_MODES).includes(mode))) {
+		throw new Error(
+			`CREWPASS_N8N_SCHEDULER=${env.CREWPASS_N8N_SCHEDULER} is not a scheduler mode; use one of ${SCHEDULER_MODES.join(', ')}`,
+		);
+	}
+	return /** @type {'default' | 'durable' | 'cursors'} */ (mode);
+}
+
+/**
+ * n8n's own variables for a scheduler mode (names as in @n8n/config of n8n 2.41.1):
+ * - durable: N8N_SCHEDULER_ENABLED + N8N_SCHEDULER_POLL_TRIGGERS_ENABLED (polls run from the
+ *   database queue, each within N8N_SCHEDULER_POLL_TIMEOUT, 45 s unless set);
+ * - cursors: durable + N8N_POLLER_DURABLE_CURSORS_ENABLED, which needs
+ *   N8N_USE_WORKFLOW_PUBLICATION_SERVICE.
+ * CREWPASS_N8N_POLL_TIMEOUT=<seconds> sets N8N_SCHEDULER_POLL_TIMEOUT (any mode; only the durable
+ * scheduler reads it). n8n versions before the durable scheduler ignore these variables.
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {Record<string, string>}
+ */
+export function schedulerEnv(env = process.env) {
+	const mode = schedulerMode(env);
+	/** @type {Record<string, string>} */
+	const out = {};
+	if (mode === 'durable' || mode === 'cursors') {
+		out.N8N_SCHEDULER_ENABLED = 'true';
+		out.N8N_SCHEDULER_POLL_TRIGGERS_ENABLED = 'true';
+	}
+	if (mode === 'cursors') {
+		out.N8N_POLLER_DURABLE_CURSORS_ENABLED = 'true';
+		out.N8N_USE_WORKFLOW_PUBLICATION_SERVICE = 'true';
+	}
+	const timeout = pollTimeoutSeconds(env);
+	if (timeout !== undefined) out.N8N_SCHEDULER_POLL_TIMEOUT = String(timeout);
+	return out;
+}
+
+/**
+ * CREWPASS_N8N_POLL_TIMEOUT in whole seconds, or undefined when unset (n8n's default: 45 s).
+ * @param {NodeJS.ProcessEnv} [env]
+ */
+export function pollTimeoutSeconds(env = process.env) {
+	const raw = (env.CREWPASS_N8N_POLL_TIMEOUT ?? '').trim();
+	if (!raw) return undefined;
+	const n = Number(raw);
+	if (!Number.isInteger(n) || n < 1) {
+		throw new Error(
+			`CREWPASS_N8N_POLL_TIMEOUT=${raw} is not a whole number of seconds (n8n's N8N_SCHEDULER_POLL_TIMEOUT)`,
+		);
+	}
+	return n;
+}
+
+/**
+ * Environment for a local n8n on SQLite, loopback only, no phoning home. Inherited N8N_* and DB_*
+ * variables are dropped (a developer's shell must not change a suite); the scheduler mode comes
+ * from CREWPASS_N8N_SCHEDULER / CREWPASS_N8N_POLL_TIMEOUT (schedulerEnv); `extra` wins over both.
+ */
 export function n8nEnv({
 	userFolder,
 	port,
@@ -155,6 +223,7 @@ export function n8nEnv({
 		GENERIC_TIMEZONE: 'UTC',
 		TZ: 'UTC',
 		NODE_ENV: 'production',
+		...schedulerEnv(process.env),
 		...extra,
 	});
 	return env;

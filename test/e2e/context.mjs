@@ -8,8 +8,19 @@ import { createRequire } from 'node:module';
 import { publishWorkflow, waitForWebhook } from '../../scripts/lib/demo.mjs';
 import { TRIGGER_TYPE, TRIGGER_VERSION } from '../../scripts/lib/n8n.mjs';
 
-/** @type {Record<string, any>} */
+/**
+ * Filled by scripts/e2e.mjs. Among others: n8nVersion; scheduler ('default' | 'durable' |
+ * 'cursors', from CREWPASS_N8N_SCHEDULER); pollTimeoutSeconds (CREWPASS_N8N_POLL_TIMEOUT, or
+ * undefined: n8n's 45 s).
+ * @type {Record<string, any>}
+ */
 export const context = {};
+
+/**
+ * The scheduler mode of this run, known before setup (at import): 'default' | 'durable' |
+ * 'cursors' (CREWPASS_N8N_SCHEDULER; scripts/lib/n8n.mjs sets n8n's variables from it).
+ */
+export { schedulerMode, pollTimeoutSeconds } from '../../scripts/lib/n8n.mjs';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
