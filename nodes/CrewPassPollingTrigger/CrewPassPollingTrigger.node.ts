@@ -38,6 +38,13 @@ export class CrewPassPollingTrigger implements INodeType {
 				default: '',
 			},
 			{
+				displayName:
+					"Keep this trigger in a workflow without a CrewPass Trigger. n8n saves a workflow's stored data whole, and each poll that reports a change saves the copy loaded at activation: the CrewPass Trigger's remembered event IDs go back to that time, and after a restart redelivered events run again. To use both triggers, give each its own workflow and call one shared sub-workflow (Execute Workflow) from both.",
+				name: 'ownWorkflowNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
 				displayName: 'Trigger On',
 				name: 'events',
 				type: 'multiOptions',

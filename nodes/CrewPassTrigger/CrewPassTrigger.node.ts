@@ -96,6 +96,13 @@ export class CrewPassTrigger implements INodeType {
 				default: '',
 			},
 			{
+				displayName:
+					"Keep this trigger in a workflow without a CrewPass Polling Trigger. n8n saves a workflow's stored data whole, and a poll saves the copy it loaded at activation: the event IDs this trigger remembers go back to that time, and after a restart redelivered events run again. To use both triggers, give each its own workflow and call one shared sub-workflow (Execute Workflow) from both.",
+				name: 'ownWorkflowNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
 				displayName: 'Events',
 				name: 'events',
 				type: 'multiOptions',
