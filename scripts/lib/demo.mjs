@@ -6,7 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { REPO, CREDENTIAL_TYPE, TRIGGER_TYPE, POLLING_TRIGGER_TYPE, PACKAGE_NAME } from './n8n.mjs';
+import {
+	REPO,
+	CREDENTIAL_TYPE,
+	TRIGGER_TYPE,
+	TRIGGER_VERSION,
+	POLLING_TRIGGER_TYPE,
+	PACKAGE_NAME,
+} from './n8n.mjs';
 
 export const OWNER = {
 	email: 'demo@example.com',
@@ -353,4 +360,157 @@ export async function prepareDemo(
 	const features = await n8nFeatures(client);
 	log(`n8n ${features.version}: ${JSON.stringify(features)}`);
 	return { credential, project, dataTable, workflows, features, packageName: PACKAGE_NAME };
+}
+
+/*
+ * Workflow builders for tests that assemble their own workflows (nodes as n8n stores them).
+ * Positions are cosmetic; `credential` is { id, name } of a CrewPass API credential.
+ */
+
+/** A CrewPass Trigger node (the webhook trigger). */
+export function crewPassTriggerNode({
+	id,
+	webhookId,
+	credential,
+	events = ['crew.compliance.changed'],
+	name = 'CrewPass Trigger',
+	position = [0, 0],
+}) {
+	return {
+		id,
+		name,
+		type: TRIGGER_TYPE,
+		typeVersion: TRIGGER_VERSION,
+		position,
+		webhookId,
+		parameters: { events, options: {} },
+		credentials: { [CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } },
+	};
+}
+
+/** A CrewPass Polling Trigger node; `pollTimes` as n8n stores Poll Times (e.g. everySeconds(5)). */
+export function pollingTriggerNode({
+	id,
+	credential,
+	events,
+	pollTimes = EVERY_15_SECONDS,
+	name = 'CrewPass Polling Trigger',
+	position = [0, 200],
+}) {
+	return {
+		id,
+		name,
+		type: POLLING_TRIGGER_TYPE,
+		typeVersion: 1,
+		position,
+		parameters: { pollTimes, events, options: {} },
+		credentials: { [CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } },
+	};
+}
+
+/** An Execute Workflow node that passes its items to the workflow `workflowId` and waits for it. */
+export function callWorkflowNode({
+	id,
+	workflowId,
+	name = 'Run Shared Steps',
+	position = [220, 0],
+}) {
+	return {
+		id,
+		name,
+		type: 'n8n-nodes-base.executeWorkflow',
+		typeVersion: 1.2,
+		position,
+		parameters: {
+			source: 'database',
+			workflowId: { __rl: true, mode: 'id', value: String(workflowId) },
+			workflowInputs: { mappingMode: 'defineBelow', value: {} },
+			mode: 'once',
+			options: { waitForSubWorkflow: true },
+		},
+	};
+}
+
+/** The sub-workflow's start: an Execute Workflow Trigger that accepts every item as it comes. */
+export function calledByWorkflowNode({
+	id,
+	name = 'When Called by a Trigger Workflow',
+	position = [0, 0],
+}) {
+	return {
+		id,
+		name,
+		type: 'n8n-nodes-base.executeWorkflowTrigger',
+		typeVersion: 1.1,
+		position,
+		parameters: { inputSource: 'passthrough' },
+	};
+}
+
+/**
+ * A Remove Duplicates node that drops items whose `state_key` an earlier execution of this node
+ * saw (the README's way to merge the two CrewPass triggers' items).
+ */
+export function dropSeenStatesNode({ id, name = 'Drop Seen States', position = [220, 0] }) {
+	return {
+		id,
+		name,
+		type: 'n8n-nodes-base.removeDuplicates',
+		typeVersion: 2,
+		position,
+		parameters: {
+			operation: 'removeItemsSeenInPreviousExecutions',
+			logic: 'removeItemsWithAlreadySeenKeyValues',
+			dedupeValue: '={{ $json.state_key }}',
+			options: {},
+		},
+	};
+}
+
+/** An HTTP Request node that posts each item to `url` (a sandbox inbox: a sink tests count). */
+export function postItemsNode({ id, url, name = 'Post to Sink', position = [440, 0] }) {
+	return {
+		id,
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position,
+		parameters: {
+			method: 'POST',
+			url,
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: '={{ JSON.stringify($json) }}',
+			options: {},
+		},
+	};
+}
+
+/** n8n `connections` that feed each named node's main output into the next one's input. */
+export function connectInOrder(...names) {
+	/** @type {Record<string, any>} */
+	const connections = {};
+	for (let i = 0; i + 1 < names.length; i++) {
+		connections[names[i]] = { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] };
+	}
+	return connections;
+}
+
+/**
+ * Creates a workflow (not published) from nodes and connections; returns n8n's answer. Successful
+ * and failed executions keep their data, so tests can read what each node output.
+ */
+export async function createWorkflow(client, { name, nodes, connections = {}, settings = {} }) {
+	return await client.post('/rest/workflows', {
+		name,
+		nodes,
+		connections,
+		settings: {
+			executionOrder: 'v1',
+			saveDataSuccessExecution: 'all',
+			saveDataErrorExecution: 'all',
+			...settings,
+		},
+		active: false,
+	});
 }
