@@ -141,10 +141,11 @@ const files = fs
 	.filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)));
 
 function order(f) {
-	// restart and polling (which restarts n8n too) after the other suites (they share one n8n
-	// process); secrets last: it reads everything the other suites left in n8n's data and logs
+	// the suites that restart n8n (both-triggers, polling, restart) after the other suites (they
+	// share one n8n process); secrets last: it reads everything the other suites left in n8n's
+	// data and logs
 	if (f.startsWith('secrets')) return 2;
-	return f.startsWith('restart') || f.startsWith('polling') ? 1 : 0;
+	return ['both-triggers', 'polling', 'restart'].some((s) => f.startsWith(s)) ? 1 : 0;
 }
 
 const tSuites = Date.now();
