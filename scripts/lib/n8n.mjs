@@ -138,9 +138,13 @@ export function schedulerMode(env = process.env) {
 /**
  * n8n's own variables for a scheduler mode (names as in @n8n/config of n8n 2.41.1):
  * - durable: N8N_SCHEDULER_ENABLED + N8N_SCHEDULER_POLL_TRIGGERS_ENABLED (polls run from the
- *   database queue, each within N8N_SCHEDULER_POLL_TIMEOUT, 45 s unless set);
- * - cursors: durable + N8N_POLLER_DURABLE_CURSORS_ENABLED, which needs
- *   N8N_USE_WORKFLOW_PUBLICATION_SERVICE.
+ *   database queue, each within N8N_SCHEDULER_POLL_TIMEOUT, 45 s unless set), and
+ *   N8N_USE_WORKFLOW_PUBLICATION_SERVICE: without it n8n 2.41.1 keeps polls on the in-memory
+ *   engine ("The durable scheduler cannot take over poll triggers"); on by default in 2.41.1, set
+ *   so that a version with another default runs durable too;
+ * - cursors: durable + N8N_POLLER_DURABLE_CURSORS_ENABLED.
+ * With the durable scheduler on, n8n logs "Provisioned scheduler jobs for poll trigger node"
+ * (debug) for each polling trigger it activates; scripts/compat.mjs checks it.
  * CREWPASS_N8N_POLL_TIMEOUT=<seconds> sets N8N_SCHEDULER_POLL_TIMEOUT (any mode; only the durable
  * scheduler reads it). n8n versions before the durable scheduler ignore these variables.
  * @param {NodeJS.ProcessEnv} [env]
@@ -153,11 +157,9 @@ export function schedulerEnv(env = process.env) {
 	if (mode === 'durable' || mode === 'cursors') {
 		out.N8N_SCHEDULER_ENABLED = 'true';
 		out.N8N_SCHEDULER_POLL_TRIGGERS_ENABLED = 'true';
-	}
-	if (mode === 'cursors') {
-		out.N8N_POLLER_DURABLE_CURSORS_ENABLED = 'true';
 		out.N8N_USE_WORKFLOW_PUBLICATION_SERVICE = 'true';
 	}
+	if (mode === 'cursors') out.N8N_POLLER_DURABLE_CURSORS_ENABLED = 'true';
 	const timeout = pollTimeoutSeconds(env);
 	if (timeout !== undefined) out.N8N_SCHEDULER_POLL_TIMEOUT = String(timeout);
 	return out;
