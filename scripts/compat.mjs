@@ -42,7 +42,14 @@ const TIMEOUT_MS = Number(process.env.CREWPASS_COMPAT_TIMEOUT_MINUTES || 60) * 6
  * @returns {{ versions: string[], modes: string[], docsOnly: boolean, dryRun: boolean, print?: string, docs: boolean }}
  */
 export function parseArgs(argv) {
-	const out = { versions: [], modes: [], docsOnly: false, dryRun: false, docs: true, print: undefined };
+	const out = {
+		versions: [],
+		modes: [],
+		docsOnly: false,
+		dryRun: false,
+		docs: true,
+		print: undefined,
+	};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		const value = () => {
@@ -53,7 +60,10 @@ export function parseArgs(argv) {
 			return v;
 		};
 		if (a === '--mode' || a.startsWith('--mode=')) {
-			for (const m of value().split(',').map((s) => s.trim()).filter(Boolean)) {
+			for (const m of value()
+				.split(',')
+				.map((s) => s.trim())
+				.filter(Boolean)) {
 				if (!compat.MODES.includes(m)) {
 					throw new Error(`--mode ${m}: not a scheduler mode (${compat.MODES.join(', ')})`);
 				}
@@ -65,7 +75,10 @@ export function parseArgs(argv) {
 		else if (a === '--dry-run') out.dryRun = true;
 		else if (a === '--print' || a.startsWith('--print=')) out.print = value();
 		else if (/^\d+\.\d+\.\d+$/.test(a)) out.versions.push(a);
-		else throw new Error(`unknown argument ${a}; versions are x.y.z, options --mode, --docs, --dry-run`);
+		else
+			throw new Error(
+				`unknown argument ${a}; versions are x.y.z, options --mode, --docs, --dry-run`,
+			);
 	}
 	return out;
 }
@@ -113,7 +126,12 @@ function runLogged(cmd, args, { env, logFile, timeoutMs, prefix = '' }) {
 	fs.mkdirSync(path.dirname(logFile), { recursive: true });
 	const logOut = fs.createWriteStream(logFile);
 	return new Promise((resolve) => {
-		const child = spawn(cmd, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+		const child = spawn(cmd, args, {
+			cwd: REPO,
+			env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true,
+		});
 		current = child;
 		let output = '';
 		let timedOut = false;
@@ -208,9 +226,10 @@ function e2eTimings(output) {
  */
 export function schedulerEvidence(mode, logText, pollerStateRows) {
 	const provisioned = logText.includes('Provisioned scheduler jobs for poll trigger node');
-	const refused = /The durable scheduler cannot take over poll triggers|durable poll cursors stay disabled/.exec(
-		logText,
-	);
+	const refused =
+		/The durable scheduler cannot take over poll triggers|durable poll cursors stay disabled/.exec(
+			logText,
+		);
 	if (refused) return `n8n refused the ${mode} mode: "${refused[0]}"`;
 	if (mode === 'default') {
 		return provisioned ? 'n8n ran polls on the durable scheduler in the default mode' : undefined;
@@ -357,9 +376,12 @@ async function runOne(list, { entry, mode }, logDir) {
 	const setupFailed = /setup FAILED: ([^\n]*)/.exec(r.output);
 	if (r.timedOut) failure = `the run timed out after ${TIMEOUT_MS / 60_000} min`;
 	else if (setupFailed) failure = `the suite's setup failed: ${setupFailed[1].slice(0, 300)}`;
-	else if (!counted.tests.total) failure = `no test ran (exit ${r.code ?? r.signal}): ${lastLine(r.output) ?? ''}`;
-	else if (counted.tests.fail) failure = `${counted.tests.fail} of ${counted.tests.total} tests failed`;
-	else if (counted.errors.length) failure = `a suite failed outside its tests: ${counted.errors[0]}`;
+	else if (!counted.tests.total)
+		failure = `no test ran (exit ${r.code ?? r.signal}): ${lastLine(r.output) ?? ''}`;
+	else if (counted.tests.fail)
+		failure = `${counted.tests.fail} of ${counted.tests.total} tests failed`;
+	else if (counted.errors.length)
+		failure = `a suite failed outside its tests: ${counted.errors[0]}`;
 	else if (r.code !== 0) failure = `the suite exited with ${r.code ?? r.signal}`;
 	if (wrongMode) failure = failure ? `${wrongMode}; ${failure}` : wrongMode;
 	if (hashAfter !== base.contentHash) {
@@ -428,7 +450,11 @@ async function main() {
 	for (const run of runs) {
 		let record;
 		if (failedInstalls.has(run.entry.version)) {
-			record = { ...failedInstalls.get(run.entry.version), mode: run.mode, date: new Date().toISOString() };
+			record = {
+				...failedInstalls.get(run.entry.version),
+				mode: run.mode,
+				date: new Date().toISOString(),
+			};
 		} else {
 			try {
 				record = await runOne(list, run, logDir);
@@ -445,7 +471,8 @@ async function main() {
 					failure: `test:compat failed: ${e.message.split('\n')[0]}`,
 				};
 			}
-			if (record.failure?.includes('does not install')) failedInstalls.set(run.entry.version, record);
+			if (record.failure?.includes('does not install'))
+				failedInstalls.set(run.entry.version, record);
 		}
 		writeResults(compat.mergeRecord(compat.readResults(), record));
 		done.push(record);

@@ -210,7 +210,8 @@ function mergeRecord(results, record) {
 	if (i !== -1) history.unshift(records.splice(i, 1)[0]);
 	records.push(record);
 	records.sort(
-		(a, b) => compareVersions(b.version, a.version) || MODES.indexOf(a.mode) - MODES.indexOf(b.mode),
+		(a, b) =>
+			compareVersions(b.version, a.version) || MODES.indexOf(a.mode) - MODES.indexOf(b.mode),
 	);
 	return { records, history: history.slice(0, HISTORY_LENGTH) };
 }
@@ -248,9 +249,10 @@ function ruleProblems(list, results, hash) {
 
 const short = (h) => String(h ?? '').slice(0, 12);
 
-const MONTHS = 'January February March April May June July August September October November December'.split(
-	' ',
-);
+const MONTHS =
+	'January February March April May June July August September October November December'.split(
+		' ',
+	);
 /** "7 December 2026" (UTC) of an ISO date. */
 function day(iso) {
 	const d = new Date(iso);
@@ -283,9 +285,14 @@ function installText(r) {
 	if (!i || typeof i.totalSeconds !== 'number') return '-';
 	const parts = [];
 	if (i.sqliteBuildReusedFrom) parts.push('sqlite3 build reused');
-	else if (typeof i.sqliteBuildSeconds === 'number') parts.push(`sqlite3 built in ${i.sqliteBuildSeconds} s`);
+	else if (typeof i.sqliteBuildSeconds === 'number')
+		parts.push(`sqlite3 built in ${i.sqliteBuildSeconds} s`);
 	if (i.overrides && Object.keys(i.overrides).length) {
-		parts.push(`override ${Object.entries(i.overrides).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+		parts.push(
+			`override ${Object.entries(i.overrides)
+				.map(([k, v]) => `${k} ${v}`)
+				.join(', ')}`,
+		);
 	}
 	if (i.sizeMb) parts.push(`${(i.sizeMb / 1024).toFixed(1)} GB`);
 	return `${minutes(i.totalSeconds)}${parts.length ? ` (${parts.join('; ')})` : ''}`;
@@ -381,10 +388,7 @@ function renderDocs(list, results) {
 
 /** The generated part of README.md: which versions, in one short table. */
 function renderReadme(list, results) {
-	const lines = [
-		'| n8n | Tested with | End-to-end suite in a real n8n |',
-		'|---|---|---|',
-	];
+	const lines = ['| n8n | Tested with | End-to-end suite in a real n8n |', '|---|---|---|'];
 	for (const entry of supportedEntries(list)) {
 		const recs = modesOf(entry).map((m) => ({ mode: m, r: recordOf(results, entry.version, m) }));
 		const modes = modesOf(entry)
@@ -396,7 +400,9 @@ function renderReadme(list, results) {
 				return `${prefix}${r ? `${resultText(r)}, ${day(r.date)}` : 'not run'}`;
 			})
 			.join('; ');
-		lines.push(`| **${entry.version}**${entry.line ? ` (${cell(entry.line)})` : ''} | ${modes} | ${outcome} |`);
+		lines.push(
+			`| **${entry.version}**${entry.line ? ` (${cell(entry.line)})` : ''} | ${modes} | ${outcome} |`,
+		);
 	}
 	const others = notSupportedEntries(list);
 	if (others.length) {
@@ -405,10 +411,6 @@ function renderReadme(list, results) {
 			`Not supported: ${others.map((e) => `n8n ${e.version} (${cell(e.notSupported)})`).join('; ')}.`,
 		);
 	}
-	lines.push(
-		'',
-		'Each run, its date, commit and install time: [docs/compatibility.md](docs/compatibility.md).',
-	);
 	return lines.join('\n');
 }
 
@@ -474,8 +476,15 @@ function staleBlocks(list = readList(), results = readResults()) {
 	return out;
 }
 
+/** The text of a repository file (UTF-8), '' when it does not exist. */
+function readRepoText(relativePath) {
+	const full = path.join(ROOT, relativePath);
+	return fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : '';
+}
+
 module.exports = {
 	ROOT,
+	readRepoText,
 	LIST_FILE,
 	RESULTS_FILE,
 	HASHED_FOLDERS,
