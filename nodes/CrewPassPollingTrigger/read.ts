@@ -34,18 +34,6 @@ import {
 /** Per-crew reads in flight: enough to reach CrewPass's 60/s at up to ~515 ms per request. */
 const PER_CREW_CONCURRENCY = concurrencyFor(515);
 
-function malformedRow(ctx: IPollFunctions, index: number): NodeApiError {
-	return new NodeApiError(
-		ctx.getNode(),
-		{ message: `roster row ${index} has no crew_unique_id` },
-		{
-			message: `CrewPass sent a roster row the trigger cannot use: row ${index} has no crew_unique_id (GET /api/v2/employers/me/fleet)`,
-			description:
-				'Every fleet row must name its crew member. Check the Base URL of the credential (a proxy may be answering), or report it to CrewPass support.',
-		},
-	);
-}
-
 export async function readFleet(
 	ctx: IPollFunctions,
 	sources: Set<ChangeSource>,
@@ -54,10 +42,11 @@ export async function readFleet(
 ): Promise<FleetRead> {
 	const rows = new Map<string, RosterRow>();
 	const roster: FleetSnapshot['roster'] = new Map();
+	// The client refuses a list with a row without its id (crew_unique_id, vessel_id,
+	// document_id), so every row read here has an entry.
 	const fetched = await readWholeRoster(ctx, expiringWithinDays);
-	fetched.forEach((row, index) => {
-		const entry = rosterEntryOf(row);
-		if (!entry) throw malformedRow(ctx, index);
+	fetched.forEach((row) => {
+		const entry = rosterEntryOf(row)!;
 		const key = rowKey(entry.crew, entry.vessel);
 		roster.set(key, entry);
 		rows.set(key, row);
@@ -69,8 +58,7 @@ export async function readFleet(
 		read.vessels = new Map<string, Vessel>();
 		snapshot.vessels = new Map();
 		for (const vessel of await readAllVessels(ctx)) {
-			const entry = vesselEntryOf(vessel);
-			if (!entry) continue;
+			const entry = vesselEntryOf(vessel)!;
 			read.vessels.set(entry.vessel, vessel);
 			snapshot.vessels.set(entry.vessel, entry);
 		}
@@ -105,8 +93,7 @@ export async function readFleet(
 			const raw = new Map<string, CrewDocument>();
 			const entries: Map<string, DocumentEntry> = new Map();
 			for (const document of documents) {
-				const entry = documentEntryOf(crew, document);
-				if (!entry) continue;
+				const entry = documentEntryOf(crew, document)!;
 				raw.set(entry.document, asSent(document));
 				entries.set(entry.document, entry);
 			}

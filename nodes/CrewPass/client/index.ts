@@ -7,11 +7,13 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { daysUntil } from '../shared/dates';
 import {
+	complianceProblem,
 	crewPassFollowLink,
 	crewPassPages,
 	crewPassPaginate,
 	crewPassRequest,
 	crewPassRequestFull,
+	malformedAnswer,
 	MAX_PAGE_SIZE,
 } from '../transport';
 import type { CrewPassContext, CrewPassResponse, Page } from '../transport';
@@ -57,6 +59,16 @@ export async function getPartner(ctx: CrewPassContext, itemIndex?: number): Prom
 }
 
 /**
+ * The id each row of a CrewPass list must carry (answers.ts): a list with a row without it is
+ * refused, as is a page without an `items` list, never read as fewer rows.
+ */
+const ROW_ID = {
+	roster: 'crew_unique_id',
+	vessels: 'vessel_id',
+	documents: 'document_id',
+} as const;
+
+/**
  * `GET /employers/me/vessels`. The contract returns them in one answer; should CrewPass ever
  * page this list (`next_cursor`), the pages are followed.
  */
@@ -65,24 +77,11 @@ export async function listVessels(
 	itemIndex?: number,
 	limit?: number,
 ): Promise<Vessel[]> {
-	return await vesselList(ctx, { itemIndex, limit });
-}
-
-/** Every vessel or an error (an answer without an `items` list is refused, not read as none). */
-export async function readAllVessels(ctx: CrewPassContext): Promise<Vessel[]> {
-	return await vesselList(ctx, { requireItems: true });
-}
-
-async function vesselList(
-	ctx: CrewPassContext,
-	options: { itemIndex?: number; limit?: number; requireItems?: boolean },
-): Promise<Vessel[]> {
-	const { itemIndex, limit, requireItems } = options;
 	const vessels: Vessel[] = [];
 	for await (const page of crewPassPages(ctx, {
 		path: ENDPOINTS.vessels(),
 		itemIndex,
-		requireItems,
+		rowId: ROW_ID.vessels,
 	})) {
 		for (const vessel of page.items) {
 			vessels.push(vessel);
@@ -90,6 +89,11 @@ async function vesselList(
 		}
 	}
 	return vessels;
+}
+
+/** Every vessel or an error. */
+export async function readAllVessels(ctx: CrewPassContext): Promise<Vessel[]> {
+	return await listVessels(ctx);
 }
 
 /**
@@ -109,13 +113,11 @@ export async function listRoster(
 		pageSize: MAX_PAGE_SIZE,
 		keep: rosterFilter(query),
 		itemIndex,
+		rowId: ROW_ID.roster,
 	});
 }
 
-/**
- * The whole roster or an error, for a read that must be complete (the polling trigger's): pages
- * of 200, and a page without an `items` list is refused instead of read as empty.
- */
+/** The whole roster or an error, for a read that must be complete (the polling trigger's). */
 export async function readWholeRoster(
 	ctx: CrewPassContext,
 	expiringWithinDays: number,
@@ -124,7 +126,7 @@ export async function readWholeRoster(
 		path: ENDPOINTS.fleet(),
 		qs: rosterQs({ expiringWithinDays }),
 		pageSize: MAX_PAGE_SIZE,
-		requireItems: true,
+		rowId: ROW_ID.roster,
 	});
 }
 
@@ -139,13 +141,18 @@ export async function firstRosterPage(
 		qs: rosterQs({ expiringWithinDays }),
 		limit,
 		pageSize: limit,
-		requireItems: true,
+		rowId: ROW_ID.roster,
 	});
 }
 
 /** Roster pages of 200 from a cursor (a "load more" token), for searching the roster. */
 export function rosterPages(ctx: CrewPassContext, cursor?: string): AsyncGenerator<Page> {
-	return crewPassPages(ctx, { path: ENDPOINTS.fleet(), pageLimit: () => MAX_PAGE_SIZE, cursor });
+	return crewPassPages(ctx, {
+		path: ENDPOINTS.fleet(),
+		pageLimit: () => MAX_PAGE_SIZE,
+		cursor,
+		rowId: ROW_ID.roster,
+	});
 }
 
 function rosterQs(query: RosterQuery): IDataObject {
@@ -192,7 +199,8 @@ export async function getPhoto(
 
 /**
  * `GET /employers/me/crew/{id}/documents`: the crew member's current documents (through the
- * pager, so a malformed list is refused), each with `days_until_expiry`.
+ * pager, so a malformed list, a document without its id or an answer about another crew member is
+ * refused), each with `days_until_expiry`.
  */
 export async function listDocuments(
 	ctx: CrewPassContext,
@@ -201,11 +209,15 @@ export async function listDocuments(
 ): Promise<CrewDocument[]> {
 	const documents: CrewDocument[] = [];
 	const now = Date.now();
-	for await (const page of crewPassPages(ctx, { path: ENDPOINTS.documents(crewId), itemIndex })) {
-		const owner = page.answer.crew_unique_id ?? crewId;
+	for await (const page of crewPassPages(ctx, {
+		path: ENDPOINTS.documents(crewId),
+		itemIndex,
+		rowId: ROW_ID.documents,
+		crewId,
+	})) {
 		for (const row of page.items) {
 			documents.push({
-				crew_unique_id: owner as string,
+				crew_unique_id: crewId,
 				...row,
 				days_until_expiry: daysUntil(row.expiry_date, now),
 			});
@@ -238,7 +250,8 @@ export async function fetchFile(
 
 /**
  * `POST /employers/me/crew/{id}/compliance-checks` with an empty JSON body: the compliance
- * snapshot. `vesselId` picks the position when the crew member is on more than one vessel.
+ * snapshot. `vesselId` picks the position when the crew member is on more than one vessel. A
+ * snapshot without an `overall_status`, or about another crew member, is refused (answers.ts).
  */
 export async function checkCompliance(
 	ctx: CrewPassContext,
@@ -246,11 +259,18 @@ export async function checkCompliance(
 	vesselId: string | undefined,
 	itemIndex?: number,
 ): Promise<ComplianceSnapshot> {
-	return await crewPassRequest<ComplianceSnapshot>(ctx, {
+	const path = ENDPOINTS.compliance(crewId);
+	const snapshot = await crewPassRequest<ComplianceSnapshot>(ctx, {
 		method: 'POST',
-		path: ENDPOINTS.compliance(crewId),
+		path,
 		qs: vesselId === undefined ? undefined : { vessel_id: vesselId },
 		body: {},
 		itemIndex,
 	});
+	const problem = complianceProblem(snapshot, crewId);
+	if (problem) {
+		const what = `POST /api/v2/${path.join('/')}`;
+		throw malformedAnswer(ctx, 'a compliance snapshot', what, problem, itemIndex);
+	}
+	return snapshot;
 }

@@ -5,15 +5,17 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 
+import type { ListShape } from './answers';
 import { crewPassPages } from './pager';
 import { MAX_PAGE_SIZE } from './request';
 import type { CrewPassContext } from './request';
 
 export * from './request';
+export * from './answers';
 export { crewPassPages } from './pager';
 export type { Page, PagerOptions } from './pager';
 
-export interface PaginateOptions {
+export interface PaginateOptions extends ListShape {
 	path: string[];
 	qs?: IDataObject;
 	/** Stop once this many items are collected; undefined = every page. */
@@ -26,8 +28,6 @@ export interface PaginateOptions {
 	 * items, so every page asks for the full page size and paging stops once the limit is met.
 	 */
 	keep?: (item: IDataObject) => boolean;
-	/** Refuse a page without an `items` list (a read that must be complete). */
-	requireItems?: boolean;
 }
 
 /**
@@ -53,7 +53,8 @@ export async function crewPassPaginate(
 		qs: options.qs,
 		pageLimit,
 		itemIndex: options.itemIndex,
-		requireItems: options.requireItems,
+		rowId: options.rowId,
+		crewId: options.crewId,
 	})) {
 		if (!keep && (limit === undefined || items.length + page.items.length < limit)) {
 			// No filter and the limit not reached on this page: the page as it is, no per-row work.

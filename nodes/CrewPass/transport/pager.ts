@@ -1,10 +1,10 @@
-import { NodeApiError } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 
+import { listPageProblem, malformedAnswer, type ListShape } from './answers';
 import { crewPassRequest, transportSettings } from './request';
 import type { CrewPassContext } from './request';
 
-export interface PagerOptions {
+export interface PagerOptions extends ListShape {
 	/** Path segments after `/api/v2/`. */
 	path: string[];
 	qs?: IDataObject;
@@ -16,8 +16,6 @@ export interface PagerOptions {
 	/** Start from this cursor (a "load more" token) instead of the first page. */
 	cursor?: string;
 	itemIndex?: number;
-	/** Refuse a page without an `items` list (a read that must be complete, e.g. a poll's). */
-	requireItems?: boolean;
 }
 
 export interface Page {
@@ -30,10 +28,11 @@ export interface Page {
 
 /**
  * Every cursor-paginated CrewPass list (`items`, `next_cursor`), one page at a time: the single
- * place that guards paging. Refuses (NodeApiError) an answer whose `items` is not an array of
- * objects, a `next_cursor` that is neither a string nor null, a cursor that comes back, and more
- * than `transportSettings.maxPages` pages (a server handing out new cursors for ever). The
- * caller stops early by leaving the loop.
+ * place that guards paging. Refuses (NodeApiError) a page answers.ts finds malformed (no `items`
+ * list, a row that is not an object or lacks its `rowId`, a row or answer for another crew
+ * member than `crewId`, a `next_cursor` that is neither a string nor null), a cursor that comes
+ * back, and more than `transportSettings.maxPages` pages (a server handing out new cursors for
+ * ever). The caller stops early by leaving the loop.
  */
 export async function* crewPassPages(
 	ctx: CrewPassContext,
@@ -44,15 +43,7 @@ export async function* crewPassPages(
 	if (cursor !== undefined) seen.add(cursor);
 	const what = `GET /api/v2/${options.path.join('/')}`;
 	const malformed = (problem: string, description: string) =>
-		new NodeApiError(
-			ctx.getNode(),
-			{ message: problem },
-			{
-				message: `CrewPass sent a list page the node cannot use: ${problem} (${what})`,
-				description,
-				itemIndex: options.itemIndex,
-			},
-		);
+		malformedAnswer(ctx, 'a list page', what, { problem, description }, options.itemIndex);
 	for (let pages = 1; ; pages++) {
 		if (pages > transportSettings.maxPages) {
 			throw malformed(
@@ -69,28 +60,9 @@ export async function* crewPassPages(
 			...(Object.keys(qs).length ? { qs } : {}),
 			itemIndex: options.itemIndex,
 		});
-		const items = answer.items;
-		if ((items !== undefined || options.requireItems) && !Array.isArray(items)) {
-			throw malformed(
-				`"items" is ${typeOf(items)}, not a list`,
-				'The answer does not have the shape the CrewPass contract gives. Check the Base URL of the credential (a proxy may be answering), or report it to CrewPass support.',
-			);
-		}
-		const rows = (items ?? []) as unknown[];
-		const bad = rows.findIndex((row) => typeOf(row) !== 'an object');
-		if (bad !== -1) {
-			throw malformed(
-				`item ${bad} of the page is ${typeOf(rows[bad])}, not an object`,
-				'Every entry of "items" must be a JSON object. Check the Base URL of the credential, or report it to CrewPass support.',
-			);
-		}
-		const next = answer.next_cursor;
-		if (next !== undefined && next !== null && typeof next !== 'string') {
-			throw malformed(
-				`"next_cursor" is ${typeOf(next)}, not a string or null`,
-				'The page cursor must be a string (or null on the last page). Report it to CrewPass support.',
-			);
-		}
+		const problem = listPageProblem(answer, options);
+		if (problem) throw malformedAnswer(ctx, 'a list page', what, problem, options.itemIndex);
+		const next = answer.next_cursor as string | null | undefined;
 		const nextCursor = next ? next : undefined;
 		if (nextCursor !== undefined && seen.has(nextCursor)) {
 			throw malformed(
@@ -98,17 +70,9 @@ export async function* crewPassPages(
 				`Cursor "${nextCursor.slice(0, 40)}" came back after ${pages} page(s): stopped paging to avoid an endless loop. Run the node again; if it repeats, report it to CrewPass support.`,
 			);
 		}
-		yield { items: rows as IDataObject[], nextCursor, answer };
+		yield { items: answer.items as IDataObject[], nextCursor, answer };
 		if (nextCursor === undefined) return;
 		seen.add(nextCursor);
 		cursor = nextCursor;
 	}
-}
-
-function typeOf(value: unknown): string {
-	if (value === undefined) return 'missing';
-	if (value === null) return 'null';
-	if (Array.isArray(value)) return 'a list';
-	if (typeof value === 'object') return 'an object';
-	return `a ${typeof value}`;
 }

@@ -134,7 +134,9 @@ describe('Document → Get Many', () => {
 
 	it('with Continue On Fail, outputs the consent error as an item paired to its input', async () => {
 		api().get(DOCUMENTS_PATH).reply(403, SCOPE_NOT_CONSENTED, { 'X-Request-Id': 'req_2' });
-		api().get('/api/v2/employers/me/crew/crew_002/documents').reply(200, documentsAnswer());
+		api()
+			.get('/api/v2/employers/me/crew/crew_002/documents')
+			.reply(200, { ...documentsAnswer(), crew_unique_id: 'crew_002' });
 		const { items, error } = await runNode({
 			parameters: params({ crewMember: { __rl: true, mode: 'id', value: '={{ $json.id }}' } }),
 			input: [{ json: { id: 'crew_001' } }, { json: { id: 'crew_002' } }],
