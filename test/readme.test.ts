@@ -29,6 +29,8 @@ import {
 	tables,
 } from './readme/markdown';
 import { deliveredItem, TRIGGER_CASES } from './readme/triggerAnswers';
+import { PollingWorkflow } from './harness/poll';
+import { complianceOf, crewRow, Fleet } from './nodes/CrewPassPollingTrigger/fleet';
 import { listRepoFolder, readRepoFile, repoPathExists, requireBuilt } from './repo-files.cjs';
 import {
 	NAMES,
@@ -760,15 +762,15 @@ describe('docs/queue-mode.md "Both gates" against the gate examples', () => {
 // ---- the CrewPass Polling Trigger ----------------------------------------------------------
 
 describe('docs/crewpass-polling-trigger.md against the built polling trigger', () => {
-	type Kind = { name: string; eventType: string; source: string };
-	const kinds = () =>
-		Object.values(
+	type Kind = { value: string; name: string; eventType: string; source: string };
+	const kinds = (): Kind[] =>
+		Object.entries(
 			(
 				requireBuilt('nodes/CrewPassPollingTrigger/changes.js') as {
-					CHANGE_KINDS: Record<string, Kind>;
+					CHANGE_KINDS: Record<string, Omit<Kind, 'value'>>;
 				}
 			).CHANGE_KINDS,
-		);
+		).map(([value, kind]) => ({ value, ...kind }));
 
 	it('The items: every Trigger On change has its row of fields', () => {
 		const rows = tableWith(section(POLLING_DOC, 'The items'), 'Top-level fields');
@@ -778,6 +780,102 @@ describe('docs/crewpass-polling-trigger.md against the built polling trigger', (
 				.map((k) => k.name)
 				.sort(),
 		);
+	});
+
+	describe('The items: the top-level fields of each change, as a poll outputs them', () => {
+		/** Fields every item has (the first table of the section), not the changed thing's. */
+		const EVENT_FIELDS = [
+			'event_id',
+			'event_type',
+			'detected_at',
+			'received_at',
+			'previous_poll_at',
+			'occurred_at',
+			'partner_id',
+			'source',
+			'trigger_on',
+			'before',
+			'after',
+			'state_key',
+		];
+		/** The field names a cell lists: its code spans that are names (`vessel_ids: []` → vessel_ids). */
+		const fieldNames = (cell: string) =>
+			codeSpans(cell)
+				.map((span) => span.split(':')[0].trim())
+				.filter((name) => /^[a-z_]+$/.test(name) && name !== 'null');
+
+		let items: IDataObject[] = [];
+		beforeAll(async () => {
+			nock.disableNetConnect();
+			const fleet = new Fleet(6, ['ves_abc', 'ves_def']);
+			fleet.roster.push(crewRow(1, 'ves_def')); // crew_00001 on two vessels
+			fleet.row('crew_00003').status = 'verified'; // an older answer's `status` too
+			for (const field of ['verification_status', 'background_check_status'])
+				delete fleet.row('crew_00006')[field]; // not sharing yet
+			fleet.row('crew_00006').documents_expiring = 1;
+			fleet.serve();
+			const workflow = new PollingWorkflow({
+				events: kinds().map((kind) => kind.value),
+				options: {},
+			});
+			expect((await workflow.poll()).emitted).toBe(false);
+			fleet.remove('crew_00001', 'ves_abc'); // left a vessel, still on ves_def
+			fleet.remove('crew_00002'); // left the fleet
+			// both statuses: one item
+			Object.assign(fleet.row('crew_00003'), {
+				verification_status: 'pending',
+				status: 'pending',
+				background_check_status: 'in-progress',
+			});
+			fleet.row('crew_00004').documents_expiring = 2;
+			fleet.row('crew_00006').documents_expiring = 0;
+			for (const field of ['verification_status', 'background_check_status'])
+				delete fleet.row('crew_00005')[field]; // withdrawn
+			Object.assign(fleet.row('crew_00006'), {
+				verification_status: 'verified',
+				background_check_status: 'completed',
+			}); // granted
+			fleet.vessels = fleet.vessels.filter((vessel) => vessel.vessel_id !== 'ves_def');
+			fleet.compliance.set('crew_00003/ves_abc', complianceOf('crew_00003', 'ves_abc', 'at_risk'));
+			items = (await workflow.poll()).items;
+		});
+		afterAll(() => {
+			nock.cleanAll();
+			nock.enableNetConnect();
+		});
+
+		it('each row that lists its fields lists exactly those of the item', () => {
+			const rows = tableWith(section(POLLING_DOC, 'The items'), 'Top-level fields');
+			const checked: string[] = [];
+			for (const row of rows) {
+				const cell = row['Top-level fields'];
+				// Rows that give the answer "as CrewPass sent it" name examples, not every field.
+				if (/as CrewPass sent it|^as /.test(cell)) continue;
+				for (const name of row.Change.split(', ')) {
+					const kind = kinds().find((k) => k.name === name)!;
+					const item = items.find((i) => (i.trigger_on as string[]).includes(kind.value));
+					expect({ change: name, reported: item !== undefined }).toEqual({
+						change: name,
+						reported: true,
+					});
+					const fields = Object.keys(item!).filter((key) => !EVENT_FIELDS.includes(key));
+					expect({ change: name, fields: fields.sort() }).toEqual({
+						change: name,
+						fields: fieldNames(cell).sort(),
+					});
+					checked.push(name);
+				}
+			}
+			expect(checked.length).toBeGreaterThanOrEqual(8);
+		});
+
+		it('every item has the fields the first table lists', () => {
+			const listed = tableWith(section(POLLING_DOC, 'The items'), 'Field').flatMap((row) =>
+				codeSpans(row.Field),
+			);
+			expect(listed.sort()).toEqual([...EVENT_FIELDS].sort());
+			for (const item of items) expect(Object.keys(item)).toEqual(expect.arrayContaining(listed));
+		});
 	});
 
 	it("What one poll costs: the page size in the formula is the client's, in the docs, the README and the node's notice", () => {
