@@ -42,6 +42,7 @@ const TIMEOUT_MS = Number(process.env.CREWPASS_COMPAT_TIMEOUT_MINUTES || 60) * 6
  * @returns {{ versions: string[], modes: string[], docsOnly: boolean, dryRun: boolean, print?: string, docs: boolean }}
  */
 export function parseArgs(argv) {
+	/** @type {{ versions: string[], modes: string[], docsOnly: boolean, dryRun: boolean, print?: string, docs: boolean }} */
 	const out = {
 		versions: [],
 		modes: [],
@@ -334,6 +335,7 @@ async function runOne(list, { entry, mode }, logDir) {
 	const dir = process.env.CREWPASS_E2E_DIR
 		? path.join(path.resolve(process.env.CREWPASS_E2E_DIR), `${version}-${mode}`)
 		: path.join(CACHE_DIR, `e2e-${version}${mode === 'default' ? '' : `-${mode}`}`);
+	/** @type {NodeJS.ProcessEnv} */
 	const env = {
 		...process.env,
 		CREWPASS_N8N_VERSION: version,

@@ -303,7 +303,7 @@ describe('the generated blocks', () => {
 	test('the README block names each supported version with its modes and last result; the others as not supported', () => {
 		const text = renderReadme(LIST, results);
 		expect(text).toContain(
-			'| **2.41.1** (newest tested) | default scheduler, durable scheduler, durable poll cursors | default scheduler: passed 42 / 42, 7 December 2026; durable scheduler: passed 42 / 42, 7 December 2026; durable poll cursors: passed 42 / 42, 7 December 2026 |',
+			'| **2.41.1** (newest tested) | default scheduler, durable scheduler, durable poll cursors | each mode: passed 42 / 42, 7 December 2026 |',
 		);
 		expect(text).toContain(
 			'| **1.123.81** (newest 1.x) | default scheduler | **failed** 41 / 42, 7 December 2026 |',
@@ -311,6 +311,20 @@ describe('the generated blocks', () => {
 		expect(text).toContain('Not supported: n8n 2.10.0 (does not install).');
 		// a not-supported version never appears in the table of supported ones
 		expect(text.split('\n').filter((l) => l.startsWith('| **2.10.0'))).toEqual([]);
+	});
+
+	test('the README block gives each mode its own result when they differ', () => {
+		const failedCursors = mergeRecord(
+			results,
+			record({
+				mode: 'cursors',
+				pass: false,
+				tests: { total: 42, pass: 40, fail: 2, skip: 0 },
+			}),
+		);
+		expect(renderReadme(LIST, failedCursors)).toContain(
+			'| default scheduler: passed 42 / 42, 7 December 2026; durable scheduler: passed 42 / 42, 7 December 2026; durable poll cursors: **failed** 40 / 42, 7 December 2026 |',
+		);
 	});
 
 	test('the docs block shows each run: date, commit, code hash, counts per suite, the failure', () => {

@@ -379,7 +379,7 @@ function renderDocs(list, results) {
 				.map((m) => recordOf(results, e.version, m))
 				.find(Boolean);
 			lines.push(
-				`- n8n ${e.version}${e.line ? ` (${cell(e.line)})` : ''}: ${cell(e.notSupported)}${r ? ` (last run ${day(r.date)}: ${resultText(r)})` : ''}`,
+				`- n8n ${e.version}${e.line ? ` (${cell(e.line)})` : ''}: ${cell(e.notSupported)}${e.detail ? `: ${cell(e.detail)}` : ''}${r ? ` (last run ${day(r.date)}: ${resultText(r)})` : ''}`,
 			);
 		}
 	}
@@ -394,21 +394,29 @@ function renderReadme(list, results) {
 		const modes = modesOf(entry)
 			.map((m) => MODE_NAMES[m])
 			.join(', ');
-		const outcome = recs
-			.map(({ mode, r }) => {
-				const prefix = recs.length > 1 ? `${MODE_NAMES[mode]}: ` : '';
-				return `${prefix}${r ? `${resultText(r)}, ${day(r.date)}` : 'not run'}`;
-			})
-			.join('; ');
+		const texts = recs.map(({ r }) => (r ? `${resultText(r)}, ${day(r.date)}` : 'not run'));
+		const outcome =
+			recs.length > 1 && texts.every((t) => t === texts[0])
+				? `${texts[0] === 'not run' ? '' : 'each mode: '}${texts[0]}`
+				: recs
+						.map(({ mode }, i) => `${recs.length > 1 ? `${MODE_NAMES[mode]}: ` : ''}${texts[i]}`)
+						.join('; ');
 		lines.push(
 			`| **${entry.version}**${entry.line ? ` (${cell(entry.line)})` : ''} | ${modes} | ${outcome} |`,
 		);
 	}
-	const others = notSupportedEntries(list);
-	if (others.length) {
+	// versions not supported, grouped by reason (the details are in docs/compatibility.md)
+	/** @type {Map<string, string[]>} */
+	const byReason = new Map();
+	for (const e of notSupportedEntries(list)) {
+		byReason.set(e.notSupported, [...(byReason.get(e.notSupported) ?? []), e.version]);
+	}
+	if (byReason.size) {
 		lines.push(
 			'',
-			`Not supported: ${others.map((e) => `n8n ${e.version} (${cell(e.notSupported)})`).join('; ')}.`,
+			`Not supported: ${[...byReason]
+				.map(([reason, versions]) => `n8n ${versions.join(', ')} (${cell(reason)})`)
+				.join('; ')}.`,
 		);
 	}
 	return lines.join('\n');

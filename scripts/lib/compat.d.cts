@@ -5,8 +5,10 @@ export interface VersionEntry {
 	version: string;
 	line?: string;
 	modes?: SchedulerMode[];
-	/** Why the version is not supported; absent for a supported one. */
+	/** Why the version is not supported (short, shown in the README); absent for a supported one. */
 	notSupported?: string;
+	/** More about it (the resolver's words, the failing test), shown in docs/compatibility.md. */
+	detail?: string;
 }
 
 export interface VersionList {
