@@ -567,6 +567,12 @@ describe('Errors, retries and limits (README, docs/crewpass-node.md, docs/crewpa
 		expect(Number(formula?.[1])).toBe(ADMISSION_MARGIN_MS / 1000);
 		const rows = onlyTable(text);
 		expect(rows.length).toBeGreaterThan(0);
+		// The README quotes two rows of the table.
+		const brief = flat(section(README, 'Errors, retries and limits'));
+		for (const crew of ['1,000', '10,000']) {
+			const row = rows.find((r) => r.crew === crew)!;
+			expect(brief).toContain(`${row['at least']} for ${crew} crew`);
+		}
 		for (const row of rows) {
 			const crew = integer(row.crew);
 			const requests = Math.ceil(crew / 200) + crew;
