@@ -1,7 +1,8 @@
 /**
  * A CrewPass fleet the tests can change between polls, served by nock on the harness base URL:
  * the roster (cursor pages, limit 1..200), vessels, compliance snapshots and documents, shaped
- * like the contract's examples. Failures can be scheduled for page k of the next roster read.
+ * like the contract's examples. Failures can be scheduled for page k of the next roster read, and
+ * any read (one crew member's, for compliance and documents) can be given a bad answer instead.
  */
 import nock from 'nock';
 import { sleep } from 'n8n-workflow';
@@ -16,6 +17,20 @@ export interface Failure {
 	page: number;
 	/** An answer, or 'hang': the answer comes after `hangMs` (longer than the client waits). */
 	reply: [number, unknown] | 'hang';
+	times?: number;
+}
+
+/** The reads a poll makes: the roster pages, the vessels, and per crew member compliance, documents. */
+export type Read = 'roster' | 'vessels' | 'compliance' | 'documents';
+
+/** An answer CrewPass (or something in its place) sends: status, body (raw text or JSON), headers. */
+export type Answer = [number, string | IDataObject, Record<string, string>?];
+
+/** A bad answer for the next `times` requests of one read (of one crew member's, with `crew`). */
+export interface BadAnswer {
+	read: Read;
+	crew?: string;
+	answer: Answer;
 	times?: number;
 }
 
@@ -90,6 +105,8 @@ export class Fleet {
 	/** By crew; absent: one verified ENG1. */
 	documents = new Map<string, IDataObject[]>();
 	failures: Failure[] = [];
+	/** Answers given instead of the fleet's own (any page of a roster read). */
+	badAnswers: BadAnswer[] = [];
 	/** Every request, as `METHOD path?query`. */
 	requests: string[] = [];
 	/** Every roster page is answered this much later (a slow CrewPass). */
@@ -126,6 +143,16 @@ export class Fleet {
 
 	count(prefix: string): number {
 		return this.requests.filter((r) => r.startsWith(prefix)).length;
+	}
+
+	/** The bad answer due for this request, if any (used up by it). */
+	private badAnswer(read: Read, crew?: string): Answer | undefined {
+		const bad = this.badAnswers.find(
+			(b) => b.read === read && (b.crew === undefined || b.crew === crew) && (b.times ?? 1) > 0,
+		);
+		if (!bad) return undefined;
+		bad.times = (bad.times ?? 1) - 1;
+		return bad.answer;
 	}
 
 	/** A 429 answer when the contract's buckets are empty (and enforced), else undefined. */
@@ -190,12 +217,18 @@ export class Fleet {
 			.get(`${API}/fleet`)
 			.query(true)
 			.reply((uri, _body, callback) => {
+				const bad = this.badAnswer('roster');
+				if (bad) {
+					this.requests.push(`GET ${uri}`);
+					callback(null, bad as [number, nock.Body, Record<string, string>]);
+					return;
+				}
 				const [status, answer, delayMs] = this.rosterAnswer(uri);
 				void sleep(delayMs).then(() => callback(null, [status, answer as nock.Body]));
 			});
 		scope.get(`${API}/vessels`).reply((uri) => {
 			this.requests.push(`GET ${uri}`);
-			return [200, { items: this.vessels }];
+			return this.badAnswer('vessels') ?? [200, { items: this.vessels }];
 		});
 		scope
 			.post(/\/api\/v2\/employers\/me\/crew\/[^/]+\/compliance-checks/)
@@ -207,6 +240,8 @@ export class Fleet {
 				const url = new URL(uri, TEST_BASE_URL);
 				const crew = url.pathname.split('/')[6];
 				const vessel = url.searchParams.get('vessel_id') ?? '';
+				const bad = this.badAnswer('compliance', crew);
+				if (bad) return bad;
 				const answer = this.compliance.get(`${crew}/${vessel}`) ?? complianceOf(crew, vessel);
 				if (answer === 403) {
 					return [
@@ -225,6 +260,8 @@ export class Fleet {
 		scope.get(/\/api\/v2\/employers\/me\/crew\/[^/]+\/documents$/).reply((uri) => {
 			this.requests.push(`GET ${uri}`);
 			const crew = uri.split('/')[6];
+			const bad = this.badAnswer('documents', crew);
+			if (bad) return bad;
 			return [
 				200,
 				{
