@@ -7,6 +7,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
 import { MAX_EXPIRY_WINDOW_DAYS } from '../CrewPass/shared/dates';
+import { openSession } from '../CrewPass/transport';
 import { ALL_CHANGE_KINDS, sourcesFor, type ChangeKind } from './changes';
 import { diffFleet, rowsLeft } from './diff';
 import { DEFAULT_LEAVER_GUARD, leaverGuardTripped, type LeaverGuard } from './guard';
@@ -142,6 +143,10 @@ function passing(error: unknown): boolean {
 
 export async function pollFleet(ctx: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 	const settings = readSettings(ctx);
+	// The credential as the node checks it before any request (a bad Base URL, a key for the other
+	// environment): refused, it fails every poll, the activation poll included, like bad parameters
+	// or a key CrewPass refuses. The reads reuse this check (one per poll).
+	await openSession(ctx);
 	if (ctx.getMode() === 'manual') {
 		const samples = await sampleChanges(ctx, settings.changes, settings.expiringWithinDays);
 		return [samples.map((json) => ({ json }))];
