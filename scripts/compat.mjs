@@ -218,32 +218,6 @@ function e2eTimings(output) {
 	}
 }
 
-/**
- * Whether n8n really ran in `mode`, from its log (debug level, as scripts/e2e.mjs starts it) and
- * its database: the durable scheduler logs "Provisioned scheduler jobs for poll trigger node"
- * for each polling trigger it takes over; durable cursors save rows in `poller_state`. Returns
- * the reason it did not, or undefined. Versions without a durable scheduler fail the check in a
- * durable mode (which is what their record should say).
- */
-export function schedulerEvidence(mode, logText, pollerStateRows) {
-	const provisioned = logText.includes('Provisioned scheduler jobs for poll trigger node');
-	const refused =
-		/The durable scheduler cannot take over poll triggers|durable poll cursors stay disabled/.exec(
-			logText,
-		);
-	if (refused) return `n8n refused the ${mode} mode: "${refused[0]}"`;
-	if (mode === 'default') {
-		return provisioned ? 'n8n ran polls on the durable scheduler in the default mode' : undefined;
-	}
-	if (!provisioned) {
-		return `n8n's log never says "Provisioned scheduler jobs for poll trigger node": polls did not run on the durable scheduler`;
-	}
-	if (mode === 'cursors' && pollerStateRows === 0) {
-		return 'no durable poll cursor was saved (poller_state is empty)';
-	}
-	return undefined;
-}
-
 /** Rows in n8n's poller_state table (durable poll cursors), read with the n8n install's sqlite3. */
 function pollerStateRows(install, dbFile) {
 	if (!install || !fs.existsSync(dbFile)) return undefined;
@@ -367,7 +341,7 @@ async function runOne(list, { entry, mode }, logDir) {
 	let failure;
 	const n8nLog = path.join(dir, 'n8n.log');
 	const wrongMode = fs.existsSync(n8nLog)
-		? schedulerEvidence(
+		? compat.schedulerEvidence(
 				mode,
 				fs.readFileSync(n8nLog, 'utf8'),
 				mode === 'cursors'

@@ -26,6 +26,7 @@ import {
 	renderReadme,
 	replaceBlock,
 	ruleProblems,
+	schedulerEvidence,
 	staleBlocks,
 	type RunRecord,
 	type VersionList,
@@ -345,5 +346,28 @@ describe('the generated blocks', () => {
 		expect(extractBlock(next ?? '')).toBe('new');
 		expect(replaceBlock('# no markers', 'new')).toBeUndefined();
 		expect(extractBlock('# no markers')).toBeUndefined();
+	});
+});
+
+describe('whether n8n ran in the mode asked for (schedulerEvidence)', () => {
+	const provisioned =
+		'debug | Provisioned scheduler jobs for poll trigger node {"scopes":["scheduler"]}\n';
+	test('default: no durable job; durable and cursors: n8n provisioned the polls on the scheduler', () => {
+		expect(schedulerEvidence('default', 'info | n8n ready\n')).toBeUndefined();
+		expect(schedulerEvidence('default', provisioned)).toContain('default mode');
+		expect(schedulerEvidence('durable', provisioned)).toBeUndefined();
+		expect(schedulerEvidence('durable', 'info | n8n ready\n')).toContain(
+			'polls did not run on the durable scheduler',
+		);
+		expect(schedulerEvidence('cursors', provisioned, 3)).toBeUndefined();
+		expect(schedulerEvidence('cursors', provisioned, 0)).toContain('poller_state is empty');
+	});
+
+	test("n8n's own refusal of a mode is the reason", () => {
+		const refused =
+			'warn | N8N_SCHEDULER_ENABLED is set but the workflow publication service is disabled. The durable scheduler cannot take over poll triggers, which keep using the legacy in-memory engine.\n';
+		expect(schedulerEvidence('durable', refused)).toContain(
+			'The durable scheduler cannot take over poll triggers',
+		);
 	});
 });

@@ -484,6 +484,32 @@ function staleBlocks(list = readList(), results = readResults()) {
 	return out;
 }
 
+/**
+ * Whether n8n really ran in `mode`, from its log (debug level, as scripts/e2e.mjs starts it) and
+ * its database: the durable scheduler logs "Provisioned scheduler jobs for poll trigger node"
+ * for each polling trigger it takes over; durable cursors save rows in `poller_state`. Returns
+ * the reason it did not, or undefined. Versions without a durable scheduler fail the check in a
+ * durable mode (which is what their record should say).
+ */
+function schedulerEvidence(mode, logText, pollerStateRows) {
+	const provisioned = logText.includes('Provisioned scheduler jobs for poll trigger node');
+	const refused =
+		/The durable scheduler cannot take over poll triggers|durable poll cursors stay disabled/.exec(
+			logText,
+		);
+	if (refused) return `n8n refused the ${mode} mode: "${refused[0]}"`;
+	if (mode === 'default') {
+		return provisioned ? 'n8n ran polls on the durable scheduler in the default mode' : undefined;
+	}
+	if (!provisioned) {
+		return `n8n's log never says "Provisioned scheduler jobs for poll trigger node": polls did not run on the durable scheduler`;
+	}
+	if (mode === 'cursors' && pollerStateRows === 0) {
+		return 'no durable poll cursor was saved (poller_state is empty)';
+	}
+	return undefined;
+}
+
 /** The text of a repository file (UTF-8), '' when it does not exist. */
 function readRepoText(relativePath) {
 	const full = path.join(ROOT, relativePath);
@@ -493,6 +519,7 @@ function readRepoText(relativePath) {
 module.exports = {
 	ROOT,
 	readRepoText,
+	schedulerEvidence,
 	LIST_FILE,
 	RESULTS_FILE,
 	HASHED_FOLDERS,

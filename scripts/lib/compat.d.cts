@@ -99,3 +99,9 @@ export declare function staleBlocks(
 ): Array<{ file: string; problem: string }>;
 /** The text of a repository file (UTF-8), '' when it does not exist. */
 export declare function readRepoText(relativePath: string): string;
+/** Why n8n did not run in `mode` (from its log and the poller_state row count), or undefined. */
+export declare function schedulerEvidence(
+	mode: SchedulerMode,
+	logText: string,
+	pollerStateRows?: number,
+): string | undefined;
