@@ -14,13 +14,7 @@ import { DEFAULT_LEAVER_GUARD, leaverGuardTripped, type LeaverGuard } from './gu
 import { changeItem } from './items';
 import { readFleet } from './read';
 import { sampleChanges } from './sample';
-import {
-	carryForward,
-	decodeSnapshot,
-	encodeSnapshot,
-	type FleetSnapshot,
-	type SavedFleet,
-} from './snapshot';
+import { carryForward, decodeSnapshot, encodeSnapshot, type FleetSnapshot } from './snapshot';
 
 /** Where the state lives in the node's static data (n8n keeps it per node name). */
 export const STATE_KEY = 'crewPassFleet';
@@ -186,7 +180,6 @@ async function pollOnce(
 	store: IDataObject,
 	settings: PollSettings,
 ): Promise<INodeExecutionData[][] | null> {
-	const startRevision = (store[STATE_KEY] as SavedFleet | undefined)?.revision;
 	const reading = readFleet(ctx, sourcesFor(settings.changes), settings.expiringWithinDays);
 	// Decoding the last read (tens of ms for 10,000 rows) overlaps the first page request.
 	const saved = loadState(ctx, store);
@@ -196,13 +189,8 @@ async function pollOnce(
 	} catch (error) {
 		throw pollStopped(ctx, error);
 	}
-	if ((store[STATE_KEY] as SavedFleet | undefined)?.revision !== startRevision) {
-		// Another poll stored a newer read meanwhile: this one reports nothing.
-		return null;
-	}
 	const previous = saved?.snapshot ?? emptySnapshot(settings.expiringWithinDays);
 	const generation = saved?.generation ?? 0;
-	const revision = (saved?.revision ?? 0) + 1;
 	const wanted = new Set<ChangeKind>(
 		saved ? settings.changes : settings.emitCurrentRoster ? ['crewJoinedVessel'] : [],
 	);
@@ -226,7 +214,6 @@ async function pollOnce(
 	const changes = diffFleet(previous, read).filter((c) => c.kinds.some((k) => wanted.has(k)));
 	store[STATE_KEY] = encodeSnapshot(read.snapshot, {
 		generation: changes.length ? generation + 1 : generation,
-		revision,
 	});
 	if (!changes.length) return null;
 	const stamp = {

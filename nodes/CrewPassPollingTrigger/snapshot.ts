@@ -193,8 +193,6 @@ export interface SavedFleet extends IDataObject {
 	v: number;
 	/** How many polls emitted since the baseline: part of every event_id. */
 	generation: number;
-	/** Counts every stored read (in memory), so an overlapping poll can tell it was overtaken. */
-	revision: number;
 	readAt: string;
 	expiringWithinDays: number;
 	roster: string;
@@ -207,12 +205,11 @@ export const SAVED_FORMAT = 1;
 
 export function encodeSnapshot(
 	snapshot: FleetSnapshot,
-	counters: { generation: number; revision: number },
+	counters: { generation: number },
 ): SavedFleet {
 	const saved: SavedFleet = {
 		v: SAVED_FORMAT,
 		generation: counters.generation,
-		revision: counters.revision,
 		readAt: snapshot.readAt,
 		expiringWithinDays: snapshot.expiringWithinDays,
 		roster: encodeLines(
@@ -255,7 +252,6 @@ export function encodeSnapshot(
 export function decodeSnapshot(saved: IDataObject): {
 	snapshot: FleetSnapshot;
 	generation: number;
-	revision: number;
 } {
 	if (saved.v !== SAVED_FORMAT) throw new Error(`format ${String(saved.v)} is not ${SAVED_FORMAT}`);
 	const roster = new Map<string, RosterEntry>();
@@ -315,14 +311,9 @@ export function decodeSnapshot(saved: IDataObject): {
 			byCrew.set(entry.document, entry);
 		}
 	}
-	if (!Number.isInteger(saved.generation) || !Number.isInteger(saved.revision)) {
-		throw new Error('counters are not integers');
-	}
-	return {
-		snapshot,
-		generation: saved.generation as number,
-		revision: saved.revision as number,
-	};
+	// State saved by earlier versions carries a `revision` counter as well: it is ignored.
+	if (!Number.isInteger(saved.generation)) throw new Error('the generation is not an integer');
+	return { snapshot, generation: saved.generation as number };
 }
 
 /**
