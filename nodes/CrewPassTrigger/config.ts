@@ -25,11 +25,6 @@ export const DEFAULT_REMEMBERED_IDS = 10_000;
 
 /** How long the credential's secrets and the node's parameters are reused without a re-read. */
 export const SETUP_CACHE_MS = 10_000;
-/**
- * A signature that does not verify under cached secrets re-reads the credential (the secret may
- * just have been changed), at most this often per trigger: a forged flood costs one read per second.
- */
-export const MISMATCH_REREAD_MS = 1_000;
 
 /** What one trigger needs for every delivery, read once and reused for SETUP_CACHE_MS. */
 export interface TriggerSetup {
@@ -45,6 +40,8 @@ export interface TriggerSetup {
 	/** The credential's name, for log lines. */
 	credentialName: string;
 	readAtMs: number;
+	/** Where the read began in this process's order of arrivals and reads (see arrivalMark). */
+	readOrder: number;
 }
 
 /** Invalid option values are our configuration problem: answered 500 so CrewPass retries. */
@@ -63,16 +60,50 @@ export function optionProblem(options: TriggerOptions): string | undefined {
 	return undefined;
 }
 
-interface CacheEntry {
-	fingerprint: string;
-	setup: TriggerSetup;
+/**
+ * Orders the deliveries and credential reads of this process: a read that began after a delivery
+ * arrived saw every credential change saved before the delivery was sent. Only such a read may
+ * refuse a signature as not matching any configured secret.
+ */
+let sequence = 0;
+
+/** Marks a delivery's arrival (call it first): reads that begin later carry a higher mark. */
+export function arrivalMark(): number {
+	return ++sequence;
 }
 
-const cache = new Map<string, CacheEntry>();
+/** Whether a setup was read after the delivery that arrived at `arrival` (so it can refuse it). */
+export function readAfter(setup: Pick<TriggerSetup, 'readOrder'>, arrival: number): boolean {
+	return setup.readOrder > arrival;
+}
+
+interface SetupRead {
+	fingerprint: string;
+	startedAt: number;
+	promise: Promise<TriggerSetup>;
+}
+
+/** A read that starts when the one in flight has settled, shared by every delivery that joins it. */
+interface QueuedRead {
+	fingerprint: string;
+	/** The context and clock of the delivery that joined last (any joiner's would do). */
+	ctx: IWebhookFunctions;
+	nowMs: number;
+	promise: Promise<TriggerSetup>;
+}
+
+interface TriggerState {
+	/** The last completed read that has a webhook secret (a setup without one is never reused). */
+	cached?: { fingerprint: string; setup: TriggerSetup };
+	reading?: SetupRead;
+	queued?: QueuedRead;
+}
+
+const states = new Map<string, TriggerState>();
 
 /** Forgets every cached setup (tests; a restart does it too). */
 export function resetSetupCache(): void {
-	cache.clear();
+	states.clear();
 }
 
 function cacheKey(ctx: IWebhookFunctions): string {
@@ -81,7 +112,11 @@ function cacheKey(ctx: IWebhookFunctions): string {
 	return `${ctx.getWorkflow().id ?? ''}\u0000${node.id}\u0000${credentialId}`;
 }
 
-async function readSetup(ctx: IWebhookFunctions, nowMs: number): Promise<TriggerSetup> {
+async function readSetup(
+	ctx: IWebhookFunctions,
+	nowMs: number,
+	readOrder: number,
+): Promise<TriggerSetup> {
 	const events = ctx.getNodeParameter('events', []) as string[];
 	const options = ctx.getNodeParameter('options', {}) as TriggerOptions;
 	const credentials = await ctx.getCredentials<CrewPassCredentials>('crewPassApi');
@@ -103,26 +138,53 @@ async function readSetup(ctx: IWebhookFunctions, nowMs: number): Promise<Trigger
 		},
 		credentialName: ctx.getNode().credentials?.crewPassApi?.name ?? 'crewPassApi',
 		readAtMs: nowMs,
+		readOrder,
 	};
+}
+
+function stateOf(ctx: IWebhookFunctions): TriggerState {
+	const key = cacheKey(ctx);
+	let state = states.get(key);
+	if (!state) {
+		state = {};
+		states.set(key, state);
+	}
+	return state;
+}
+
+/** Starts a read now; its result becomes the cached setup unless a later read already did. */
+function startRead(
+	state: TriggerState,
+	ctx: IWebhookFunctions,
+	fingerprint: string,
+	nowMs: number,
+): SetupRead {
+	const startedAt = ++sequence;
+	const read: SetupRead = { fingerprint, startedAt, promise: readSetup(ctx, nowMs, startedAt) };
+	state.reading = read;
+	const settled = () => {
+		if (state.reading === read) state.reading = undefined;
+	};
+	read.promise.then((setup) => {
+		settled();
+		if (state.cached && state.cached.setup.readOrder > startedAt) return;
+		state.cached = setup.secrets.current ? { fingerprint, setup } : undefined;
+	}, settled);
+	return read;
 }
 
 /**
  * The trigger's parameters and secrets. n8n's credentials helper starts an expression isolate on
  * every credential read in webhook() (about half of n8n's CPU per delivery), so the result is
  * reused for SETUP_CACHE_MS per workflow + node + credential, and re-read at once when the
- * node's parameters change. `fresh` forces a re-read. A setup without a webhook secret is never
- * cached: adding the secret takes effect on the next delivery.
+ * node's parameters change. Deliveries arriving while a read is in flight share it. A setup
+ * without a webhook secret is never reused: adding the secret takes effect on the next delivery.
  */
-export async function triggerSetup(
-	ctx: IWebhookFunctions,
-	nowMs: number,
-	fresh = false,
-): Promise<TriggerSetup> {
-	const key = cacheKey(ctx);
+export async function triggerSetup(ctx: IWebhookFunctions, nowMs: number): Promise<TriggerSetup> {
+	const state = stateOf(ctx);
 	const fingerprint = JSON.stringify(ctx.getNode().parameters);
-	const cached = cache.get(key);
+	const cached = state.cached;
 	if (
-		!fresh &&
 		cached &&
 		cached.fingerprint === fingerprint &&
 		nowMs - cached.setup.readAtMs < SETUP_CACHE_MS &&
@@ -130,8 +192,52 @@ export async function triggerSetup(
 	) {
 		return cached.setup;
 	}
-	const setup = await readSetup(ctx, nowMs);
-	if (setup.secrets.current) cache.set(key, { fingerprint, setup });
-	else cache.delete(key);
-	return setup;
+	if (state.reading?.fingerprint === fingerprint) return await state.reading.promise;
+	return await startRead(state, ctx, fingerprint, nowMs).promise;
+}
+
+/**
+ * A setup read after the delivery that arrived at `arrival`: the one to judge a signature that
+ * matches none of the secrets read earlier (the credential may have changed in between). Reuses
+ * a read that already began after the arrival; otherwise joins the one read queued behind the
+ * read in flight, so simultaneous mismatches (a forged flood) share one read between them.
+ */
+export async function setupReadAfter(
+	ctx: IWebhookFunctions,
+	nowMs: number,
+	arrival: number,
+): Promise<TriggerSetup> {
+	const state = stateOf(ctx);
+	const fingerprint = JSON.stringify(ctx.getNode().parameters);
+	const cached = state.cached;
+	if (cached && cached.fingerprint === fingerprint && readAfter(cached.setup, arrival)) {
+		return cached.setup;
+	}
+	const reading = state.reading;
+	if (!reading) return await startRead(state, ctx, fingerprint, nowMs).promise;
+	if (reading.fingerprint === fingerprint && reading.startedAt > arrival) {
+		return await reading.promise;
+	}
+	const queued = state.queued;
+	if (queued && queued.fingerprint === fingerprint) {
+		queued.ctx = ctx;
+		queued.nowMs = nowMs;
+		return await queued.promise;
+	}
+	const next: QueuedRead = {
+		fingerprint,
+		ctx,
+		nowMs,
+		promise: reading.promise
+			.then(
+				() => undefined,
+				() => undefined,
+			)
+			.then(async () => {
+				if (state.queued === next) state.queued = undefined;
+				return await startRead(state, next.ctx, fingerprint, next.nowMs).promise;
+			}),
+	};
+	state.queued = next;
+	return await next.promise;
 }

@@ -1,6 +1,6 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { MISMATCH_REREAD_MS, triggerSetup, type TriggerSetup } from './config';
+import { arrivalMark, readAfter, setupReadAfter, triggerSetup, type TriggerSetup } from './config';
 import {
 	decodeSavedIds,
 	dedupeKey,
@@ -322,6 +322,7 @@ export async function handleDelivery(
 	ctx: IWebhookFunctions,
 	nowMs: () => number = Date.now,
 ): Promise<DeliveryResult> {
+	const arrival = arrivalMark();
 	const delivery = await readDelivery(ctx);
 	let now = nowMs();
 
@@ -329,13 +330,7 @@ export async function handleDelivery(
 	try {
 		setup = await triggerSetup(ctx, now);
 	} catch (error) {
-		return ended(
-			ctx,
-			refuse(500, INTERNAL, 'error', 'credential_unreadable', {
-				level: 'warn',
-				message: `could not read the CrewPass credential (${error instanceof Error ? error.message : 'unknown error'}); answered 500 so CrewPass retries`,
-			}),
-		);
+		return ended(ctx, credentialUnreadable(error));
 	}
 	const notReady = checkSetup(setup);
 	if (notReady) return ended(ctx, notReady);
@@ -346,15 +341,17 @@ export async function handleDelivery(
 	}
 
 	let verified = checkSignature(setup, delivery, now);
-	if (
-		!verified.ok &&
-		verified.reason === 'signature_mismatch' &&
-		now - setup.readAtMs >= MISMATCH_REREAD_MS
-	) {
-		// The secret may have been changed within the last SETUP_CACHE_MS: read it again once.
-		setup = await triggerSetup(ctx, now, true);
+	if (!verified.ok && verified.reason === 'signature_mismatch' && !readAfter(setup, arrival)) {
+		// The secrets were read before this delivery arrived, and the credential may have changed
+		// since: only a read that began after it may refuse it (shared by simultaneous mismatches).
+		try {
+			setup = await setupReadAfter(ctx, now, arrival);
+		} catch (error) {
+			return ended(ctx, credentialUnreadable(error));
+		}
 		const again = checkSetup(setup);
 		if (again) return ended(ctx, again);
+		now = nowMs();
 		verified = checkSignature(setup, delivery, now);
 	}
 	if (!verified.ok) return ended(ctx, unauthorized(verified.reason));
@@ -413,6 +410,13 @@ function trackHandOff(ctx: IWebhookFunctions, memory: RegisteredStore, eventId: 
 			level: 'warn',
 			message: `n8n could not start the execution for event ${eventId} (it answered CrewPass ${res.statusCode ?? '?'}); the event id was forgotten, so CrewPass's retry starts it`,
 		});
+	});
+}
+
+function credentialUnreadable(error: unknown): Refusal {
+	return refuse(500, INTERNAL, 'error', 'credential_unreadable', {
+		level: 'warn',
+		message: `could not read the CrewPass credential (${error instanceof Error ? error.message : 'unknown error'}); answered 500 so CrewPass retries`,
 	});
 }
 

@@ -267,13 +267,26 @@ export default function (ctx) {
 				return r;
 			};
 			try {
+				// The worst timing, every run: a forged delivery makes the trigger read its credential
+				// just before the change is saved, so both deliveries below arrive well within a
+				// second of that read. (The suite used to leave this to its own speed: on a fast n8n
+				// the new secret arrived < 1 s after the last read and was answered 401.) The pause
+				// makes an older trigger (one re-read per second at most) re-read on the forged one.
+				await sleep(1_100);
+				const forged = await send({
+					event_type: 'crew.compliance.changed',
+					data: complianceData(ctx.sandbox.fixtures.expired),
+					bad_signature: true,
+				});
+				assert.equal(forged.deliveries[0].status_code, 401);
+				expectedAnswers[401] += 1;
 				await save({
 					...base,
 					webhookSecret: rotated,
 					previousWebhookSecret: base.webhookSecret,
 					rotationGraceEndsAt: new Date(Date.now() + 3_600_000).toISOString(),
 				});
-				for (const secret of [base.webhookSecret, rotated]) {
+				for (const secret of [rotated, base.webhookSecret]) {
 					const r = await deliver(secret);
 					assert.equal(
 						r.deliveries[0].status_code,

@@ -686,9 +686,10 @@ describe('CrewPass Trigger webhook(): per-delivery costs', () => {
 		const forged = signedDelivery(envelope(), { secret: 'whsec_attacker' });
 		for (let i = 0; i < 10; i++) await harness.deliver(forged.body, forged.headers);
 		expect(harness.executions).toHaveLength(10);
-		// One read, plus at most one re-read for the forged burst (a changed secret is looked for
-		// at most once a second).
-		expect(reads.mock.calls.length).toBeLessThanOrEqual(2);
+		// One read for the genuine deliveries and their duplicates; each forged delivery is judged
+		// again on a read that began after it arrived (the secret may have been changed since:
+		// secretChange.test.ts), one read each when they come one after another.
+		expect(reads).toHaveBeenCalledTimes(1 + 10);
 		expect(harness.calls.some((call) => call.staticDataSaved)).toBe(false);
 	});
 
@@ -717,21 +718,13 @@ describe('CrewPass Trigger webhook(): per-delivery costs', () => {
 		expect(harness.executions[3][0][0].json.delivery).toBeDefined();
 	});
 
-	it('a secret changed in the credential works on the next delivery (a mismatch re-reads once)', async () => {
+	it('a secret changed in the credential works on the next delivery, however soon (a mismatch re-reads once)', async () => {
 		await startHarness();
 		const first = signedDelivery(envelope());
 		expect((await harness.deliver(first.body, first.headers)).status).toBe(200);
 		harness.options.credentials = credentials({ webhookSecret: 'whsec_rotated' });
-		const spy = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 1500);
-		try {
-			const next = signedDelivery(envelope(), {
-				secret: 'whsec_rotated',
-				timestamp: String(Math.floor(Date.now() / 1000)),
-			});
-			expect((await harness.deliver(next.body, next.headers)).status).toBe(200);
-		} finally {
-			spy.mockRestore();
-		}
+		const next = signedDelivery(envelope(), { secret: 'whsec_rotated' });
+		expect((await harness.deliver(next.body, next.headers)).status).toBe(200);
 		expect(reads).toHaveBeenCalledTimes(2);
 	});
 });

@@ -22,6 +22,7 @@ function setup(overrides: Partial<TriggerSetup> = {}): TriggerSetup {
 		secrets: { current: SECRET },
 		credentialName: 'CrewPass account',
 		readAtMs: NOW,
+		readOrder: 0,
 		...overrides,
 	};
 }
