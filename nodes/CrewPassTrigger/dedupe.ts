@@ -205,8 +205,10 @@ export interface RegisteredStore {
 	store: DedupeStore;
 	/** `savedAt` of the static-data copy last merged into the store (-1 = none yet). */
 	mergedSavedAt: number;
-	/** Accepted deliveries n8n has not answered yet (see handOff.ts). */
+	/** Accepted deliveries n8n has not answered yet, and executions still to come (handOff.ts). */
 	handOffs: PendingHandOffs;
+	/** When an execution in this process last saved this trigger's ids (ms; -1 = never). */
+	savedHereAtMs: number;
 }
 
 /** One store per workflow + trigger node, for the life of the process. */
@@ -228,6 +230,7 @@ export function dedupeStoreFor(
 			store: new DedupeStore(limits),
 			mergedSavedAt: -1,
 			handOffs: new PendingHandOffs(),
+			savedHereAtMs: -1,
 		};
 		registered.store.seed(seed(), nowMs);
 		stores.set(key, registered);

@@ -31,9 +31,23 @@ export async function watchHandOff(res: HandOffResponse): Promise<boolean> {
 	});
 }
 
-/** The hand-offs still pending in this process, per trigger memory and event id. */
+/**
+ * How long an accepted event counts as having its execution still to come in this process. Past
+ * this it is not waited for: its execution may never run here (n8n stopped first; in queue mode
+ * executions run on a worker, which never hands off).
+ */
+export const EXECUTION_EXPECTED_WITHIN_MS = 60_000;
+
+/**
+ * The hand-offs still pending in this process, per trigger memory and event id; and the accepted
+ * events whose execution has not run the trigger's execute() yet (persist.ts saves the ids less
+ * often while such executions are still to come: the last of them saves).
+ */
 export class PendingHandOffs {
 	private readonly pending = new Map<string, Promise<boolean>>();
+
+	/** event id → when it was accepted (ms), oldest first. */
+	private readonly toRun = new Map<string, number>();
 
 	/** The pending hand-off of `eventId`, if there is one. */
 	get(eventId: string): Promise<boolean> | undefined {
@@ -44,13 +58,42 @@ export class PendingHandOffs {
 	 * Tracks the hand-off of `eventId` until it settles; `onFailed` runs (before any waiting
 	 * copy resumes) when n8n did not take the event.
 	 */
-	track(eventId: string, outcome: Promise<boolean>, onFailed: () => void): void {
+	track(
+		eventId: string,
+		outcome: Promise<boolean>,
+		onFailed: () => void,
+		nowMs: number = Date.now(),
+	): void {
+		this.toRun.delete(eventId);
+		this.toRun.set(eventId, nowMs);
+		this.forgetOverdue(nowMs);
 		const settled = outcome.then((ok) => {
 			if (this.pending.get(eventId) === settled) this.pending.delete(eventId);
-			if (!ok) onFailed();
+			if (!ok) {
+				this.toRun.delete(eventId);
+				onFailed();
+			}
 			return ok;
 		});
 		this.pending.set(eventId, settled);
+	}
+
+	/**
+	 * The execution of `eventIds` runs execute() now. Returns how many other accepted events of
+	 * this trigger still have their execution to come (accepted within
+	 * EXECUTION_EXPECTED_WITHIN_MS, hand-off not failed).
+	 */
+	executionsRan(eventIds: readonly string[], nowMs: number): number {
+		for (const id of eventIds) this.toRun.delete(id);
+		this.forgetOverdue(nowMs);
+		return this.toRun.size;
+	}
+
+	private forgetOverdue(nowMs: number): void {
+		for (const [id, acceptedAt] of this.toRun) {
+			if (nowMs - acceptedAt < EXECUTION_EXPECTED_WITHIN_MS) break;
+			this.toRun.delete(id);
+		}
 	}
 
 	get size(): number {

@@ -13,11 +13,11 @@ import type { TriggerHarness } from '../../harness/webhook';
  */
 export async function runStartedExecutions(
 	harness: TriggerHarness,
-	options: { from?: number; mode?: WorkflowExecuteMode } = {},
+	options: { from?: number; to?: number; mode?: WorkflowExecuteMode } = {},
 ): Promise<INodeExecutionData[][]> {
 	const outputs: INodeExecutionData[][] = [];
 	const mode = options.mode ?? harness.mode;
-	for (const workflowData of harness.executions.slice(options.from ?? 0)) {
+	for (const workflowData of harness.executions.slice(options.from ?? 0, options.to)) {
 		const { workflow, workflowData: saved } = harnessWorkflow(harness.node, {
 			id: harness.options.workflowId ?? 'crewpass-trigger-workflow',
 			active: mode !== 'manual',
