@@ -13,7 +13,20 @@
 //   npm run bench -- --rows poll --poll-crew 10000 --poll-runs 3
 //                                          the polling trigger's roster poll (3 runs unless
 //                                          --poll-runs, or --runs, says otherwise)
+//   npm run bench -- --rows floor          the CrewPass Trigger against the floor (a do-nothing
+//                                          community trigger, scripts/bench/floor/) in the same n8n,
+//                                          interleaved: 600 accepted, 2,000 duplicate, 2,000 forged
+//                                          deliveries a side, under n8n's defaults and under
+//                                          N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true (an n8n each);
+//                                          six ratios floor time / our time, goal ≥ 0.95
+//   npm run bench -- --rows floor --floor-settings lazy --floor-accepted 200
+//                                          one setting (defaults, lazy), fewer deliveries
+//                                          (--floor-duplicates, --floor-forged, --floor-batch,
+//                                          --floor-refusal-batch)
 //   npm run bench -- --profile             also CPU-profile n8n and print self time by package/function
+//                                          (the floor row: ours vs the floor per delivery, per path)
+//   npm run bench -- --results <file>      where the run's figures are added (default
+//                                          docs/bench-results.json; --no-record: nowhere)
 //   npm run bench -- --no-build            reuse dist/ as it is (still packs and installs)
 //   npm run bench -- --n8n-env N8N_EXPRESSION_ENGINE=legacy
 //                                          start n8n with this setting too (repeatable; N8N_* only).
@@ -23,7 +36,8 @@
 // Environment: CREWPASS_BENCH_DIR (default <tmp>/crewpass-bench: n8n's data folder, log, profiles),
 // BENCH_CREW, BENCH_LATENCY_MS, BENCH_CONCURRENCY, BENCH_DELIVERIES, BENCH_GETMANY_CREW,
 // BENCH_RUNS, BENCH_ROWS, BENCH_STATUS_EVENTS, BENCH_STATUS_CREW, BENCH_POLL_CREW,
-// BENCH_POLL_RUNS; the installer's CREWPASS_N8N_*
+// BENCH_POLL_RUNS, BENCH_FLOOR_ACCEPTED, BENCH_FLOOR_DUPLICATES, BENCH_FLOOR_FORGED; the
+// installer's CREWPASS_N8N_*
 // variables.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -33,12 +47,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { CREDENTIAL_TYPE, N8nClient, launchN8n, log, sleep } from './lib/n8n.mjs';
+import {
+	CREDENTIAL_TYPE,
+	N8nClient,
+	REPO,
+	buildAndPack,
+	launchN8n,
+	log,
+	sleep,
+} from './lib/n8n.mjs';
 import { OWNER, publishWorkflow, unpublishWorkflow, waitForWebhook } from './lib/demo.mjs';
 import { busiest, startCrewPassServer } from './bench/servers.mjs';
 import { delivery, postLoad } from './bench/load.mjs';
 import { sampleMemory } from './bench/memory.mjs';
 import { printProfiles } from './bench/profile.mjs';
+import {
+	FLOOR_SETTINGS,
+	PATHS as FLOOR_PATHS,
+	compareProfiles,
+	packFloor,
+	runFloorSetting,
+} from './bench/floor.mjs';
 import {
 	POLLING_NODE,
 	POLL_SINK,
@@ -55,7 +84,7 @@ import {
 import { executionData, executions as allExecutions, nodeOutput } from '../test/e2e/context.mjs';
 
 const tag = 'bench';
-const ALL_ROWS = ['fleet', 'accepted', 'refused', 'getmany', 'status', 'poll'];
+const ALL_ROWS = ['fleet', 'accepted', 'refused', 'getmany', 'status', 'poll', 'floor'];
 
 const { values: flags } = parseArgs({
 	options: {
@@ -70,6 +99,14 @@ const { values: flags } = parseArgs({
 		'poll-runs': { type: 'string' },
 		runs: { type: 'string' },
 		rows: { type: 'string' },
+		'floor-accepted': { type: 'string' },
+		'floor-duplicates': { type: 'string' },
+		'floor-forged': { type: 'string' },
+		'floor-batch': { type: 'string' },
+		'floor-refusal-batch': { type: 'string' },
+		'floor-settings': { type: 'string' },
+		results: { type: 'string' },
+		'no-record': { type: 'boolean', default: false },
 		profile: { type: 'boolean', default: false },
 		'n8n-env': { type: 'string', multiple: true },
 		'no-build': { type: 'boolean', default: false },
@@ -111,6 +148,28 @@ const P = {
 		flags.runs !== undefined
 			? int('runs', 'BENCH_RUNS', 3, 1, 51)
 			: int('poll-runs', 'BENCH_POLL_RUNS', 3, 1, 51),
+	floor: {
+		accepted: int('floor-accepted', 'BENCH_FLOOR_ACCEPTED', 600, 2, 20_000),
+		duplicate: int('floor-duplicates', 'BENCH_FLOOR_DUPLICATES', 2_000, 2, 100_000),
+		forged: int('floor-forged', 'BENCH_FLOOR_FORGED', 2_000, 2, 100_000),
+	},
+	floorBatch: {
+		accepted: int('floor-batch', 'BENCH_FLOOR_BATCH', 100, 1, 1_000),
+		refusal: int('floor-refusal-batch', 'BENCH_FLOOR_REFUSAL_BATCH', 250, 1, 10_000),
+	},
+	floorSettings: (flags['floor-settings'] ?? FLOOR_SETTINGS.map((s) => s.key).join(','))
+		.split(',')
+		.map((k) => {
+			const s = FLOOR_SETTINGS.find((x) => x.key === k.trim());
+			if (!s)
+				throw new Error(
+					`--floor-settings: unknown "${k}" (${FLOOR_SETTINGS.map((x) => x.key).join(', ')})`,
+				);
+			return s;
+		}),
+	results: flags['no-record']
+		? undefined
+		: path.resolve(flags.results ?? path.join(REPO, 'docs', 'bench-results.json')),
 	rows: (flags.rows ?? process.env.BENCH_ROWS ?? ALL_ROWS.join(','))
 		.split(',')
 		.map((r) => r.trim()),
@@ -825,10 +884,8 @@ function printTable(machine) {
 	out.write(`\n${results.filter((r) => r.pass).length}/${results.length} rows meet their goal\n`);
 }
 
-async function main() {
-	const t0 = Date.now();
-	const loadAtStart = os.loadavg();
-	fs.rmSync(DIR, { recursive: true, force: true });
+/** Every row but the floor, in one n8n; returns the machine line and our tarball. */
+async function runMainRows(t0, loadAtStart) {
 	const profDir = path.join(DIR, 'cpu-profiles');
 	/** @type {Record<string, string>} */
 	const extra = {};
@@ -960,7 +1017,6 @@ async function main() {
 	await teardown();
 	const exitedAt = Date.now();
 	teardown = async () => {};
-	printTable(machine);
 	if (P.profile) {
 		process.stdout.write('\nwhere n8n spent its CPU during every measured block:');
 		printProfiles(profDir, { windows, exitedAt });
@@ -977,9 +1033,143 @@ async function main() {
 			}
 		}
 	}
+	return { machine, tarball: launched.tarball };
+}
+
+/**
+ * The floor row: one n8n per setting (ours and the floor installed side by side), after the
+ * other rows' n8n has stopped. Adds its six rows; returns what the results file keeps.
+ */
+async function benchFloor(tarball) {
+	const floorTarball = packFloor(path.join(DIR, 'floor-package'));
+	const runs = [];
+	for (const setting of P.floorSettings) {
+		const figures = await runFloorSetting({
+			dir: path.join(DIR, `floor-${setting.key}`),
+			tarball,
+			floorTarball,
+			setting,
+			extraEnv: P.n8nSettings,
+			profile: P.profile,
+			counts: P.floor,
+			batch: P.floorBatch,
+			concurrency: P.concurrency,
+			tag,
+			onStarted: (stop) => {
+				teardown = stop;
+			},
+		});
+		teardown = async () => {};
+		runs.push(figures);
+		for (const p of FLOOR_PATHS) {
+			const f = figures.figures[p];
+			const rate = (s) => `${f1((s.n / s.ms) * 1000)}/s`;
+			row(
+				`CrewPass Trigger vs the floor, ${p} deliveries (${p === 'accepted' ? 'genuine, new event ids, each starts an execution' : p === 'duplicate' ? 'a remembered event id, starts nothing' : 'bad signature, starts nothing'}), ${setting.label}, concurrency ${P.concurrency}`,
+				`${Math.round(f.ours.ms)} ms for ${f.ours.n} (${rate(f.ours)}), ${f.ours.started} executions`,
+				`floor trigger in the same n8n, interleaved batches of ${f.batch}: ${Math.round(f.floor.ms)} ms for ${f.floor.n} (${rate(f.floor)}); answers only: ratio ${f2(f.answersRatio)}; n8n's CPU a delivery: ours ${f2(f.ours.cpuMs / f.ours.n)} ms, floor ${f2(f.floor.cpuMs / f.floor.n)} ms (ratio ${f2(f.cpuRatio)})`,
+				f.ratio,
+				'≥ 0.95 (floor time / our time)',
+				f.pass,
+				`load average ${f.load.map(f2).join(' → ')}${f.problems.length ? '; ' + f.problems.join('; ') : ''}`,
+			);
+		}
+		if (figures.profile) {
+			process.stdout.write(
+				`\nwhere n8n's main process spent its CPU per delivery, ours vs the floor, ${setting.label}:`,
+			);
+			figures.profileSummary = compareProfiles(figures.profile, figures.figures);
+		}
+	}
+	return runs;
+}
+
+/** Adds this run's figures to the results file (a JSON list of runs, newest last). */
+function record(entry) {
+	if (!P.results) return;
+	let runs = [];
+	try {
+		const old = JSON.parse(fs.readFileSync(P.results, 'utf8'));
+		if (Array.isArray(old.runs)) runs = old.runs;
+	} catch {
+		// a new file
+	}
+	runs.push(entry);
+	const doc = {
+		about:
+			'npm run bench: every run adds an entry (scripts/bench.mjs; --results <file>, --no-record). ratio = ours / reference as the row defines it; floor rows: floor time / our time, goal >= 0.95.',
+		runs: runs.slice(-50),
+	};
+	fs.mkdirSync(path.dirname(P.results), { recursive: true });
+	fs.writeFileSync(P.results, JSON.stringify(doc, null, '\t') + '\n');
+	log(tag, `figures added to ${path.relative(process.cwd(), P.results) || P.results}`);
+}
+
+async function main() {
+	const t0 = Date.now();
+	const startedAt = new Date().toISOString();
+	const loadAtStart = os.loadavg();
+	fs.rmSync(DIR, { recursive: true, force: true });
+	const cpus = os.cpus();
+	let machine = `${cpus.length} × ${cpus[0]?.model?.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB, load average ${loadAtStart.map(f2).join(' ')} at the start`;
+	let tarball;
+	if (P.rows.some((r) => r !== 'floor'))
+		({ machine, tarball } = await runMainRows(t0, loadAtStart));
+	let floorRuns = [];
+	if (P.rows.includes('floor')) {
+		tarball ??= buildAndPack(path.join(DIR, 'pack'), { build: !flags['no-build'] });
+		floorRuns = await benchFloor(tarball);
+		const first = floorRuns[0];
+		if (first && !P.rows.some((r) => r !== 'floor'))
+			machine = `n8n ${first.n8nVersion} on Node ${first.nodeVersion}, SQLite, ${machine}`;
+	}
+	printTable(machine);
+	const loadAtEnd = os.loadavg();
+	record({
+		date: startedAt,
+		machine,
+		loadAverage: { start: loadAtStart, end: loadAtEnd },
+		n8nSettings: P.n8nSettings,
+		rows: results.map((r) => ({
+			job: r.job,
+			ratio: r.ratio,
+			goal: r.goal,
+			pass: r.pass,
+			note: r.note,
+		})),
+		floor: floorRuns.map((r) => ({
+			n8nVersion: r.n8nVersion,
+			nodeVersion: r.nodeVersion,
+			setting: r.setting,
+			loadAverage: { start: r.loadStart, end: r.loadEnd },
+			concurrency: P.concurrency,
+			paths: Object.fromEntries(
+				Object.entries(r.figures).map(([p, f]) => [
+					p,
+					{
+						ratio: Number(f.ratio.toFixed(3)),
+						answersRatio: Number(f.answersRatio.toFixed(3)),
+						cpuRatio: Number(f.cpuRatio.toFixed(3)),
+						oursCpuMsPerDelivery: Number((f.ours.cpuMs / f.ours.n).toFixed(3)),
+						floorCpuMsPerDelivery: Number((f.floor.cpuMs / f.floor.n).toFixed(3)),
+						pass: f.pass,
+						deliveriesPerSide: f.deliveries,
+						batch: f.batch,
+						oursMs: Math.round(f.ours.ms),
+						floorMs: Math.round(f.floor.ms),
+						oursBatchesMs: f.ours.batches,
+						floorBatchesMs: f.floor.batches,
+						loadAverage: f.load,
+						problems: f.problems,
+					},
+				]),
+			),
+			profile: r.profileSummary,
+		})),
+	});
 	log(
 		tag,
-		`done in ${f1((Date.now() - t0) / 1000)} s; load average ${os.loadavg().map(f2).join(' ')} at the end`,
+		`done in ${f1((Date.now() - t0) / 1000)} s; load average ${loadAtEnd.map(f2).join(' ')} at the end`,
 	);
 	return results.every((r) => r.pass) ? 0 : 1;
 }

@@ -22,6 +22,65 @@ function fileOf(url) {
 }
 
 /**
+ * A .cpuprofile read once, to summarise for any set of windows:
+ * `summarise(windows, exitedAt)` as summarise() below.
+ * @param {string} file
+ */
+export function loadProfile(file) {
+	const prof = JSON.parse(fs.readFileSync(file, 'utf8'));
+	const nodes = new Map(prof.nodes.map((n) => [n.id, n]));
+	// sample times in the profile's clock (µs); the last one is (about) the process's exit
+	const times = new Float64Array(prof.samples.length);
+	let t = prof.startTime;
+	prof.samples.forEach((_, i) => {
+		t += prof.timeDeltas[i] ?? 0;
+		times[i] = t;
+	});
+	return {
+		/**
+		 * @param {{ from: number, to: number }[] | undefined} windows
+		 * @param {number | undefined} exitedAt
+		 */
+		summarise(windows, exitedAt) {
+			const self = new Map();
+			const inWindow = (us) => {
+				if (!windows || exitedAt === undefined) return true;
+				const epochMs = exitedAt - (prof.endTime - us) / 1000;
+				return windows.some((w) => epochMs >= w.from && epochMs <= w.to);
+			};
+			prof.samples.forEach((id, i) => {
+				if (inWindow(times[i])) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+			});
+			const byPackage = new Map();
+			const byFunction = new Map();
+			let totalUs = 0;
+			let idleUs = 0;
+			for (const [id, us] of self) {
+				const { functionName, url, lineNumber } = nodes.get(id).callFrame;
+				totalUs += us;
+				if (functionName === '(idle)') {
+					idleUs += us;
+					continue;
+				}
+				const pkg = packageOf(url, functionName);
+				byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
+				const fn = url
+					? `${functionName || '(anonymous)'} ${fileOf(url)}:${lineNumber + 1}`
+					: functionName || '(anonymous)';
+				byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
+			}
+			const sorted = (m) => [...m].sort((a, b) => b[1] - a[1]).map(([k, us]) => [k, us / 1000]);
+			return {
+				totalMs: totalUs / 1000,
+				busyMs: (totalUs - idleUs) / 1000,
+				byPackage: sorted(byPackage),
+				byFunction: sorted(byFunction),
+			};
+		},
+	};
+}
+
+/**
  * { totalMs, busyMs, byPackage: [[name, ms]], byFunction: [[name, ms]] } of one .cpuprofile.
  * With `windows` ([{ from, to }] in epoch ms) and `exitedAt` (epoch ms when the process ended,
  * which is where the profile ends), only the samples inside a window count.
@@ -29,45 +88,7 @@ function fileOf(url) {
  * @param {{ windows?: { from: number, to: number }[], exitedAt?: number }} [options]
  */
 export function summarise(file, { windows, exitedAt } = {}) {
-	const prof = JSON.parse(fs.readFileSync(file, 'utf8'));
-	const nodes = new Map(prof.nodes.map((n) => [n.id, n]));
-	const self = new Map();
-	// sample times in the profile's clock (µs); the last one is (about) exitedAt
-	let t = prof.startTime;
-	const inWindow = (us) => {
-		if (!windows || exitedAt === undefined) return true;
-		const epochMs = exitedAt - (prof.endTime - us) / 1000;
-		return windows.some((w) => epochMs >= w.from && epochMs <= w.to);
-	};
-	prof.samples.forEach((id, i) => {
-		t += prof.timeDeltas[i] ?? 0;
-		if (inWindow(t)) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
-	});
-	const byPackage = new Map();
-	const byFunction = new Map();
-	let totalUs = 0;
-	let idleUs = 0;
-	for (const [id, us] of self) {
-		const { functionName, url, lineNumber } = nodes.get(id).callFrame;
-		totalUs += us;
-		if (functionName === '(idle)') {
-			idleUs += us;
-			continue;
-		}
-		const pkg = packageOf(url, functionName);
-		byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
-		const fn = url
-			? `${functionName || '(anonymous)'} ${fileOf(url)}:${lineNumber + 1}`
-			: functionName || '(anonymous)';
-		byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
-	}
-	const sorted = (m) => [...m].sort((a, b) => b[1] - a[1]).map(([k, us]) => [k, us / 1000]);
-	return {
-		totalMs: totalUs / 1000,
-		busyMs: (totalUs - idleUs) / 1000,
-		byPackage: sorted(byPackage),
-		byFunction: sorted(byFunction),
-	};
+	return loadProfile(file).summarise(windows, exitedAt);
 }
 
 /**
