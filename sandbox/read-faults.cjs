@@ -26,6 +26,7 @@ const KINDS = {
 	end_early: ['fleet'],
 	cursor_repeat: ['fleet'],
 	field_missing: ['compliance'],
+	other_crew: ['documents', 'compliance'],
 	invalid_json: ENDPOINTS,
 	html: ENDPOINTS,
 	empty_body: ENDPOINTS,
@@ -41,6 +42,8 @@ const ERROR_CODES = {
 };
 const ID_FIELD = { fleet: 'crew_unique_id', vessels: 'vessel_id', documents: 'document_id' };
 const MAX_HANG_MS = 10 * 60_000;
+/** other_crew: the crew member a documents / compliance answer names instead of the one asked for */
+const OTHER_CREW = 'crew_someone_else';
 
 /** @param {string} message */
 function invalid(message) {
@@ -267,6 +270,7 @@ async function answerReadFault(rule, { req, endpoint, build, cursorHere }) {
 	} else if (f === 'end_early') body.next_cursor = null;
 	else if (f === 'cursor_repeat') body.next_cursor = cursorHere;
 	else if (f === 'field_missing') delete body.overall_status;
+	else if (f === 'other_crew') body.crew_unique_id = OTHER_CREW;
 	return body;
 }
 

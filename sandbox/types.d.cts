@@ -447,6 +447,8 @@ export type ReadFaultKind =
 	| 'cursor_repeat'
 	/** compliance: no `overall_status` */
 	| 'field_missing'
+	/** documents, compliance: the answer names another crew member (`crew_someone_else`) */
+	| 'other_crew'
 	/** 200 with a truncated JSON body */
 	| 'invalid_json'
 	/** 200 text/html (a proxy or captive page) */

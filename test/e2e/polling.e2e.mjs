@@ -11,7 +11,11 @@
 //      other faults with CREWPASS_E2E_PAGE_FAULTS): an error execution without the key, nothing
 //      emitted, then the pending change exactly once from the next clean poll, no one left;
 //   4. n8n restarted between polls: a change emitted just before is not emitted again, a change
-//      made while n8n was down arrives exactly once.
+//      made while n8n was down arrives exactly once;
+//   5. a document watch (its own workflow, once the roster one is unpublished): one crew member's
+//      documents answered malformed (no `items`, an empty body, another crew member's; more with
+//      CREWPASS_E2E_DOCUMENT_FAULTS): an error execution naming the request, nothing emitted,
+//      then only the real document change from the next clean poll, none of theirs.
 // Runs after the other suites and before restart.e2e.mjs (scripts/e2e.mjs): it restarts n8n.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -39,6 +43,20 @@ const PAGE_SIZE = 200;
 const PAGE_FAULTS = (process.env.CREWPASS_E2E_PAGE_FAULTS || '503,items_missing')
 	.split(',')
 	.map((f) => (/^\d+$/.test(f) ? Number(f) : f));
+/** Faults for one crew member's documents read (sandbox read faults, endpoint documents). */
+const DOCUMENT_FAULTS = (
+	process.env.CREWPASS_E2E_DOCUMENT_FAULTS || 'items_missing,empty_body,other_crew'
+).split(',');
+/** What the error of each documents fault says was wrong. */
+const DOCUMENT_PROBLEMS = {
+	items_missing: /"items" is missing, not a list/,
+	empty_body: /"items" is missing, not a list/,
+	items_not_list: /"items" is an object, not a list/,
+	bad_row: /item 0 of the page has no document_id/,
+	other_crew: /is for crew member "crew_someone_else"/,
+	invalid_json: /not a JSON object/,
+	html: /not a JSON object/,
+};
 
 /** Every Trigger On value read from the roster or the vessel list (not the per-crew reads). */
 function rosterAndVesselKinds() {
@@ -659,6 +677,132 @@ export default function (ctx) {
 				restartStartMs: restart.startMs,
 				restartTestMs: Date.now() - t,
 			});
+		});
+
+		test(`a malformed documents answer is never a diff (${DOCUMENT_FAULTS.join(', ')}): an error, nothing emitted, then only the real change`, async () => {
+			const t = Date.now();
+			const main = wf;
+			// Only the document watch reads the roster from here on: its polls are the reads waited for.
+			await unpublishWorkflow(ctx.client, main.id);
+			const created = await ctx.client.post('/rest/workflows', {
+				name: 'e2e: CrewPass Polling Trigger (documents) → sink',
+				nodes: [
+					{
+						id: 'c0a8012e-0000-4000-8000-000000000019',
+						name: NODE,
+						type: POLLING_TRIGGER_TYPE,
+						typeVersion: 1,
+						position: [0, 0],
+						parameters: {
+							pollTimes: everySeconds(5),
+							events: ['documentAdded', 'documentStatusChanged', 'documentExpired'],
+							options: {},
+						},
+						credentials: {
+							crewPassApi: { id: ctx.demo.credential.id, name: ctx.demo.credential.name },
+						},
+					},
+					{
+						id: 'c0a8012e-0000-4000-8000-00000000001a',
+						name: SINK,
+						type: 'n8n-nodes-base.httpRequest',
+						typeVersion: 4.2,
+						position: [220, 0],
+						parameters: {
+							method: 'POST',
+							url: `${ctx.sandbox.url}/_sandbox/inbox/${INBOX}`,
+							sendBody: true,
+							specifyBody: 'json',
+							jsonBody: '={{ JSON.stringify($json) }}',
+							options: {},
+						},
+					},
+				],
+				connections: { [NODE]: { main: [[{ node: SINK, type: 'main', index: 0 }]] } },
+				settings: {
+					executionOrder: 'v1',
+					saveDataSuccessExecution: 'all',
+					saveDataErrorExecution: 'all',
+				},
+				active: false,
+			});
+			const readsDocuments = (c) =>
+				c.consents.includes('crew:documents:read') && c.documents.length > 0;
+			try {
+				const before = await lastRead();
+				wf = await publishWorkflow(ctx.client, created.id);
+				wf.id = created.id;
+				const baseline = await nextRead(before, 'the document watch: the baseline');
+				await nextRead(baseline.id, 'the document watch: the poll after the baseline');
+				await settle();
+				const start = sink().length;
+				assert.equal((await executions(ctx, wf.id)).length, 0, 'no execution for the baseline');
+
+				for (const fault of DOCUMENT_FAULTS) {
+					const [X, Y] = await pick(2, readsDocuments);
+					const exec0 = await byStatus();
+					const at = sink().length;
+					// X's documents answered malformed once; Y uploads a new ENG1 (a real Document Added).
+					await nextRead(await lastRead(), `documents ${fault}: a read before the fault`);
+					await control('POST', 'read-faults', {
+						endpoint: 'documents',
+						crew_unique_id: X,
+						fault,
+						times: 1,
+					});
+					const upload = await control('POST', `crew/${Y}/documents`, { requirement_key: 'eng1' });
+					const { error, text } = await newError(exec0.ids, `documents ${fault}`);
+					log('polling', `documents ${fault}: ${error.message} | ${error.description}`);
+					assert.ok(
+						text.includes(`GET /api/v2/employers/me/crew/${X}/documents`),
+						`documents ${fault}: the error names the request: ${error.message}`,
+					);
+					assert.match(
+						error.message,
+						DOCUMENT_PROBLEMS[fault] ?? /./,
+						`documents ${fault}: what was wrong`,
+					);
+					assert.match(error.description, /Base URL/, `documents ${fault}: how to fix it`);
+					assert.match(text, /nothing was emitted/i, `documents ${fault}: nothing was emitted`);
+					assert.deepEqual((await control('GET', 'read-faults')).items, [], 'the fault was read');
+
+					// the next clean poll (and a quiet one after it): Y's new document once, nothing of X's
+					const { next } = await polled(`documents ${fault}: the clean poll`);
+					await sinkReaches(at + 1, `documents ${fault}: Y's new document`);
+					await nextRead(next.id, `documents ${fault}: a quiet poll`);
+					await settle();
+					assertItems(
+						sink().slice(at),
+						[
+							{
+								event_type: 'crew.document.added',
+								key: { crew_unique_id: Y, document_id: upload.document.document_id },
+								before: null,
+								after: {
+									verification_status: upload.document.verification_status,
+									expiry_date: upload.document.expiry_date,
+								},
+							},
+						],
+						`after documents ${fault}`,
+					);
+					const since = (await byStatus()).list.filter((e) => !exec0.ids.has(String(e.id)));
+					assert.deepEqual(
+						since.map((e) => e.status).sort(),
+						['error', 'success'],
+						`documents ${fault}: one error execution, one with the real change`,
+					);
+				}
+				assert.equal(
+					sink().length - start,
+					DOCUMENT_FAULTS.length,
+					'one item per fault, all of them real',
+				);
+			} finally {
+				await unpublishWorkflow(ctx.client, created.id).catch(() => {});
+				wf = main;
+			}
+			timings.documentFaultsMs = Date.now() - t;
 		});
 	});
 }

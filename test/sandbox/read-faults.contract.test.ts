@@ -240,6 +240,10 @@ describe('vessels, documents and compliance reads', () => {
 		expect(r.status).toBe(200);
 		expect(r.body).not.toHaveProperty('overall_status');
 		expect(r.body.crew_unique_id).toBe(target);
+		await addFault({ endpoint: 'compliance', fault: 'other_crew' });
+		const other = await check(target);
+		expect(other.body.crew_unique_id).toBe('crew_someone_else');
+		expect(other.body.overall_status).toBe('at_risk');
 	});
 
 	it('documents: bad_row removes the first document_id; 429 for one crew member', async () => {
@@ -247,6 +251,11 @@ describe('vessels, documents and compliance reads', () => {
 		await addFault({ endpoint: 'documents', crew_unique_id: id, fault: 'bad_row' });
 		const r = await call(sb.url, api(`/crew/${id}/documents`), { key });
 		expect(r.body.items[0]).not.toHaveProperty('document_id');
+		await addFault({ endpoint: 'documents', crew_unique_id: id, fault: 'other_crew' });
+		const other = await call(sb.url, api(`/crew/${id}/documents`), { key });
+		expect(other.status).toBe(200);
+		expect(other.body.crew_unique_id).toBe('crew_someone_else');
+		expect(other.body.items.length).toBeGreaterThan(0);
 		await addFault({ endpoint: 'documents', fault: 429 });
 		expectErrorEnvelope(
 			await call(sb.url, api(`/crew/${id}/documents`), { key }),
@@ -276,6 +285,7 @@ describe('managing read faults', () => {
 			{ endpoint: 'vessels', page: 2, fault: 503 },
 			{ endpoint: 'vessels', fault: 'end_early' },
 			{ endpoint: 'fleet', fault: 'field_missing' },
+			{ endpoint: 'vessels', fault: 'other_crew' },
 			{ endpoint: 'fleet', crew_unique_id: 'crew_00001', fault: 503 },
 			{ fault: 503, times: 2, reads: 2 },
 			{ endpoint: 'compliance', fault: 503, reads: 1 },
