@@ -1084,6 +1084,15 @@ async function benchFloor(tarball) {
 	return runs;
 }
 
+/** The commit measured, and whether nodes/ or credentials/ differed from it (the build packs the working tree). */
+function codeVersion() {
+	const git = (...args) =>
+		spawnSync('git', ['-C', REPO, ...args], { encoding: 'utf8' }).stdout?.trim();
+	const commit = git('rev-parse', '--short', 'HEAD');
+	const changed = git('status', '--porcelain', '--', 'nodes', 'credentials', 'package.json');
+	return { commit, nodesChanged: Boolean(changed) };
+}
+
 /** Adds this run's figures to the results file (a JSON list of runs, newest last). */
 function record(entry) {
 	if (!P.results) return;
@@ -1127,6 +1136,7 @@ async function main() {
 	const loadAtEnd = os.loadavg();
 	record({
 		date: startedAt,
+		code: codeVersion(),
 		machine,
 		loadAverage: { start: loadAtStart, end: loadAtEnd },
 		n8nSettings: P.n8nSettings,
