@@ -21,7 +21,8 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxAttempts: 6,
-	maxTotalWaitMs: 60_000,
+	// the five backoffs of 0.5, 1, 2, 4 and 8 s at most (equal jitter): 15.5 s in all
+	maxTotalWaitMs: 15_500,
 	maxRateLimitWaitMs: 10 * 60_000,
 	baseDelayMs: 500,
 	maxDelayMs: 8_000,
