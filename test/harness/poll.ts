@@ -27,6 +27,7 @@ import type {
 } from 'n8n-workflow';
 
 import { CrewPassPollingTrigger } from '../../nodes/CrewPassPollingTrigger/CrewPassPollingTrigger.node';
+import { forgetAll } from '../../nodes/CrewPassPollingTrigger/overlap';
 import {
 	additionalDataFor,
 	harnessNode,
@@ -85,7 +86,7 @@ export class PollingWorkflow {
 	constructor(
 		parameters: INodeParameters,
 		private credentials: ICredentialDataDecryptedObject = testCredentials(),
-		private options: SchedulerOptions = {},
+		public options: SchedulerOptions = {},
 	) {
 		this.scheduler = options.scheduler ?? 'default';
 		this.node = harnessNode(parameters, {
@@ -112,6 +113,7 @@ export class PollingWorkflow {
 	 * activation again; the durable scheduler's job survives, so its next poll is a plain tick.
 	 */
 	restart(): void {
+		forgetAll(); // the process's memory (leases, progress) is gone with it
 		this.start();
 		this.activating = this.scheduler === 'default';
 	}
