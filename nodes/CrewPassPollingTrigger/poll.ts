@@ -128,7 +128,7 @@ export function readSettings(ctx: IPollFunctions): PollSettings {
 }
 
 const STOPPED =
-	'The poll stopped: nothing was emitted and the last stored read of the fleet is kept; the next poll reads the roster again, and the same compliance and documents.';
+	'The poll stopped: nothing was emitted and the last complete read of the fleet is kept; the next poll reads the roster again, and the same compliance and documents.';
 
 /** A failed read's error, saying that nothing was reported and what happens next. */
 function pollStopped(ctx: IPollFunctions, error: unknown): Error {
