@@ -378,3 +378,24 @@ describe('durable cursors: the first poll after activation is a test n8n does no
 		expect((await workflow.poll()).items.map((i) => i.crew_unique_id)).toEqual(['crew_00007']);
 	});
 });
+
+describe('a failing poll on a durable-scheduler tick (a new static-data object every time)', () => {
+	it.each(['durable', 'cursors'] as const)(
+		'%s: an error, as on the default scheduler after activation (not skipped as an activation poll)',
+		async (scheduler) => {
+			const fleet = fleetOf(450);
+			const workflow = new PollingWorkflow(params(['crewJoinedVessel']), credentials, {
+				scheduler,
+				budgetMs: 36_000,
+			});
+			expect((await workflow.poll()).error).toBeUndefined();
+			fleet.failures.push({ page: 2, reply: [503, 'unavailable'], times: 9 });
+			const failed = await workflow.poll();
+			expect(failed.error?.message).toMatch(/CrewPass/);
+			expect(failed.emitted).toBe(false);
+			fleet.failures = [];
+			fleet.roster.push(crewRow(900));
+			expect((await workflow.poll()).items.map((i) => i.crew_unique_id)).toEqual(['crew_00900']);
+		},
+	);
+});
