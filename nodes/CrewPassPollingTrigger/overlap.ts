@@ -6,12 +6,14 @@
  *   runs (a slow poll on the default scheduler; an abandoned one, which n8n cannot stop, on the
  *   durable scheduler); the later one skips. A lease expires, so a poll that never ends does not
  *   block the trigger for ever; a poll whose lease expired stores and reports nothing.
- * - Progress: the state the last poll reached without reporting anything (it returned null), and
- *   the saved state it started from. n8n saves nothing for such a poll on the durable scheduler
- *   without durable cursors, nor for an abandoned one; the next poll that finds the same saved
- *   state continues from the progress instead. That loses nothing: a poll that returns null
- *   found no change to report. A poll that reports is never remembered here: if n8n drops its
- *   result, the next poll reads from the saved state and finds the changes again.
+ * - Progress: the state the last poll reached, and the saved state it started from; the next poll
+ *   that finds the same saved state continues from the progress instead. For a poll that
+ *   reported nothing (returned null): n8n saves nothing for it on the durable scheduler without
+ *   durable cursors, nor for an abandoned one, and moving on from it loses nothing, since it found
+ *   no change to report. For a poll that reported, only when n8n takes its result (it returned
+ *   within n8n's budget): n8n saves its state without waiting, and a poll that starts right after
+ *   it (missed ticks caught up after a restart) may load the state before it. A reporting poll
+ *   n8n drops (past its timeout) is not remembered: the next poll finds its changes again.
  */
 import { randomUUID } from 'crypto';
 import type { IPollFunctions } from 'n8n-workflow';

@@ -311,10 +311,15 @@ async function pollOnce(
 		cycle: cycle.next,
 	});
 	store[STATE_KEY] = state;
-	if (!changes.length) {
+	// n8n saves a reporting poll's state without waiting (durable scheduler: with its execution, or
+	// its static data, fire and forget), so the next poll, a missed tick n8n catches up at once
+	// after a restart, may load the state before it: it continues from this one instead. Only when
+	// n8n takes this poll's result: it returns within n8n's budget (past its timeout n8n drops the
+	// result, and the next poll must find the changes again).
+	if (!changes.length || pollClock.now() - poll.startedAt <= poll.budgetMs) {
 		rememberProgress(poll.key, from, state);
-		return null;
 	}
+	if (!changes.length) return null;
 	const stamp: PollStamp = {
 		generation,
 		detectedAt: read.snapshot.readAt,

@@ -50,6 +50,13 @@ export interface SchedulerOptions {
 	timeoutMs?: number;
 	/** The timer the abandonment waits on (a test's injected clock); real time by default. */
 	wait?: (ms: number) => Promise<void>;
+	/** The clock of `wait`: a poll that ends past the timeout on it was abandoned all the same. */
+	now?: () => number;
+	/**
+	 * A reporting poll's state reaches the database only at flushSaves() (n8n saves it without
+	 * waiting: the next tick may load the state before it).
+	 */
+	lateSaves?: boolean;
 }
 
 export interface PollOutcome {
@@ -76,6 +83,8 @@ export class PollingWorkflow {
 	delivered: IDataObject[] = [];
 	/** Every save n8n would have made, in order. */
 	saves = 0;
+	/** Saves of reporting polls not in the database yet (lateSaves). */
+	private pending: Array<() => void> = [];
 	readonly id = `harness-poll-${++workflowCount}`;
 	readonly scheduler: SchedulerMode;
 	private workflow!: Workflow;
@@ -165,6 +174,11 @@ export class PollingWorkflow {
 		this.saves++;
 	}
 
+	/** The saves n8n had not finished reach the database (lateSaves). */
+	flushSaves(): void {
+		for (const save of this.pending.splice(0)) save();
+	}
+
 	/** Starts a poll; resolves when it ends (or is abandoned), applying n8n's save rules. */
 	async poll(mode: 'trigger' | 'manual' = 'trigger'): Promise<PollOutcome> {
 		const activation = mode === 'trigger' && this.activating;
@@ -218,8 +232,10 @@ export class PollingWorkflow {
 		const running = this.run(workflow, ctx);
 		const finish = ({ result, error }: Awaited<typeof running>): PollOutcome => {
 			if (result !== null && !error) {
-				if (cursors) this.cursor = JSON.stringify(copy);
-				else this.save(workflow);
+				const cursor = JSON.stringify(copy);
+				const save = () => (cursors ? (this.cursor = cursor) : this.save(workflow));
+				if (this.options.lateSaves) this.pending.push(save);
+				else save();
 				this.delivered.push(...this.outcome(result).items);
 			} else if (!error && cursors && !activation && JSON.stringify(copy) !== seed) {
 				this.cursor = JSON.stringify(copy); // committed alone
@@ -230,9 +246,12 @@ export class PollingWorkflow {
 		const timeoutMs = activation ? undefined : this.options.timeoutMs;
 		if (timeoutMs === undefined) return finish(await running);
 		const wait = this.options.wait ?? (async (ms: number) => await sleep(ms));
+		const now = this.options.now ?? Date.now;
+		const startedAt = now();
 		const timedOut = Symbol('timed out');
 		const raced = await Promise.race([running, wait(timeoutMs).then(() => timedOut)]);
-		if (raced !== timedOut) return finish(raced as Awaited<typeof running>);
+		if (raced !== timedOut && now() - startedAt <= timeoutMs)
+			return finish(raced as Awaited<typeof running>);
 		const late = running.then(({ result, error }) => this.outcome(result, error));
 		return { items: [], emitted: false, abandoned: true, late };
 	}

@@ -58,9 +58,19 @@ function fleetOf(size: number, vessels = ['ves_abc']): Fleet {
 	fleet.apiKey = `cpk_test_slices_${++keys}`;
 	credentials = testCredentials({ apiKey: fleet.apiKey });
 	fleet.serve();
-	fleet.onRequest = () => (clock.t += STEP_MS);
+	stall = undefined;
+	fleet.onRequest = (kind, crew) => {
+		clock.t += STEP_MS;
+		if (stall && stall.kind === kind && (stall.crew ?? crew) === crew) {
+			clock.t += stall.ms; // the machine stalls (or CrewPass is slow) once, here
+			stall = undefined;
+		}
+	};
 	return fleet;
 }
+
+/** Once, at the answer of a kind of read (of one crew member's), the clock jumps `ms` (a stall). */
+let stall: { kind: string; crew?: string; ms: number } | undefined;
 
 const params = (events: string[], maxSecondsPerPoll = 5): INodeParameters => ({
 	events,
@@ -280,7 +290,7 @@ describe.each(['default', 'durable', 'cursors'] as const)('the %s scheduler', (s
 });
 
 describe('polls n8n drops or overlaps', () => {
-	it('durable scheduler: a poll abandoned mid-slice is read again; the poll overlapping it is skipped; each change once', async () => {
+	const durableFleet = async () => {
 		const fleet = fleetOf(100);
 		const workflow = new PollingWorkflow(
 			params(['complianceChanged', 'crewJoinedVessel'], 30),
@@ -290,39 +300,71 @@ describe('polls n8n drops or overlaps', () => {
 				budgetMs: 3_000,
 				timeoutMs: 4_000,
 				wait: fakeWait,
+				now: () => clock.t,
 			},
 		);
 		// Baseline pass.
-		const reads = () => fleet.count('POST');
-		for (let i = 0; i < 20 && reads() < 100; i++) {
+		for (let i = 0; i < 20 && fleet.count('POST') < 100; i++) {
 			const { abandoned, error } = await workflow.poll();
 			expect({ abandoned, error }).toEqual({ abandoned: undefined, error: undefined });
 		}
+		return { fleet, workflow };
+	};
+	const reported = (workflow: PollingWorkflow) =>
+		workflow.delivered.map((i) => `${String(i.event_type)} ${String(i.crew_unique_id)}`).sort();
+
+	it('durable scheduler: a poll past the timeout (a slow roster page) is dropped, the poll overlapping it skipped; its changes once, later', async () => {
+		const { fleet, workflow } = await durableFleet();
 		const savedBefore = workflow.saved;
 		fleet.compliance.set(`${crewId(2)}/ves_abc`, complianceOf(crewId(2), 'ves_abc', 'at_risk'));
 		fleet.roster.push(crewRow(900));
-		// n8n's budget is wrong for once (larger than its timeout): the poll runs past the timeout.
-		workflow.options.budgetMs = 20_000;
+		// The roster page takes 5 s (the clock) and a moment of real time: n8n gives up at 4 s.
+		stall = { kind: 'roster', ms: 5_000 };
+		fleet.pageDelayMs = 300;
 		const abandoned = await workflow.poll();
 		expect(abandoned.abandoned).toBe(true);
-		// The scheduler retries while the abandoned poll still runs: the overlap guard skips it.
+		// The scheduler polls again while the abandoned poll still runs: the overlap guard skips it.
 		const during = fleet.requests.length;
 		expect(await workflow.poll()).toEqual({ items: [], emitted: false });
 		expect(fleet.requests.length).toBe(during);
-		// The abandoned poll found both changes; n8n dropped them, and saved nothing.
-		const late = await abandoned.late!;
-		expect(late.items.map((i) => i.event_type).sort()).toEqual([
+		// The abandoned poll found the joiner (no time left for compliance); n8n dropped it.
+		expect((await abandoned.late!).items.map((i) => i.event_type)).toEqual(['crew.vessel.joined']);
+		expect(workflow.saved).toBe(savedBefore);
+		expect(workflow.delivered).toEqual([]);
+		fleet.pageDelayMs = 0;
+		for (let i = 0; i < 6; i++) expect((await workflow.poll()).abandoned).toBeUndefined();
+		expect(reported(workflow)).toEqual([
+			`crew.compliance.changed ${crewId(2)}`,
+			'crew.vessel.joined crew_00900',
+		]);
+		expect(new Set(workflow.delivered.map((i) => i.event_id)).size).toBe(2);
+	});
+
+	it('durable scheduler: a poll stalled past the timeout in the middle of a slice is dropped; the slice is read again; each change once', async () => {
+		const { fleet, workflow } = await durableFleet();
+		fleet.compliance.set(`${crewId(2)}/ves_abc`, complianceOf(crewId(2), 'ves_abc', 'at_risk'));
+		fleet.roster.push(crewRow(900));
+		// A 20 s budget within a 25 s timeout. Crew 20's answer comes late (real time), the reads
+		// before it are in; then the machine stalls for 30 s.
+		Object.assign(workflow.options, { budgetMs: 20_000, timeoutMs: 25_000 });
+		fleet.perCrewDelayMs.set(crewId(20), 200);
+		stall = { kind: 'compliance', crew: crewId(20), ms: 30_000 };
+		const abandoned = await workflow.poll();
+		expect(abandoned.abandoned).toBe(true);
+		expect((await abandoned.late!).items.map((i) => i.event_type).sort()).toEqual([
 			'crew.compliance.changed',
 			'crew.vessel.joined',
 		]);
-		expect(workflow.saved).toBe(savedBefore);
 		expect(workflow.delivered).toEqual([]);
-		// The next polls read the same slice again and report each change once.
-		workflow.options.budgetMs = 3_000;
+		fleet.perCrewDelayMs.clear();
+		Object.assign(workflow.options, { budgetMs: 3_000, timeoutMs: 4_000 });
+		const reads = fleet.count(`POST /api/v2/employers/me/crew/${crewId(2)}/`);
 		for (let i = 0; i < 6; i++) expect((await workflow.poll()).abandoned).toBeUndefined();
-		expect(
-			workflow.delivered.map((i) => `${String(i.event_type)} ${String(i.crew_unique_id)}`).sort(),
-		).toEqual([`crew.compliance.changed ${crewId(2)}`, 'crew.vessel.joined crew_00900']);
+		expect(fleet.count(`POST /api/v2/employers/me/crew/${crewId(2)}/`)).toBeGreaterThan(reads);
+		expect(reported(workflow)).toEqual([
+			`crew.compliance.changed ${crewId(2)}`,
+			'crew.vessel.joined crew_00900',
+		]);
 		expect(new Set(workflow.delivered.map((i) => i.event_id)).size).toBe(2);
 	});
 
@@ -346,6 +388,31 @@ describe('polls n8n drops or overlaps', () => {
 		expect(await first).toEqual({ items: [], emitted: false });
 		expect(workflow.delivered.map((i) => i.crew_unique_id)).toEqual(['crew_00900']);
 	});
+});
+
+describe('a reporting poll whose state n8n has not saved yet when the next poll loads it', () => {
+	it.each(['durable', 'cursors'] as const)(
+		'%s: the next poll (a missed tick caught up at once) does not report the change again',
+		async (scheduler) => {
+			const fleet = fleetOf(10);
+			const workflow = new PollingWorkflow(params(['crewJoinedVessel']), credentials, {
+				scheduler,
+				budgetMs: 5_000,
+				lateSaves: true,
+			});
+			await workflow.poll();
+			workflow.flushSaves();
+			fleet.roster.push(crewRow(900));
+			expect((await workflow.poll()).items.map((i) => i.crew_unique_id)).toEqual(['crew_00900']);
+			// The save has not reached the database: the next tick loads the state before it.
+			expect(await workflow.poll()).toEqual({ items: [], emitted: false });
+			fleet.roster.push(crewRow(901));
+			expect((await workflow.poll()).items.map((i) => i.crew_unique_id)).toEqual(['crew_00901']);
+			workflow.flushSaves();
+			expect(await workflow.poll()).toEqual({ items: [], emitted: false });
+			expect(workflow.delivered.map((i) => i.crew_unique_id)).toEqual(['crew_00900', 'crew_00901']);
+		},
+	);
 });
 
 describe('durable cursors: the first poll after activation is a test n8n does not commit', () => {
