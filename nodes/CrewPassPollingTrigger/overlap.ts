@@ -49,9 +49,13 @@ export function releaseLease(key: string, lease: Lease): void {
 	if (holdsLease(key, lease)) leases.delete(key);
 }
 
-/** How long a lease lasts: the poll's budget, then as long again and a minute for the roster. */
+/**
+ * How long a lease lasts: the poll's budget and 15 minutes for the roster, which is read whole
+ * whatever the budget (a very large fleet on a slow link). Only a poll that never ends needs the
+ * expiry; a poll that loses its lease stores nothing, so the expiry must not cut real polls short.
+ */
 export function leaseTtlMs(budgetMs: number): number {
-	return 2 * budgetMs + 60_000;
+	return budgetMs + 15 * 60_000;
 }
 
 /** The name of a saved state ('' when there is none; older versions' state: its generation and read time). */

@@ -11,6 +11,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { testCredentials } from '../../harness';
 import { PollingWorkflow, type SchedulerMode } from '../../harness/poll';
 import { pollClock } from '../../../nodes/CrewPassPollingTrigger/budget';
+import { leaseTtlMs } from '../../../nodes/CrewPassPollingTrigger/overlap';
 import { STATE_KEY } from '../../../nodes/CrewPassPollingTrigger/poll';
 import { transportSettings } from '../../../nodes/CrewPass/transport';
 import { CREWPASS_READ_BUDGET } from '../../../nodes/CrewPass/transport/pacing';
@@ -381,7 +382,7 @@ describe('polls n8n drops or overlaps', () => {
 		const rosterReads = fleet.count('GET /api/v2/employers/me/fleet');
 		const first = workflow.poll();
 		while (fleet.count('GET /api/v2/employers/me/fleet') === rosterReads) await sleep(5);
-		clock.t += 2 * 5_000 + 60_000 + 1;
+		clock.t += leaseTtlMs(5_000) + 1;
 		fleet.pageDelayMs = 0;
 		const second = await workflow.poll();
 		expect(second.items.map((i) => i.crew_unique_id)).toEqual(['crew_00900']);
