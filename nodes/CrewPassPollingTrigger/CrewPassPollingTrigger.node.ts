@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { MAX_EXPIRY_WINDOW_DAYS } from '../CrewPass/shared/dates';
+import { DEFAULT_MAX_SECONDS_PER_POLL, MAX_SECONDS_PER_POLL_LIMIT } from './budget';
 import { CHANGE_OPTIONS } from './changes';
 import { pollFleet } from './poll';
 
@@ -32,7 +33,7 @@ export class CrewPassPollingTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Each poll reads your whole fleet roster and compares it with the previous poll. Requests per poll: ceil(roster rows / 200), +1 with vessel changes, +1 per roster row with Compliance Changed, +1 per crew member with the document changes. CrewPass allows 1,000 requests per minute per API key, shared with every CrewPass node using the key: e.g. 10,000 rows is 50 requests; with Compliance Changed, 10,050 (about 10 minutes). The first poll only records the fleet.',
+					'Each poll reads your whole fleet roster (ceil(roster rows / 200) requests; +1 with vessel changes) and compares it with the previous poll. Compliance and document changes are read crew member by crew member (1 request per roster row for compliance, 1 per crew member for documents), as many as fit in Max Seconds per Poll, each poll continuing where the last one stopped. CrewPass allows 1,000 requests per minute per API key, shared with every CrewPass node using the key: a full pass over 10,000 rows takes at least 10 minutes, whatever the poll interval, and longer when polls are far apart (a change shows cycle_started_at). The first poll records the roster; the first pass records compliance and documents.',
 				name: 'costNotice',
 				type: 'notice',
 				default: '',
@@ -101,6 +102,15 @@ export class CrewPassPollingTrigger implements INodeType {
 						default: 10,
 						description:
 							'The guard only stops a poll in which at least this many rows would be reported as left, so one leaver from a small fleet is never stopped',
+					},
+					{
+						displayName: 'Max Seconds per Poll',
+						name: 'maxSecondsPerPoll',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: MAX_SECONDS_PER_POLL_LIMIT },
+						default: DEFAULT_MAX_SECONDS_PER_POLL,
+						description:
+							"The longest one poll reads compliance and documents; the next poll continues where it stopped. n8n's durable scheduler may allow less (its poll timeout, N8N_SCHEDULER_POLL_TIMEOUT): the smaller wins. Keeps a watch from taking the API key's whole budget from other CrewPass nodes.",
 					},
 				],
 			},

@@ -4,7 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-/** Where a change is seen: the read it needs on every poll. */
+/** Where a change is seen: the read it needs (compliance and documents: a slice per poll). */
 export type ChangeSource = 'roster' | 'vessels' | 'compliance' | 'documents';
 
 export const CHANGE_KINDS = {
@@ -91,27 +91,28 @@ export const CHANGE_KINDS = {
 		eventType: 'crew.compliance.changed',
 		source: 'compliance',
 		description:
-			'Compliance of a crew member on a vessel changes (the webhook event’s item shape). Costs one request per roster row per poll.',
+			'Compliance of a crew member on a vessel changes (the webhook event’s item shape). Costs one request per roster row per pass over the fleet (read within Max Seconds per Poll, continued by the next poll).',
 	},
 	documentAdded: {
 		name: 'Document Added',
 		eventType: 'crew.document.added',
 		source: 'documents',
 		description:
-			'A crew member has a new document. Costs one request per crew member per poll (with the two other document changes).',
+			'A crew member has a new document. Costs one request per crew member per pass over the fleet (shared with the two other document changes).',
 	},
 	documentStatusChanged: {
 		name: 'Document Verification Status Changed',
 		eventType: 'crew.document.updated',
 		source: 'documents',
 		description:
-			"A document's verification status changes (the webhook event crew.document.updated's item shape). Costs one request per crew member per poll.",
+			"A document's verification status changes (the webhook event crew.document.updated's item shape). Costs one request per crew member per pass over the fleet.",
 	},
 	documentExpired: {
 		name: 'Document Expired',
 		eventType: 'crew.document.expired',
 		source: 'documents',
-		description: "A document's expiry date passes. Costs one request per crew member per poll.",
+		description:
+			"A document's expiry date passes. Costs one request per crew member per pass over the fleet.",
 	},
 } as const satisfies Record<
 	string,

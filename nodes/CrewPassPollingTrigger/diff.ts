@@ -1,6 +1,7 @@
 /**
- * The roster diff: what changed between two complete reads of the fleet. Pure: no requests, no
- * clock (the read times are in the snapshots).
+ * The fleet diff: what changed between the last stored read and this poll's read. One small pure
+ * function per change kind (each with its own test); `diffFleet` runs them in a stable order. No
+ * requests, no clock (read times are in the snapshots).
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -11,20 +12,25 @@ import {
 	COMPLIANCE_FIELDS,
 	rowKey,
 	sharesStatus,
+	type ComplianceEntry,
 	type DocumentEntry,
 	type FleetSnapshot,
 	type RosterEntry,
+	type VesselEntry,
 } from './snapshot';
 
-/** A complete read: the snapshot it compares, and the rows as CrewPass sent them. */
+/**
+ * This poll's read: the snapshot it compares (its compliance and documents hold every value
+ * known, this poll's reads and the ones carried forward), and what CrewPass sent this poll.
+ */
 export interface FleetRead {
 	snapshot: FleetSnapshot;
 	/** By rowKey. */
 	rows: Map<string, RosterRow>;
 	vessels?: Map<string, Vessel>;
-	/** By rowKey. */
+	/** The rows whose compliance this poll read, by rowKey. */
 	compliance?: Map<string, ComplianceSnapshot>;
-	/** By crew, then document. */
+	/** The crew members whose documents this poll read, by crew, then document. */
 	documents?: Map<string, Map<string, CrewDocument>>;
 }
 
@@ -39,7 +45,16 @@ function change(
 	return { kinds, eventType: CHANGE_KINDS[kind].eventType, subject, fields, before, after };
 }
 
-function byCrew(roster: Map<string, RosterEntry>): Map<string, RosterEntry[]> {
+/** Compares `field` of two objects; adds it to before/after when it differs. */
+function differs(before: IDataObject, after: IDataObject, field: string, a: unknown, b: unknown) {
+	if (a === b) return false;
+	before[field] = a as IDataObject[string];
+	after[field] = b as IDataObject[string];
+	return true;
+}
+
+/** The roster rows of each crew member, in roster order. */
+export function byCrew(roster: Map<string, RosterEntry>): Map<string, RosterEntry[]> {
 	const crews = new Map<string, RosterEntry[]>();
 	for (const entry of roster.values()) {
 		const rows = crews.get(entry.crew);
@@ -71,32 +86,237 @@ function entryFields(entry: RosterEntry, vesselName?: string): IDataObject {
 	return fields;
 }
 
-/** Compares `field` of two objects; adds it to before/after when it differs. */
-function differs(before: IDataObject, after: IDataObject, field: string, a: unknown, b: unknown) {
-	if (a === b) return false;
-	before[field] = a as IDataObject[string];
-	after[field] = b as IDataObject[string];
-	return true;
+/** Vessel names known from either read (the vessel list wins over roster rows). */
+export function vesselNamesOf(previous: FleetSnapshot, current: FleetRead): Map<string, string> {
+	const names = new Map<string, string>();
+	for (const v of previous.vessels?.values() ?? []) if (v.name) names.set(v.vessel, v.name);
+	for (const row of current.rows.values()) {
+		if (row.vessel_id && row.vessel_name) names.set(String(row.vessel_id), String(row.vessel_name));
+	}
+	for (const v of current.snapshot.vessels?.values() ?? []) if (v.name) names.set(v.vessel, v.name);
+	return names;
 }
 
-/** Every change between two complete reads, in a stable order. */
+// ---- Vessels ----------------------------------------------------------------------------------
+
+/** Vessel Added: a vessel on the list now that was not before. */
+export function vesselAdded(id: string, vessel: Vessel): Change {
+	return change('vesselAdded', id, { ...vessel }, null, { vessel_id: id });
+}
+
+/** Vessel Removed: a vessel gone from the list. */
+export function vesselRemoved(was: VesselEntry): Change {
+	return change(
+		'vesselRemoved',
+		was.vessel,
+		{ vessel_id: was.vessel, vessel_name: was.name },
+		{ vessel_id: was.vessel },
+		null,
+	);
+}
+
+// ---- Roster rows ------------------------------------------------------------------------------
+
+/** Crew Member Joined a Vessel: a roster row that was not there. `fields`: the row as sent. */
+export function joinedVessel(entry: RosterEntry, fields: IDataObject): Change {
+	return change('crewJoinedVessel', `${entry.crew}/${entry.vessel}`, fields, null, {
+		vessel_id: entry.vessel,
+		role: entry.role,
+	});
+}
+
+/** Role Changed on a roster row read both times. */
+export function roleChanged(
+	was: RosterEntry,
+	is: RosterEntry,
+	fields: () => IDataObject,
+): Change | undefined {
+	const b: IDataObject = {};
+	const a: IDataObject = {};
+	if (!differs(b, a, 'role', was.role, is.role)) return undefined;
+	return change('roleChanged', `${is.crew}/${is.vessel}`, fields(), b, a);
+}
+
+/** Crew Member Left a Vessel: a roster row that is gone. */
+export function leftVessel(was: RosterEntry, vesselName: string | undefined, vesselIds: string[]) {
+	return change(
+		'crewLeftVessel',
+		`${was.crew}/${was.vessel}`,
+		{ ...entryFields(was, vesselName), vessel_ids: vesselIds },
+		{ vessel_id: was.vessel, role: was.role },
+		null,
+	);
+}
+
+/** Crew Member Left the Fleet: every row of a crew member is gone. `rows`: their rows before. */
+export function leftFleet(rows: RosterEntry[]): Change {
+	const was = rows[0];
+	return change(
+		'crewLeftFleet',
+		was.crew,
+		{ crew_unique_id: was.crew, name: was.name, vessel_ids: [] },
+		{ vessel_ids: rows.map((e) => e.vessel) },
+		null,
+	);
+}
+
+// ---- Crew members (their first roster row) ----------------------------------------------------
+
+/**
+ * Status Sharing Withdrawn / Granted, or Verification / Background-Check Status Changed (one
+ * change satisfying both when both moved). A field is compared only when present both times.
+ * `row`: the roster row as sent (its quickstart `status` is shown when present).
+ */
+export function statusChange(
+	was: RosterEntry,
+	is: RosterEntry,
+	common: IDataObject,
+	row: RosterRow = {},
+): Change | undefined {
+	const shared = sharesStatus(was);
+	if (shared !== sharesStatus(is)) {
+		// Consent withdrawn or granted: the status fields vanish or appear. Never "status changed to null".
+		return shared
+			? change('statusSharingWithdrawn', is.crew, common, statusFields(was), null)
+			: change(
+					'statusSharingGranted',
+					is.crew,
+					{ ...common, ...statusFields(is) },
+					null,
+					statusFields(is),
+				);
+	}
+	if (!shared) return undefined;
+	const b: IDataObject = {};
+	const a: IDataObject = {};
+	const kinds: ChangeKind[] = [];
+	if (
+		was.verification !== undefined &&
+		is.verification !== undefined &&
+		differs(b, a, 'verification_status', was.verification, is.verification)
+	) {
+		kinds.push('verificationStatusChanged');
+	}
+	if (
+		was.background !== undefined &&
+		is.background !== undefined &&
+		differs(b, a, 'background_check_status', was.background, is.background)
+	) {
+		kinds.push('backgroundCheckStatusChanged');
+	}
+	if (!kinds.length) return undefined;
+	const fields = { ...common, ...statusFields(is) };
+	if ('status' in row) fields.status = row.status;
+	return change(kinds[0], is.crew, fields, b, a, kinds);
+}
+
+/**
+ * Documents Expiring Went Up / Down: the roster's documents_expiring count, when both reads used
+ * the same window.
+ */
+export function documentsExpiringChange(
+	was: RosterEntry,
+	is: RosterEntry,
+	windows: { before: number; now: number },
+	common: IDataObject,
+): Change | undefined {
+	if (windows.before !== windows.now) return undefined;
+	if (was.expiring === undefined || is.expiring === undefined || was.expiring === is.expiring)
+		return undefined;
+	return change(
+		is.expiring > was.expiring ? 'documentsExpiringIncreased' : 'documentsExpiringDecreased',
+		is.crew,
+		{ ...common, documents_expiring: is.expiring, expiring_within_days: windows.now },
+		{ documents_expiring: was.expiring },
+		{ documents_expiring: is.expiring },
+	);
+}
+
+// ---- Per-crew reads ---------------------------------------------------------------------------
+
+/** Compliance Changed: a row's compliance read this poll differs from the last value read. */
+export function complianceChange(
+	was: ComplianceEntry,
+	is: ComplianceEntry,
+	names: { crew?: string; vessel?: string },
+): Change | undefined {
+	const b: IDataObject = {};
+	const a: IDataObject = {};
+	let changed = false;
+	for (const field of COMPLIANCE_FIELDS) {
+		changed = differs(b, a, field, was.values[field], is.values[field]) || changed;
+	}
+	if (!changed) return undefined;
+	const fields: IDataObject = { crew_unique_id: is.crew, vessel_id: is.vessel };
+	for (const field of COMPLIANCE_FIELDS) fields[field] = is.values[field] ?? null;
+	if (names.crew !== undefined) fields.name = names.crew;
+	if (names.vessel !== undefined) fields.vessel_name = names.vessel;
+	return change('complianceChanged', `${is.crew}/${is.vessel}`, fields, b, a);
+}
+
+/** Whether a document was expired when it was read (`readAt`: the read, for entries saved without the flag). */
+export function isExpired(entry: DocumentEntry, readAt: string): boolean {
+	return entry.expired ?? (daysUntil(entry.expiry, Date.parse(readAt)) ?? 0) < 0;
+}
+
+/** Document Added: a document of a crew member read before that was not there. */
+export function documentAdded(is: DocumentEntry, fields: IDataObject): Change {
+	return change('documentAdded', `${is.crew}/${is.document}`, fields, null, {
+		verification_status: is.status,
+		expiry_date: is.expiry,
+	});
+}
+
+/** Document Verification Status Changed. */
+export function documentStatusChange(
+	was: DocumentEntry,
+	is: DocumentEntry,
+	fields: IDataObject,
+): Change | undefined {
+	const b: IDataObject = {};
+	const a: IDataObject = {};
+	if (!differs(b, a, 'verification_status', was.status, is.status)) return undefined;
+	return change('documentStatusChanged', `${is.crew}/${is.document}`, fields, b, a);
+}
+
+/**
+ * Document Expired: not expired when last read, expired now. `readAt`: when each entry was read
+ * (used only for entries saved before the expired flag was kept).
+ */
+export function documentExpiredChange(
+	was: DocumentEntry,
+	is: DocumentEntry,
+	fields: IDataObject,
+	readAt: { before: string; now: string },
+): Change | undefined {
+	if (isExpired(was, readAt.before) || !isExpired(is, readAt.now)) return undefined;
+	return change(
+		'documentExpired',
+		`${is.crew}/${is.document}`,
+		fields,
+		{ expiry_date: was.expiry, expired: false },
+		{ expiry_date: is.expiry, expired: true },
+	);
+}
+
+// ---- The whole diff ---------------------------------------------------------------------------
+
+/**
+ * Every change between the last stored read and this poll's, in a stable order: vessels added,
+ * roster rows (joined, role), crew members (status, documents expiring), compliance and
+ * documents of the crew read this poll, rows and crew gone, vessels removed.
+ */
 export function diffFleet(previous: FleetSnapshot, current: FleetRead): Change[] {
 	const now = current.snapshot;
 	const changes: Change[] = [];
-	const vesselNames = new Map<string, string>();
-	for (const v of previous.vessels?.values() ?? []) if (v.name) vesselNames.set(v.vessel, v.name);
-	for (const row of current.rows.values()) {
-		if (row.vessel_id && row.vessel_name)
-			vesselNames.set(String(row.vessel_id), String(row.vessel_name));
-	}
-	for (const v of now.vessels?.values() ?? []) if (v.name) vesselNames.set(v.vessel, v.name);
+	const push = (c: Change | undefined) => {
+		if (c) changes.push(c);
+	};
+	const vesselNames = vesselNamesOf(previous, current);
 
-	// Vessels added.
 	if (previous.vessels && now.vessels && current.vessels) {
 		for (const [id, vessel] of current.vessels) {
-			if (!previous.vessels.has(id)) {
-				changes.push(change('vesselAdded', id, { ...vessel }, null, { vessel_id: id }));
-			}
+			if (!previous.vessels.has(id)) push(vesselAdded(id, vessel));
 		}
 	}
 
@@ -104,204 +324,74 @@ export function diffFleet(previous: FleetSnapshot, current: FleetRead): Change[]
 	const after = byCrew(now.roster);
 	const vesselIds = (crew: string) => (after.get(crew) ?? []).map((e) => e.vessel);
 
-	// Rows: joined, role changed.
 	for (const [key, entry] of now.roster) {
 		// The item's fields, built only for a row that changed (most rows do not).
 		const fields = () => ({ ...current.rows.get(key), vessel_ids: vesselIds(entry.crew) });
 		const was = previous.roster.get(key);
-		const subject = `${entry.crew}/${entry.vessel}`;
-		if (!was) {
-			changes.push(
-				change('crewJoinedVessel', subject, fields(), null, {
-					vessel_id: entry.vessel,
-					role: entry.role,
-				}),
-			);
-			continue;
-		}
-		const b: IDataObject = {};
-		const a: IDataObject = {};
-		if (differs(b, a, 'role', was.role, entry.role)) {
-			changes.push(change('roleChanged', subject, fields(), b, a));
-		}
+		push(was ? roleChanged(was, entry, fields) : joinedVessel(entry, fields()));
 	}
 
-	// Crew members: status, status sharing, documents expiring.
 	for (const [crew, rows] of after) {
 		const was = before.get(crew)?.[0];
 		if (!was) continue;
 		const is = rows[0];
-		const common = (): IDataObject => ({
-			crew_unique_id: crew,
-			name: is.name,
-			vessel_ids: vesselIds(crew),
-		});
-		const shared = sharesStatus(was);
-		if (shared !== sharesStatus(is)) {
-			// Consent withdrawn or granted: the status fields vanish or appear. Never "status changed to null".
-			changes.push(
-				shared
-					? change('statusSharingWithdrawn', crew, common(), statusFields(was), null)
-					: change(
-							'statusSharingGranted',
-							crew,
-							{ ...common(), ...statusFields(is) },
-							null,
-							statusFields(is),
-						),
-			);
-		} else if (shared) {
-			const b: IDataObject = {};
-			const a: IDataObject = {};
-			const kinds: ChangeKind[] = [];
-			// A field is compared only when present on both sides.
-			if (
-				was.verification !== undefined &&
-				is.verification !== undefined &&
-				differs(b, a, 'verification_status', was.verification, is.verification)
-			) {
-				kinds.push('verificationStatusChanged');
-			}
-			if (
-				was.background !== undefined &&
-				is.background !== undefined &&
-				differs(b, a, 'background_check_status', was.background, is.background)
-			) {
-				kinds.push('backgroundCheckStatusChanged');
-			}
-			if (kinds.length) {
-				const fields = { ...common(), ...statusFields(is) };
-				const row = current.rows.get(rowKey(is.crew, is.vessel)) ?? {};
-				if ('status' in row) fields.status = row.status;
-				changes.push(change(kinds[0], crew, fields, b, a, kinds));
-			}
-		}
-		if (
-			previous.expiringWithinDays === now.expiringWithinDays &&
-			was.expiring !== undefined &&
-			is.expiring !== undefined &&
-			was.expiring !== is.expiring
-		) {
-			changes.push(
-				change(
-					is.expiring > was.expiring ? 'documentsExpiringIncreased' : 'documentsExpiringDecreased',
-					crew,
-					{
-						...common(),
-						documents_expiring: is.expiring,
-						expiring_within_days: now.expiringWithinDays,
-					},
-					{ documents_expiring: was.expiring },
-					{ documents_expiring: is.expiring },
-				),
-			);
-		}
+		const common = { crew_unique_id: crew, name: is.name, vessel_ids: vesselIds(crew) };
+		push(statusChange(was, is, common, current.rows.get(rowKey(is.crew, is.vessel))));
+		push(
+			documentsExpiringChange(
+				was,
+				is,
+				{ before: previous.expiringWithinDays, now: now.expiringWithinDays },
+				common,
+			),
+		);
 	}
 
-	// Compliance, per crew member on a vessel (rows read both times only).
-	if (previous.compliance && now.compliance) {
-		for (const [key, entry] of now.compliance) {
+	// Compliance of the rows read this poll that had a value before.
+	if (previous.compliance && now.compliance && current.compliance) {
+		for (const key of current.compliance.keys()) {
 			const was = previous.compliance.get(key);
-			if (!was) continue;
-			const b: IDataObject = {};
-			const a: IDataObject = {};
-			let changed = false;
-			for (const field of COMPLIANCE_FIELDS) {
-				changed = differs(b, a, field, was.values[field], entry.values[field]) || changed;
-			}
-			if (!changed) continue;
-			const roster = now.roster.get(key);
-			const fields: IDataObject = { crew_unique_id: entry.crew, vessel_id: entry.vessel };
-			for (const field of COMPLIANCE_FIELDS) fields[field] = entry.values[field] ?? null;
-			if (roster?.name !== undefined) fields.name = roster.name;
-			const vesselName = vesselNames.get(entry.vessel);
-			if (vesselName !== undefined) fields.vessel_name = vesselName;
-			changes.push(change('complianceChanged', `${entry.crew}/${entry.vessel}`, fields, b, a));
+			const is = now.compliance.get(key);
+			if (!was || !is) continue;
+			push(
+				complianceChange(was, is, {
+					crew: now.roster.get(key)?.name,
+					vessel: vesselNames.get(is.vessel),
+				}),
+			);
 		}
 	}
 
-	// Documents, per crew member (crew read both times only).
-	if (previous.documents && now.documents) {
-		const wasExpired = (d: DocumentEntry | undefined, at: string) =>
-			(daysUntil(d?.expiry, Date.parse(at)) ?? 0) < 0;
-		for (const [crew, documents] of now.documents) {
+	// Documents of the crew members read this poll whose documents were read before.
+	if (previous.documents && now.documents && current.documents) {
+		for (const [crew, raw] of current.documents) {
 			const had = previous.documents.get(crew);
-			if (!had) continue;
-			for (const [id, entry] of documents) {
-				const raw = current.documents?.get(crew)?.get(id) ?? {};
-				const fields: IDataObject = { crew_unique_id: crew, ...raw };
-				const subject = `${crew}/${id}`;
+			const documents = now.documents.get(crew);
+			if (!had || !documents) continue;
+			for (const [id, is] of documents) {
+				const fields: IDataObject = { crew_unique_id: crew, ...(raw.get(id) ?? {}) };
 				const was = had.get(id);
 				if (!was) {
-					changes.push(
-						change('documentAdded', subject, fields, null, {
-							verification_status: entry.status,
-							expiry_date: entry.expiry,
-						}),
-					);
+					push(documentAdded(is, fields));
 					continue;
 				}
-				const b: IDataObject = {};
-				const a: IDataObject = {};
-				if (differs(b, a, 'verification_status', was.status, entry.status)) {
-					changes.push(change('documentStatusChanged', subject, fields, b, a));
-				}
-				if (!wasExpired(was, previous.readAt) && wasExpired(entry, now.readAt)) {
-					changes.push(
-						change(
-							'documentExpired',
-							subject,
-							fields,
-							{ expiry_date: was.expiry, expired: false },
-							{ expiry_date: entry.expiry, expired: true },
-						),
-					);
-				}
+				push(documentStatusChange(was, is, fields));
+				push(documentExpiredChange(was, is, fields, { before: previous.readAt, now: now.readAt }));
 			}
 		}
 	}
 
-	// Rows gone: left a vessel; crew gone: left the fleet.
 	for (const [key, was] of previous.roster) {
-		if (now.roster.has(key)) continue;
-		changes.push(
-			change(
-				'crewLeftVessel',
-				`${was.crew}/${was.vessel}`,
-				{ ...entryFields(was, vesselNames.get(was.vessel)), vessel_ids: vesselIds(was.crew) },
-				{ vessel_id: was.vessel, role: was.role },
-				null,
-			),
-		);
+		if (!now.roster.has(key))
+			push(leftVessel(was, vesselNames.get(was.vessel), vesselIds(was.crew)));
 	}
 	for (const [crew, rows] of before) {
-		if (after.has(crew)) continue;
-		const was = rows[0];
-		changes.push(
-			change(
-				'crewLeftFleet',
-				crew,
-				{ crew_unique_id: crew, name: was.name, vessel_ids: [] },
-				{ vessel_ids: rows.map((e) => e.vessel) },
-				null,
-			),
-		);
+		if (!after.has(crew)) push(leftFleet(rows));
 	}
 
-	// Vessels removed.
 	if (previous.vessels && now.vessels) {
 		for (const [id, vessel] of previous.vessels) {
-			if (!now.vessels.has(id)) {
-				changes.push(
-					change(
-						'vesselRemoved',
-						id,
-						{ vessel_id: id, vessel_name: vessel.name },
-						{ vessel_id: id },
-						null,
-					),
-				);
-			}
+			if (!now.vessels.has(id)) push(vesselRemoved(vessel));
 		}
 	}
 	return changes;

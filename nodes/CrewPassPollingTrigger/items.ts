@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import { stateKeyOf } from '../CrewPass/shared/stateKey';
-import type { Change } from './changes';
+import { CHANGE_KINDS, type Change } from './changes';
 
 /** What every item of one poll shares. */
 export interface PollStamp {
@@ -12,6 +12,11 @@ export interface PollStamp {
 	detectedAt: string;
 	/** When the read it was compared with finished; null for a first poll's initial load. */
 	previousPollAt: string | null;
+	/**
+	 * The pass over the per-crew reads this poll's slice belongs to (compliance and document
+	 * changes only): when it began, and when the pass before it began.
+	 */
+	cycle?: { startedAt: string; previousStartedAt: string | null };
 }
 
 /**
@@ -50,6 +55,12 @@ export function changeItem(change: Change, stamp: PollStamp): IDataObject {
 		before: change.before,
 		after: change.after,
 	};
+	const source = CHANGE_KINDS[change.kinds[0]].source;
+	if (stamp.cycle && (source === 'compliance' || source === 'documents')) {
+		// The value compared with was read in the pass before (or earlier, if refused since).
+		item.cycle_started_at = stamp.cycle.startedAt;
+		item.previous_cycle_started_at = stamp.cycle.previousStartedAt;
+	}
 	const stateKey = stateKeyOf(change.eventType, change.fields);
 	if (stateKey !== undefined) item.state_key = stateKey;
 	return item;

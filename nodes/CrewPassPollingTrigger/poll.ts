@@ -1,20 +1,51 @@
 /**
- * One poll: read the whole fleet, compare it with the last complete read, report the selected
- * changes. The saved state changes only after a complete, successful read, and is replaced in one
- * assignment, so n8n saves (when the poll emits) either the old state or the new one.
+ * One poll: read the whole roster (and vessels), then the next slice of the per-crew reads
+ * (compliance, documents) within the poll's budget; compare with the last stored read; report
+ * the selected changes. The stored state (values and the pass's cursor together) changes only
+ * after a successful read, and is replaced in one assignment, so n8n saves (when it saves) either
+ * the old state or the new one: the cursor always matches the values saved with it.
  */
+import { randomUUID } from 'crypto';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
 import { MAX_EXPIRY_WINDOW_DAYS } from '../CrewPass/shared/dates';
 import { openSession } from '../CrewPass/transport';
+import {
+	DEFAULT_MAX_SECONDS_PER_POLL,
+	finishReserveMs,
+	isDurableTick,
+	MAX_SECONDS_PER_POLL_LIMIT,
+	pollBudgetMs,
+	pollClock,
+	schedulerBudgetMs,
+} from './budget';
 import { ALL_CHANGE_KINDS, sourcesFor, type ChangeKind } from './changes';
+import { crewTasks, cycleAfterSlice, NEW_CYCLE, tasksAfter, type Cycle } from './cycle';
 import { diffFleet, rowsLeft } from './diff';
 import { DEFAULT_LEAVER_GUARD, leaverGuardTripped, type LeaverGuard } from './guard';
-import { changeItem } from './items';
+import { changeItem, type PollStamp } from './items';
+import {
+	acquireLease,
+	holdsLease,
+	leaseTtlMs,
+	progressFrom,
+	releaseLease,
+	rememberProgress,
+	stateName,
+	triggerKey,
+	type Lease,
+} from './overlap';
 import { readFleet } from './read';
 import { sampleChanges } from './sample';
-import { carryForward, decodeSnapshot, encodeSnapshot, type FleetSnapshot } from './snapshot';
+import { readSlice } from './slice';
+import {
+	carryForward,
+	decodeSnapshot,
+	encodeSnapshot,
+	type FleetSnapshot,
+	type SavedFleet,
+} from './snapshot';
 
 /** Where the state lives in the node's static data (n8n keeps it per node name). */
 export const STATE_KEY = 'crewPassFleet';
@@ -26,6 +57,7 @@ export interface PollSettings {
 	expiringWithinDays: number;
 	emitCurrentRoster: boolean;
 	guard: LeaverGuard;
+	maxSecondsPerPoll: number;
 }
 
 interface PollOptions {
@@ -33,6 +65,7 @@ interface PollOptions {
 	emitCurrentRoster?: boolean;
 	leaverGuardPercent?: number;
 	leaverGuardMinRows?: number;
+	maxSecondsPerPoll?: number;
 }
 
 /** The node's parameters, checked before any request. */
@@ -75,16 +108,27 @@ export function readSettings(ctx: IPollFunctions): PollSettings {
 			'Nothing was read.',
 		);
 	}
+	const maxSeconds = options.maxSecondsPerPoll ?? DEFAULT_MAX_SECONDS_PER_POLL;
+	if (
+		typeof maxSeconds !== 'number' ||
+		!(maxSeconds >= 1 && maxSeconds <= MAX_SECONDS_PER_POLL_LIMIT)
+	) {
+		throw fail(
+			`Max Seconds per Poll must be from 1 to ${MAX_SECONDS_PER_POLL_LIMIT}, not ${String(maxSeconds)}`,
+			'It bounds how long one poll reads compliance and documents. Nothing was read.',
+		);
+	}
 	return {
 		changes,
 		expiringWithinDays: days,
 		emitCurrentRoster: options.emitCurrentRoster === true,
 		guard: { maxPercent: percent, minRows },
+		maxSecondsPerPoll: maxSeconds,
 	};
 }
 
 const STOPPED =
-	'The poll stopped: nothing was emitted and the last complete read of the fleet is kept; the next poll reads the whole fleet again.';
+	'The poll stopped: nothing was emitted and the last complete read of the fleet is kept; the next poll reads the roster again, and the same compliance and documents.';
 
 /** A failed read's error, saying that nothing was reported and what happens next. */
 function pollStopped(ctx: IPollFunctions, error: unknown): Error {
@@ -96,11 +140,10 @@ function pollStopped(ctx: IPollFunctions, error: unknown): Error {
 }
 
 /** The saved state, or undefined for a first poll (or state this version cannot read). */
-function loadState(ctx: IPollFunctions, store: IDataObject) {
-	const saved = store[STATE_KEY];
+function loadState(ctx: IPollFunctions, saved: SavedFleet | undefined) {
 	if (saved === undefined) return undefined;
 	try {
-		return decodeSnapshot(saved as IDataObject);
+		return decodeSnapshot(saved);
 	} catch (error) {
 		ctx.logger.warn(
 			`CrewPass Polling Trigger "${ctx.getNode().name}": the saved fleet state is unreadable (${(error as Error).message}); recording a new baseline.`,
@@ -115,12 +158,10 @@ const emptySnapshot = (expiringWithinDays: number): FleetSnapshot => ({
 	readAt: '',
 });
 
-/** Static data objects with a poll running: an overlapping tick of the same node skips. */
-const running = new WeakSet<object>();
-
 /**
- * Static data objects polled before in this process. n8n builds them when it activates the
- * workflow (publish, edit, n8n start), so the first poll of one is the activation poll.
+ * Static data objects polled before in this process. On the default scheduler n8n builds one when
+ * it activates the workflow (publish, edit, n8n start), so the first poll of one is the
+ * activation poll. (Durable-scheduler ticks get a new object each time: see isDurableTick.)
  */
 const activated = new WeakSet<object>();
 
@@ -135,7 +176,16 @@ function passing(error: unknown): boolean {
 	return !(status >= 400 && status < 500 && status !== 408 && status !== 429);
 }
 
+/** One poll as it runs: its trigger, its lease, when it started and the time it may take. */
+interface PollRun {
+	key: string;
+	lease: Lease;
+	startedAt: number;
+	budgetMs: number;
+}
+
 export async function pollFleet(ctx: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	const startedAt = pollClock.now();
 	const settings = readSettings(ctx);
 	// The credential as the node checks it before any request (a bad Base URL, a key for the other
 	// environment): refused, it fails every poll, the activation poll included, like bad parameters
@@ -145,23 +195,26 @@ export async function pollFleet(ctx: IPollFunctions): Promise<INodeExecutionData
 		const samples = await sampleChanges(ctx, settings.changes, settings.expiringWithinDays);
 		return [samples.map((json) => ({ json }))];
 	}
-	const store = ctx.getWorkflowStaticData('node');
-	if (running.has(store)) {
+	const schedulerMs = schedulerBudgetMs(ctx);
+	const budgetMs = pollBudgetMs(schedulerMs, settings.maxSecondsPerPoll);
+	const key = triggerKey(ctx);
+	const lease = acquireLease(key, startedAt, leaseTtlMs(budgetMs));
+	if (!lease) {
 		ctx.logger.info(
 			`CrewPass Polling Trigger "${ctx.getNode().name}": the previous poll is still reading the fleet; this poll is skipped.`,
 		);
 		return null;
 	}
-	running.add(store);
-	const activation = !activated.has(store);
+	const store = ctx.getWorkflowStaticData('node');
+	const activation = !activated.has(store) && !isDurableTick(schedulerMs);
 	activated.add(store);
 	let failure: unknown;
 	try {
-		return await pollOnce(ctx, store, settings);
+		return await pollOnce(ctx, store, settings, { key, lease, startedAt, budgetMs });
 	} catch (error) {
 		failure = error;
 	} finally {
-		running.delete(store);
+		releaseLease(key, lease);
 	}
 	if (activation && passing(failure)) {
 		// n8n 2.40 and later give up on a workflow whose activation poll fails five times: it
@@ -175,19 +228,59 @@ export async function pollFleet(ctx: IPollFunctions): Promise<INodeExecutionData
 	throw failure;
 }
 
+/**
+ * The next slice of the per-crew reads, into `read`; returns the pass after it, and the pass the
+ * slice belongs to (for the items).
+ */
+async function readCrewSlice(
+	ctx: IPollFunctions,
+	read: Awaited<ReturnType<typeof readFleet>>,
+	sources: ReturnType<typeof sourcesFor>,
+	cycle: Cycle,
+	poll: PollRun,
+): Promise<{ next: Cycle; stamp: NonNullable<PollStamp['cycle']> }> {
+	const pollStartedAt = new Date(poll.startedAt).toISOString();
+	const todo = tasksAfter(crewTasks(read.snapshot.roster, sources), cycle.after);
+	const deadline = poll.startedAt + poll.budgetMs - finishReserveMs(poll.budgetMs);
+	const done = await readSlice(ctx, todo, deadline, read);
+	const next = cycleAfterSlice(cycle, pollStartedAt, todo, done);
+	const stamp = {
+		startedAt: cycle.startedAt ?? pollStartedAt,
+		previousStartedAt: cycle.previousStartedAt,
+	};
+	ctx.logger.debug(
+		`CrewPass Polling Trigger "${ctx.getNode().name}": ${done} compliance/documents reads this poll, ${todo.length - done} left in the pass that began ${stamp.startedAt} (budget ${poll.budgetMs} ms).`,
+	);
+	return { next, stamp };
+}
+
 async function pollOnce(
 	ctx: IPollFunctions,
 	store: IDataObject,
 	settings: PollSettings,
+	poll: PollRun,
 ): Promise<INodeExecutionData[][] | null> {
-	const reading = readFleet(ctx, sourcesFor(settings.changes), settings.expiringWithinDays);
-	// Decoding the last read (tens of ms for 10,000 rows) overlaps the first page request.
-	const saved = loadState(ctx, store);
+	const found = store[STATE_KEY] as SavedFleet | undefined;
+	const from = stateName(found);
+	const sources = sourcesFor(settings.changes);
+	const reading = readFleet(ctx, sources, settings.expiringWithinDays, pollClock.now);
+	// Decoding the last read (tens of ms for 10,000 rows) overlaps the first page request. A
+	// poll of this process that reported nothing may have gone further than the saved state.
+	const saved = loadState(ctx, progressFrom(poll.key, from) ?? found);
 	let read;
+	let cycle: { next: Cycle; stamp?: PollStamp['cycle'] } = { next: saved?.cycle ?? NEW_CYCLE };
 	try {
 		read = await reading;
+		if (sources.has('compliance') || sources.has('documents')) {
+			cycle = await readCrewSlice(ctx, read, sources, saved?.cycle ?? NEW_CYCLE, poll);
+		}
 	} catch (error) {
 		throw pollStopped(ctx, error);
+	}
+	read.snapshot.readAt = new Date(pollClock.now()).toISOString();
+	if (!holdsLease(poll.key, poll.lease)) {
+		// The lease expired and another poll took over from this one: report and store nothing.
+		return null;
 	}
 	const previous = saved?.snapshot ?? emptySnapshot(settings.expiringWithinDays);
 	const generation = saved?.generation ?? 0;
@@ -212,14 +305,26 @@ async function pollOnce(
 		}
 	}
 	const changes = diffFleet(previous, read).filter((c) => c.kinds.some((k) => wanted.has(k)));
-	store[STATE_KEY] = encodeSnapshot(read.snapshot, {
+	const state = encodeSnapshot(read.snapshot, {
 		generation: changes.length ? generation + 1 : generation,
+		id: randomUUID(),
+		cycle: cycle.next,
 	});
+	store[STATE_KEY] = state;
+	// n8n saves a reporting poll's state without waiting (durable scheduler: with its execution, or
+	// its static data, fire and forget), so the next poll, a missed tick n8n catches up at once
+	// after a restart, may load the state before it: it continues from this one instead. Only when
+	// n8n takes this poll's result: it returns within n8n's budget (past its timeout n8n drops the
+	// result, and the next poll must find the changes again).
+	if (!changes.length || pollClock.now() - poll.startedAt <= poll.budgetMs) {
+		rememberProgress(poll.key, from, state);
+	}
 	if (!changes.length) return null;
-	const stamp = {
+	const stamp: PollStamp = {
 		generation,
 		detectedAt: read.snapshot.readAt,
 		previousPollAt: saved ? previous.readAt : null,
+		cycle: cycle.stamp,
 	};
 	return [changes.map((change) => ({ json: changeItem(change, stamp) }))];
 }

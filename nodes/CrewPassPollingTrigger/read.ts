@@ -1,14 +1,13 @@
 /**
- * One complete read of the fleet for a poll: the roster (always), and the vessels, compliance
- * and documents when a selected change needs them. Every request goes through the CrewPass
- * transport, so the poll shares the API key's pacer with every CrewPass node in this n8n.
+ * The complete reads of a poll: the roster (always), and the vessels when a selected change needs
+ * them. Compliance and documents are read a slice per poll (slice.ts). Every request goes through
+ * the CrewPass transport, so the poll shares the API key's pacer with every CrewPass node in this
+ * n8n.
  */
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IPollFunctions } from 'n8n-workflow';
 
 import {
-	checkCompliance,
-	listDocuments,
 	readAllVessels,
 	readWholeRoster,
 	type ComplianceSnapshot,
@@ -17,22 +16,9 @@ import {
 	type Vessel,
 } from '../CrewPass/client';
 import { isPerCrewMemberError } from '../CrewPass/actions/compliance/shared';
-import { mapWithConcurrency } from '../CrewPass/shared/concurrency';
-import { concurrencyFor } from '../CrewPass/transport/pacing';
 import type { ChangeSource } from './changes';
 import type { FleetRead } from './diff';
-import {
-	complianceEntryOf,
-	documentEntryOf,
-	rosterEntryOf,
-	rowKey,
-	vesselEntryOf,
-	type DocumentEntry,
-	type FleetSnapshot,
-} from './snapshot';
-
-/** Per-crew reads in flight: enough to reach CrewPass's 60/s at up to ~515 ms per request. */
-const PER_CREW_CONCURRENCY = concurrencyFor(515);
+import { rosterEntryOf, rowKey, vesselEntryOf, type FleetSnapshot } from './snapshot';
 
 export async function readFleet(
 	ctx: IPollFunctions,
@@ -64,42 +50,14 @@ export async function readFleet(
 		}
 	}
 
+	// Compliance and documents are read a slice per poll (slice.ts): empty here, filled there.
 	if (sources.has('compliance')) {
 		read.compliance = new Map<string, ComplianceSnapshot>();
 		snapshot.compliance = new Map();
-		const entries = [...roster.values()];
-		const answers = await mapWithConcurrency(ctx, entries, PER_CREW_CONCURRENCY, (entry) =>
-			perCrew(ctx, checkCompliance(ctx, entry.crew, entry.vessel || undefined)),
-		);
-		entries.forEach((entry, i) => {
-			const answer = answers[i];
-			if (!answer) return;
-			const key = rowKey(entry.crew, entry.vessel);
-			read.compliance!.set(key, answer);
-			snapshot.compliance!.set(key, complianceEntryOf(entry.crew, entry.vessel, answer));
-		});
 	}
-
 	if (sources.has('documents')) {
 		read.documents = new Map<string, Map<string, CrewDocument>>();
 		snapshot.documents = new Map();
-		const crews = [...new Set([...roster.values()].map((e) => e.crew))];
-		const answers = await mapWithConcurrency(ctx, crews, PER_CREW_CONCURRENCY, (crew) =>
-			perCrew(ctx, listDocuments(ctx, crew)),
-		);
-		crews.forEach((crew, i) => {
-			const documents = answers[i];
-			if (!documents) return;
-			const raw = new Map<string, CrewDocument>();
-			const entries: Map<string, DocumentEntry> = new Map();
-			for (const document of documents) {
-				const entry = documentEntryOf(crew, document)!;
-				raw.set(entry.document, asSent(document));
-				entries.set(entry.document, entry);
-			}
-			read.documents!.set(crew, raw);
-			snapshot.documents!.set(crew, entries);
-		});
 	}
 	snapshot.readAt = new Date(now()).toISOString();
 	return read;
@@ -110,7 +68,7 @@ export async function readFleet(
  * consented, or left the fleet since the roster read), so their previous value stays and no
  * change is reported; any other failure stops the poll.
  */
-async function perCrew<T>(ctx: IPollFunctions, request: Promise<T>): Promise<T | undefined> {
+export async function perCrew<T>(ctx: IPollFunctions, request: Promise<T>): Promise<T | undefined> {
 	let failure: unknown;
 	try {
 		return await request;

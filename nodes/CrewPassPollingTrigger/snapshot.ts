@@ -5,6 +5,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ComplianceSnapshot, CrewDocument, RosterRow, Vessel } from '../CrewPass/client';
+import { daysUntil } from '../CrewPass/shared/dates';
+import { NEW_CYCLE, type Cycle } from './cycle';
 
 /** A status value as the roster shows it: undefined when not shared, null for "none on record". */
 export type StatusValue = string | null | undefined;
@@ -48,6 +50,8 @@ export interface DocumentEntry {
 	document: string;
 	status?: string;
 	expiry?: string;
+	/** Whether it was expired when read (undefined in state saved before this was kept). */
+	expired?: boolean;
 }
 
 /** One complete read of the fleet (sections that are not watched are undefined). */
@@ -127,14 +131,21 @@ export function complianceEntryOf(
 	return { crew, vessel, values };
 }
 
-export function documentEntryOf(crew: string, document: CrewDocument): DocumentEntry | undefined {
+/** A document as the trigger compares it, read at `readMs`; undefined without a document_id. */
+export function documentEntryOf(
+	crew: string,
+	document: CrewDocument,
+	readMs: number = Date.now(),
+): DocumentEntry | undefined {
 	const id = text(document.document_id);
 	if (!id) return undefined;
+	const expiry = text(document.expiry_date);
 	return {
 		crew,
 		document: id,
 		status: text(document.verification_status),
-		expiry: text(document.expiry_date),
+		expiry,
+		expired: (daysUntil(expiry, readMs) ?? 0) < 0,
 	};
 }
 
@@ -173,13 +184,15 @@ function encodeLines(rows: Field[][]): string {
 	return rows.map((fields) => fields.map(encodeField).join(FIELD)).join(ENTRY);
 }
 
-function decodeLines(raw: unknown, width: number): Field[][] {
+/** The lines of a section; `width`: the fields a line has (or the widths older versions wrote). */
+function decodeLines(raw: unknown, width: number | number[]): Field[][] {
 	if (typeof raw !== 'string') throw new Error('a section is not a string');
 	if (raw === '') return [];
+	const widths = Array.isArray(width) ? width : [width];
 	return raw.split(ENTRY).map((line) => {
 		const fields = line.split(FIELD);
-		if (fields.length !== width)
-			throw new Error(`a line has ${fields.length} fields, not ${width}`);
+		if (!widths.includes(fields.length))
+			throw new Error(`a line has ${fields.length} fields, not ${widths.join(' or ')}`);
 		return fields.map(decodeField);
 	});
 }
@@ -193,6 +206,12 @@ export interface SavedFleet extends IDataObject {
 	v: number;
 	/** How many polls emitted since the baseline: part of every event_id. */
 	generation: number;
+	/** Names this stored state: new for every poll that stores one (absent in older versions' state). */
+	id?: string;
+	/** Where the pass over the per-crew reads stands (see cycle.ts); absent: a new pass. */
+	cycleStartedAt?: string;
+	cycleAfter?: string;
+	previousCycleStartedAt?: string;
 	readAt: string;
 	expiringWithinDays: number;
 	roster: string;
@@ -205,7 +224,7 @@ export const SAVED_FORMAT = 1;
 
 export function encodeSnapshot(
 	snapshot: FleetSnapshot,
-	counters: { generation: number },
+	counters: { generation: number; id?: string; cycle?: Cycle },
 ): SavedFleet {
 	const saved: SavedFleet = {
 		v: SAVED_FORMAT,
@@ -224,6 +243,11 @@ export function encodeSnapshot(
 			]),
 		),
 	};
+	if (counters.id !== undefined) saved.id = counters.id;
+	const cycle = counters.cycle;
+	if (cycle?.startedAt) saved.cycleStartedAt = cycle.startedAt;
+	if (cycle?.after) saved.cycleAfter = cycle.after;
+	if (cycle?.previousStartedAt) saved.previousCycleStartedAt = cycle.previousStartedAt;
 	if (snapshot.vessels) {
 		saved.vessels = encodeLines([...snapshot.vessels.values()].map((v) => [v.vessel, v.name]));
 	}
@@ -240,8 +264,11 @@ export function encodeSnapshot(
 		const lines: Field[][] = [];
 		for (const [crew, documents] of snapshot.documents) {
 			// A crew member without documents is one line with no document: read, and none yet.
-			if (!documents.size) lines.push([crew, undefined, undefined, undefined]);
-			for (const d of documents.values()) lines.push([d.crew, d.document, d.status, d.expiry]);
+			if (!documents.size) lines.push([crew, undefined, undefined, undefined, undefined]);
+			for (const d of documents.values()) {
+				const expired = d.expired === undefined ? undefined : d.expired ? 1 : 0;
+				lines.push([d.crew, d.document, d.status, d.expiry, expired]);
+			}
 		}
 		saved.documents = encodeLines(lines);
 	}
@@ -252,6 +279,7 @@ export function encodeSnapshot(
 export function decodeSnapshot(saved: IDataObject): {
 	snapshot: FleetSnapshot;
 	generation: number;
+	cycle: Cycle;
 } {
 	if (saved.v !== SAVED_FORMAT) throw new Error(`format ${String(saved.v)} is not ${SAVED_FORMAT}`);
 	const roster = new Map<string, RosterEntry>();
@@ -298,7 +326,8 @@ export function decodeSnapshot(saved: IDataObject): {
 	}
 	if (saved.documents !== undefined) {
 		snapshot.documents = new Map();
-		for (const [crew, document, status, expiry] of decodeLines(saved.documents, 4)) {
+		// Four fields before the expired flag was kept.
+		for (const [crew, document, status, expiry, expired] of decodeLines(saved.documents, [5, 4])) {
 			let byCrew = snapshot.documents.get(String(crew));
 			if (!byCrew) snapshot.documents.set(String(crew), (byCrew = new Map()));
 			if (document === undefined) continue;
@@ -308,12 +337,20 @@ export function decodeSnapshot(saved: IDataObject): {
 				status: text(status),
 				expiry: text(expiry),
 			};
+			if (expired !== undefined) entry.expired = expired === 1;
 			byCrew.set(entry.document, entry);
 		}
 	}
 	// State saved by earlier versions carries a `revision` counter as well: it is ignored.
 	if (!Number.isInteger(saved.generation)) throw new Error('the generation is not an integer');
-	return { snapshot, generation: saved.generation as number };
+	const optionalText = (value: unknown) => (typeof value === 'string' && value ? value : null);
+	const cycle: Cycle = {
+		...NEW_CYCLE,
+		startedAt: optionalText(saved.cycleStartedAt),
+		after: optionalText(saved.cycleAfter),
+		previousStartedAt: optionalText(saved.previousCycleStartedAt),
+	};
+	return { snapshot, generation: saved.generation as number, cycle };
 }
 
 /**

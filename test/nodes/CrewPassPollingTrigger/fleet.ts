@@ -116,6 +116,15 @@ export class Fleet {
 	rateLimited = false;
 	/** Requests answered 429 by the buckets. */
 	refused = 0;
+	/**
+	 * Called as each roster page arrives and as each per-crew answer is sent (a test's injected
+	 * clock moves on here: one step per request is the key's rate).
+	 */
+	onRequest?: (kind: 'roster' | 'vessels' | 'compliance' | 'documents', crew?: string) => void;
+	/** The API key the fleet answers (a key of its own gives a test its own pacer). */
+	apiKey = TEST_API_KEY;
+	/** A per-crew answer comes this much later (real time), by crew. */
+	perCrewDelayMs = new Map<string, number>();
 	private buckets = [
 		{ capacity: 60, perMs: 60 / 1_000, tokens: 60, at: Date.now() },
 		{ capacity: 1_000, perMs: 1_000 / 60_000, tokens: 1_000, at: Date.now() },
@@ -182,6 +191,7 @@ export class Fleet {
 
 	private rosterAnswer(uri: string): [number, unknown, number] {
 		this.requests.push(`GET ${uri}`);
+		this.onRequest?.('roster');
 		const limited = this.limit();
 		if (limited) return [...limited, 0];
 		const query = new URL(uri, TEST_BASE_URL).searchParams;
@@ -211,7 +221,7 @@ export class Fleet {
 	/** Starts serving (persistently) until nock.cleanAll(). */
 	serve(): this {
 		const scope = nock(TEST_BASE_URL, {
-			reqheaders: { authorization: `Bearer ${TEST_API_KEY}` },
+			reqheaders: { authorization: `Bearer ${this.apiKey}` },
 		}).persist();
 		scope
 			.get(`${API}/fleet`)
@@ -228,48 +238,60 @@ export class Fleet {
 			});
 		scope.get(`${API}/vessels`).reply((uri) => {
 			this.requests.push(`GET ${uri}`);
+			this.onRequest?.('vessels');
 			return this.badAnswer('vessels') ?? [200, { items: this.vessels }];
 		});
 		scope
 			.post(/\/api\/v2\/employers\/me\/crew\/[^/]+\/compliance-checks/)
 			.query(true)
-			.reply((uri) => {
+			.reply((uri, _body, callback) => {
 				this.requests.push(`POST ${uri}`);
-				const limited = this.limit();
-				if (limited) return limited;
-				const url = new URL(uri, TEST_BASE_URL);
-				const crew = url.pathname.split('/')[6];
-				const vessel = url.searchParams.get('vessel_id') ?? '';
-				const bad = this.badAnswer('compliance', crew);
-				if (bad) return bad;
-				const answer = this.compliance.get(`${crew}/${vessel}`) ?? complianceOf(crew, vessel);
-				if (answer === 403) {
-					return [
-						403,
-						{
-							error: {
-								code: 'scope_not_consented',
-								message: 'not consented',
-								scope: 'crew:compliance:read',
-							},
-						},
-					];
-				}
-				return [200, answer];
+				const crew = new URL(uri, TEST_BASE_URL).pathname.split('/')[6];
+				const answer = this.complianceAnswer(uri);
+				void sleep(this.perCrewDelayMs.get(crew) ?? 0).then(() => {
+					this.onRequest?.('compliance', crew);
+					callback(null, answer as [number, nock.Body]);
+				});
 			});
-		scope.get(/\/api\/v2\/employers\/me\/crew\/[^/]+\/documents$/).reply((uri) => {
+		scope.get(/\/api\/v2\/employers\/me\/crew\/[^/]+\/documents$/).reply((uri, _body, callback) => {
 			this.requests.push(`GET ${uri}`);
 			const crew = uri.split('/')[6];
-			const bad = this.badAnswer('documents', crew);
-			if (bad) return bad;
-			return [
+			const answer = this.badAnswer('documents', crew) ?? [
 				200,
 				{
 					crew_unique_id: crew,
 					items: this.documents.get(crew) ?? [documentOf(crew, `doc_${crew}`)],
 				},
 			];
+			void sleep(this.perCrewDelayMs.get(crew) ?? 0).then(() => {
+				this.onRequest?.('documents', crew);
+				callback(null, answer as [number, nock.Body]);
+			});
 		});
 		return this;
+	}
+
+	private complianceAnswer(uri: string): [number, unknown, Record<string, string>?] {
+		const limited = this.limit();
+		if (limited) return limited;
+		const url = new URL(uri, TEST_BASE_URL);
+		const crew = url.pathname.split('/')[6];
+		const vessel = url.searchParams.get('vessel_id') ?? '';
+		const bad = this.badAnswer('compliance', crew);
+		if (bad) return bad;
+		const answer = this.compliance.get(`${crew}/${vessel}`) ?? complianceOf(crew, vessel);
+		if (answer === 403) {
+			return [
+				403,
+				{
+					error: {
+						code: 'scope_not_consented',
+						message: 'not consented',
+						scope: 'crew:compliance:read',
+					},
+				},
+			];
+		}
+		return [200, answer];
 	}
 }

@@ -81,9 +81,10 @@ describe('saved state', () => {
 		]);
 		const saved = encodeSnapshot(snapshot, { generation: 3 });
 		const back = decodeSnapshot(JSON.parse(JSON.stringify(saved)));
-		expect(back).toEqual({ snapshot, generation: 3 });
+		const cycle = { startedAt: null, after: null, previousStartedAt: null };
+		expect(back).toEqual({ snapshot, generation: 3, cycle });
 		// State saved by an earlier version, with its `revision` counter, reads the same.
-		expect(decodeSnapshot({ ...saved, revision: 9 })).toEqual({ snapshot, generation: 3 });
+		expect(decodeSnapshot({ ...saved, revision: 9 })).toEqual({ snapshot, generation: 3, cycle });
 	});
 
 	it('refuses state it did not write', () => {
