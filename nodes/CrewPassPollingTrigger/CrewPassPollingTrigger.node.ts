@@ -92,7 +92,7 @@ export class CrewPassPollingTrigger implements INodeType {
 						typeOptions: { minValue: 0, maxValue: 100 },
 						default: 10,
 						description:
-							'Stop a poll (an error, nothing output, the previous roster kept) that would report more than this share of roster rows as left. 100 turns the guard off.',
+							'Stop a poll (an error, nothing output, not even other selected changes, the previous roster kept) in which more than this share of roster rows is missing, whatever changes are selected: a truncated roster would spoil the saved state for every change. 100 turns the guard off.',
 					},
 					{
 						displayName: 'Mass-Leaver Guard Minimum Rows',
@@ -101,7 +101,7 @@ export class CrewPassPollingTrigger implements INodeType {
 						typeOptions: { minValue: 0, numberPrecision: 0 },
 						default: 10,
 						description:
-							'The guard only stops a poll in which at least this many rows would be reported as left, so one leaver from a small fleet is never stopped',
+							'The guard only stops a poll in which at least this many rows are missing, so one leaver from a small fleet is never stopped',
 					},
 					{
 						displayName: 'Max Seconds per Poll',
