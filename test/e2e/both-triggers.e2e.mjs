@@ -28,7 +28,6 @@ import {
 	crewPassTriggerNode,
 	dropSeenStatesNode,
 	everySeconds,
-	n8nFeatures,
 	pollingTriggerNode,
 	postItemsNode,
 	publishWorkflow,
@@ -239,8 +238,8 @@ export default function (ctx) {
 			// n8n 2.x runs only published sub-workflows (and publishes a caller only after them);
 			// n8n 1.x runs the saved one and refuses to activate a workflow whose only trigger is
 			// "When Called by Another Workflow"
-			await publishWorkflow(ctx.client, shared.id).catch(async (e) => {
-				if ((await n8nFeatures(ctx.client)).publish !== 'patch') throw e;
+			await publishWorkflow(ctx.client, shared.id).catch((e) => {
+				if (!/has no node to start the workflow/.test(String(e?.message))) throw e;
 			});
 			wf.webhook = await publishWorkflow(ctx.client, webhook.id);
 			wf.webhook.id = webhook.id;
