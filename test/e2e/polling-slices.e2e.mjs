@@ -67,7 +67,7 @@ export default function (ctx) {
 			let partnerId;
 			/** n8n's log from where this suite began. */
 			let logStart = 0;
-			const timeoutMs = () => ctx.pollTimeoutSeconds * 1_000;
+			const timeoutMs = () => (ctx.pollTimeoutSeconds ?? 45) * 1_000;
 			const figures = /** @type {Record<string, unknown>} */ ({});
 			const used = new Set();
 
