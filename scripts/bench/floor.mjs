@@ -45,7 +45,10 @@ export const FLOOR_HEADER = 'x-bench-floor';
 export const PATHS = /** @type {const} */ (['accepted', 'duplicate', 'forged']);
 export const SIDES = /** @type {const} */ (['ours', 'floor']);
 
-/** The two settings the row runs, each in its own n8n. */
+/**
+ * The two settings the row runs, each in its own n8n.
+ * @type {{ key: string, label: string, env: Record<string, string> }[]}
+ */
 export const FLOOR_SETTINGS = [
 	{ key: 'defaults', label: 'n8n defaults', env: {} },
 	{
