@@ -84,22 +84,7 @@ export function packFloor(outDir) {
 
 /** `npm install <floor tarball>` in the user folder's .n8n/nodes, beside ours (installed first). */
 export function installFloor(tgz, userFolder) {
-	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
-	run(
-		'npm',
-		[
-			'install',
-			tgz,
-			'--legacy-peer-deps',
-			'--ignore-scripts',
-			'--no-audit',
-			'--no-fund',
-			'--no-package-lock',
-			'--loglevel=error',
-		],
-		nodesDir,
-	);
-	const installed = path.join(nodesDir, 'node_modules', FLOOR_PACKAGE);
+	const installed = installTarball(tgz, userFolder, FLOOR_PACKAGE);
 	if (!fs.existsSync(path.join(installed, 'dist', 'BenchFloorTrigger.node.js')))
 		throw new Error(`the floor package is not in ${installed}`);
 	return installed;

@@ -78,12 +78,12 @@ export function buildAndPack(outDir, { build = true } = {}) {
 }
 
 /**
- * Installs the tarball into <userFolder>/.n8n/nodes the way n8n's docs tell a self-hosting user
+ * Installs the tarball (of package `name`, ours by default) into <userFolder>/.n8n/nodes the way n8n's docs tell a self-hosting user
  * to install a community package by hand (`cd ~/.n8n/nodes && npm install <package>`). n8n loads
  * every n8n-nodes-* package in that node_modules at start. Peer dependencies are not installed:
  * n8n-workflow must be n8n's own copy.
  */
-export function installTarball(tgz, userFolder) {
+export function installTarball(tgz, userFolder, name = PACKAGE_NAME) {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
 	const pj = path.join(nodesDir, 'package.json');
@@ -94,7 +94,7 @@ export function installTarball(tgz, userFolder) {
 		);
 	}
 	// a fresh copy every time: npm would keep a cached tarball of the same version
-	fs.rmSync(path.join(nodesDir, 'node_modules', PACKAGE_NAME), { recursive: true, force: true });
+	fs.rmSync(path.join(nodesDir, 'node_modules', name), { recursive: true, force: true });
 	runQuiet(
 		'npm',
 		[
@@ -109,7 +109,7 @@ export function installTarball(tgz, userFolder) {
 		],
 		{ cwd: nodesDir },
 	);
-	const installed = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
+	const installed = path.join(nodesDir, 'node_modules', name);
 	if (fs.lstatSync(installed).isSymbolicLink())
 		throw new Error(`${installed} is a symlink, expected a copy`);
 	return installed;
