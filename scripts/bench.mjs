@@ -58,7 +58,7 @@ import {
 } from './lib/n8n.mjs';
 import { OWNER, publishWorkflow, unpublishWorkflow, waitForWebhook } from './lib/demo.mjs';
 import { busiest, startCrewPassServer } from './bench/servers.mjs';
-import { delivery, postLoad } from './bench/load.mjs';
+import { classify, delivery, postLoad, refusals } from './bench/load.mjs';
 import { sampleMemory } from './bench/memory.mjs';
 import { printProfiles } from './bench/profile.mjs';
 import {
@@ -307,15 +307,6 @@ async function benchFleet(ctx) {
 	);
 }
 
-const classify = (r) =>
-	r.status === 200 && r.body === ''
-		? 'accepted'
-		: r.status === 200 && /duplicate/.test(r.body)
-			? 'duplicate'
-			: r.status === 401
-				? 'refused'
-				: `HTTP ${r.status} ${r.body.slice(0, 80)}`;
-
 async function benchWebhooks(ctx) {
 	const { client, n8nUrl, secret, wfs } = ctx;
 	const triggerUrl = `${n8nUrl}/webhook/${TRIGGER_WEBHOOK_ID}/crewpass`;
@@ -389,7 +380,9 @@ async function benchWebhooks(ctx) {
 				bareText,
 				r.perSecond / bareRate,
 				'≥ 1.5',
-				r.perSecond / bareRate >= 1.5 && r.kinds[kind] === M && startedByRefused === 0,
+				r.perSecond / bareRate >= 1.5 &&
+					(kind === 'refused' ? refusals(r.kinds) : r.kinds[kind]) === M &&
+					startedByRefused === 0,
 				`${startedByRefused} executions started by duplicates and forged deliveries`,
 			);
 		}

@@ -26,6 +26,14 @@ export const DEFAULT_REMEMBERED_IDS = 10_000;
 /** How long the credential's secrets and the node's parameters are reused without a re-read. */
 export const SETUP_CACHE_MS = 10_000;
 
+/**
+ * Reads of the credential that signature mismatches may start, per trigger: this many at once,
+ * then one more each REREAD_REFILL_MS. A forged flood costs a read a second at most; a mismatch
+ * beyond the allowance is answered 503 (CrewPass retries), never 401.
+ */
+export const REREAD_BURST = 5;
+export const REREAD_REFILL_MS = 1_000;
+
 /** What one trigger needs for every delivery, read once and reused for SETUP_CACHE_MS. */
 export interface TriggerSetup {
 	events: ReadonlySet<string>;
@@ -92,11 +100,18 @@ interface QueuedRead {
 	promise: Promise<TriggerSetup>;
 }
 
+/** The re-reads mismatches may still start (REREAD_BURST, refilled one per REREAD_REFILL_MS). */
+export interface RereadAllowance {
+	tokens: number;
+	atMs: number;
+}
+
 interface TriggerState {
 	/** The last completed read that has a webhook secret (a setup without one is never reused). */
 	cached?: { fingerprint: string; setup: TriggerSetup };
 	reading?: SetupRead;
 	queued?: QueuedRead;
+	rereads: RereadAllowance;
 }
 
 const states = new Map<string, TriggerState>();
@@ -146,10 +161,20 @@ function stateOf(ctx: IWebhookFunctions): TriggerState {
 	const key = cacheKey(ctx);
 	let state = states.get(key);
 	if (!state) {
-		state = {};
+		state = { rereads: { tokens: REREAD_BURST, atMs: Number.NEGATIVE_INFINITY } };
 		states.set(key, state);
 	}
 	return state;
+}
+
+/** Takes one re-read from the allowance, refilled up to `nowMs`; false when none is left. */
+export function takeReread(allowance: RereadAllowance, nowMs: number): boolean {
+	const refill = Math.max(0, nowMs - allowance.atMs) / REREAD_REFILL_MS;
+	allowance.tokens = Math.min(REREAD_BURST, allowance.tokens + refill);
+	allowance.atMs = Math.max(allowance.atMs, nowMs);
+	if (allowance.tokens < 1) return false;
+	allowance.tokens -= 1;
+	return true;
 }
 
 /** Starts a read now; its result becomes the cached setup unless a later read already did. */
@@ -199,14 +224,15 @@ export async function triggerSetup(ctx: IWebhookFunctions, nowMs: number): Promi
 /**
  * A setup read after the delivery that arrived at `arrival`: the one to judge a signature that
  * matches none of the secrets read earlier (the credential may have changed in between). Reuses
- * a read that already began after the arrival; otherwise joins the one read queued behind the
- * read in flight, so simultaneous mismatches (a forged flood) share one read between them.
+ * a read that already began after the arrival, or joins the one read queued behind the read in
+ * flight, so simultaneous mismatches share one read between them. A new read takes one from the
+ * re-read allowance; with none left the answer is undefined: the delivery cannot be judged now.
  */
 export async function setupReadAfter(
 	ctx: IWebhookFunctions,
 	nowMs: number,
 	arrival: number,
-): Promise<TriggerSetup> {
+): Promise<TriggerSetup | undefined> {
 	const state = stateOf(ctx);
 	const fingerprint = JSON.stringify(ctx.getNode().parameters);
 	const cached = state.cached;
@@ -214,16 +240,17 @@ export async function setupReadAfter(
 		return cached.setup;
 	}
 	const reading = state.reading;
-	if (!reading) return await startRead(state, ctx, fingerprint, nowMs).promise;
-	if (reading.fingerprint === fingerprint && reading.startedAt > arrival) {
+	if (reading && reading.fingerprint === fingerprint && reading.startedAt > arrival) {
 		return await reading.promise;
 	}
 	const queued = state.queued;
-	if (queued && queued.fingerprint === fingerprint) {
+	if (reading && queued && queued.fingerprint === fingerprint) {
 		queued.ctx = ctx;
 		queued.nowMs = nowMs;
 		return await queued.promise;
 	}
+	if (!takeReread(state.rereads, nowMs)) return undefined;
+	if (!reading) return await startRead(state, ctx, fingerprint, nowMs).promise;
 	const next: QueuedRead = {
 		fingerprint,
 		ctx,

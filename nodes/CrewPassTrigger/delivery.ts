@@ -1,6 +1,13 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { arrivalMark, readAfter, setupReadAfter, triggerSetup, type TriggerSetup } from './config';
+import {
+	arrivalMark,
+	readAfter,
+	REREAD_BURST,
+	setupReadAfter,
+	triggerSetup,
+	type TriggerSetup,
+} from './config';
 import {
 	decodeSavedIds,
 	dedupeKey,
@@ -344,11 +351,14 @@ export async function handleDelivery(
 	if (!verified.ok && verified.reason === 'signature_mismatch' && !readAfter(setup, arrival)) {
 		// The secrets were read before this delivery arrived, and the credential may have changed
 		// since: only a read that began after it may refuse it (shared by simultaneous mismatches).
+		let fresh: TriggerSetup | undefined;
 		try {
-			setup = await setupReadAfter(ctx, now, arrival);
+			fresh = await setupReadAfter(ctx, now, arrival);
 		} catch (error) {
 			return ended(ctx, credentialUnreadable(error));
 		}
+		if (!fresh) return ended(ctx, unconfirmed());
+		setup = fresh;
 		const again = checkSetup(setup);
 		if (again) return ended(ctx, again);
 		now = nowMs();
@@ -410,6 +420,14 @@ function trackHandOff(ctx: IWebhookFunctions, memory: RegisteredStore, eventId: 
 			level: 'warn',
 			message: `n8n could not start the execution for event ${eventId} (it answered CrewPass ${res.statusCode ?? '?'}); the event id was forgotten, so CrewPass's retry starts it`,
 		});
+	});
+}
+
+/** A mismatch beyond the re-read allowance (a forged flood): not judged, so not 401. */
+function unconfirmed(): Refusal {
+	return refuse(503, NOT_READY, 'not_ready', 'signature_unconfirmed', {
+		level: 'debug',
+		message: `answered 503: the signature matches none of the secrets read before the delivery arrived, and the credential's re-reads are at their limit (${REREAD_BURST}, then one a second): a forged flood costs no reads, CrewPass retries a genuine delivery`,
 	});
 }
 

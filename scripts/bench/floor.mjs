@@ -30,7 +30,7 @@ import {
 	startN8n,
 } from '../lib/n8n.mjs';
 import { OWNER, publishWorkflow, waitForWebhook } from '../lib/demo.mjs';
-import { delivery, postLoad } from './load.mjs';
+import { classify, delivery, postLoad, refusals } from './load.mjs';
 import { loadProfile } from './profile.mjs';
 import { TRIGGER_WEBHOOK_ID, triggerWorkflow } from './workflows.mjs';
 
@@ -109,15 +109,6 @@ export function floorWorkflow() {
 		settings: { executionOrder: 'v1' },
 	};
 }
-
-const classify = (r) =>
-	r.status === 200 && r.body === ''
-		? 'accepted'
-		: r.status === 200 && /duplicate/.test(r.body)
-			? 'duplicate'
-			: r.status === 401
-				? 'forged'
-				: `HTTP ${r.status} ${r.body.slice(0, 80)}`;
 
 /**
  * CPU time (user + system, ms; 10 ms resolution) the process has used so far, all its threads
@@ -347,7 +338,8 @@ export async function runFloorSetting({
 			const problems = [];
 			for (const side of SIDES) {
 				const s = sides[side];
-				if (s.kinds[p] !== s.n) problems.push(`${side}: answers ${JSON.stringify(s.kinds)}`);
+				if ((p === 'forged' ? refusals(s.kinds) : s.kinds[p]) !== s.n)
+					problems.push(`${side}: answers ${JSON.stringify(s.kinds)}`);
 				const due = p === 'accepted' ? s.n : 0;
 				if (s.started !== due) problems.push(`${side}: ${s.started} executions, ${due} due`);
 			}

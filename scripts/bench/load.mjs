@@ -11,6 +11,27 @@ import { REPO } from '../lib/n8n.mjs';
 const require = createRequire(import.meta.url);
 const { signDelivery } = require(path.join(REPO, 'sandbox', 'webhooks.cjs'));
 
+/**
+ * What an answer of a webhook trigger was: accepted (n8n's empty 200: an execution starts),
+ * duplicate, refused (401), deferred (503 temporarily_unavailable: a signature mismatch past the
+ * CrewPass Trigger's re-read allowance), or its status and the start of its body.
+ * @param {{ status: number, body: string }} r
+ */
+export const classify = (r) =>
+	r.status === 200 && r.body === ''
+		? 'accepted'
+		: r.status === 200 && /duplicate/.test(r.body)
+			? 'duplicate'
+			: r.status === 401
+				? 'refused'
+				: r.status === 503 && /temporarily_unavailable/.test(r.body)
+					? 'deferred'
+					: `HTTP ${r.status} ${r.body.slice(0, 80)}`;
+
+/** How many answers refused a delivery: 401, or 503 past the re-read allowance. */
+export const refusals = (/** @type {Record<string, number>} */ kinds) =>
+	(kinds.refused ?? 0) + (kinds.deferred ?? 0);
+
 function post(agent, url, body, headers) {
 	return new Promise((resolve) => {
 		const started = performance.now();

@@ -3,7 +3,7 @@ import { sleep } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 import nock from 'nock';
 
-import { SETUP_CACHE_MS } from '../../../nodes/CrewPassTrigger/config';
+import { REREAD_BURST, SETUP_CACHE_MS } from '../../../nodes/CrewPassTrigger/config';
 import {
 	decodeSavedIds,
 	encodeSavedIds,
@@ -684,12 +684,25 @@ describe('CrewPass Trigger webhook(): per-delivery costs', () => {
 			await harness.deliver(d.body, d.headers); // duplicate
 		}
 		const forged = signedDelivery(envelope(), { secret: 'whsec_attacker' });
-		for (let i = 0; i < 10; i++) await harness.deliver(forged.body, forged.headers);
+		const statuses: number[] = [];
+		const frozen = jest.spyOn(Date, 'now').mockReturnValue(Date.now()); // no refill in the loop
+		try {
+			for (let i = 0; i < 10; i++) {
+				statuses.push((await harness.deliver(forged.body, forged.headers)).status);
+			}
+		} finally {
+			frozen.mockRestore();
+		}
 		expect(harness.executions).toHaveLength(10);
-		// One read for the genuine deliveries and their duplicates; each forged delivery is judged
+		// One read for the genuine deliveries and their duplicates; a forged delivery is judged
 		// again on a read that began after it arrived (the secret may have been changed since:
-		// secretChange.test.ts), one read each when they come one after another.
-		expect(reads).toHaveBeenCalledTimes(1 + 10);
+		// secretChange.test.ts), one read each while the re-read allowance lasts; after it, 503
+		// without a read (the allowance refills one a second; the clock stands still here).
+		expect(statuses).toEqual([
+			...Array(REREAD_BURST).fill(401),
+			...Array(10 - REREAD_BURST).fill(503),
+		]);
+		expect(reads).toHaveBeenCalledTimes(1 + REREAD_BURST);
 		expect(harness.calls.some((call) => call.staticDataSaved)).toBe(false);
 	});
 

@@ -3,7 +3,13 @@ import { sleep } from 'n8n-workflow';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import nock from 'nock';
 
-import { arrivalMark, readAfter } from '../../../nodes/CrewPassTrigger/config';
+import {
+	arrivalMark,
+	readAfter,
+	REREAD_BURST,
+	REREAD_REFILL_MS,
+	takeReread,
+} from '../../../nodes/CrewPassTrigger/config';
 import { resetDedupeStores } from '../../../nodes/CrewPassTrigger/dedupe';
 import { testCredentials } from '../../harness';
 import { TriggerHarness } from '../../harness/webhook';
@@ -12,7 +18,8 @@ import { ALL_EVENTS, envelope, SECRET, signedDelivery } from './fixtures';
 /**
  * The rule: a delivery signed with a secret the credential holds when the delivery arrives is
  * never answered 401, however the timing falls. A signature that matches none of the secrets
- * the trigger read earlier is judged again on a read that began after the delivery arrived.
+ * the trigger read earlier is judged again on a read that began after the delivery arrived; when
+ * mismatches have used up their re-reads (a forged flood) it is answered 503, so CrewPass retries.
  * (Before: a re-read at most once a second, so a secret saved within a second of the last read
  * was refused; n8n 2.4.8 / 2.20.12 ran the e2e suite fast enough to hit it.)
  */
@@ -186,5 +193,46 @@ describe('CrewPass Trigger: what a forged delivery costs', () => {
 		expect(used).toBeGreaterThanOrEqual(1);
 		expect(used).toBeLessThanOrEqual(Math.ceil(elapsedMs / 50));
 		expect(used).toBeLessThan(10);
+	});
+});
+
+describe('CrewPass Trigger: a forged flood costs at most a read a second', () => {
+	it('the re-read allowance: a burst, then one per second; a clock that goes back refills nothing', () => {
+		const allowance = { tokens: REREAD_BURST, atMs: 1_000_000 };
+		for (let i = 0; i < REREAD_BURST; i++) expect(takeReread(allowance, 1_000_000)).toBe(true);
+		expect(takeReread(allowance, 1_000_000)).toBe(false);
+		expect(takeReread(allowance, 1_000_000 + REREAD_REFILL_MS - 1)).toBe(false);
+		expect(takeReread(allowance, 1_000_000 + REREAD_REFILL_MS)).toBe(true);
+		expect(takeReread(allowance, 0)).toBe(false);
+		expect(takeReread(allowance, 1_000_000 + 100 * REREAD_REFILL_MS)).toBe(true);
+		expect(allowance.tokens).toBe(REREAD_BURST - 1);
+	});
+
+	it('past the allowance a mismatch is answered 503 without a read; a secret saved then is never 401, and is accepted on the retry', async () => {
+		await startHarness();
+		let now = Date.now();
+		const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+		try {
+			expect((await deliver(SECRET)).status).toBe(200);
+			const before = reads.mock.calls.length;
+			const forged = [];
+			for (let i = 0; i < 3 * REREAD_BURST; i++) forged.push(await deliver('whsec_attacker'));
+			expect(forged.map((a) => a.status)).toEqual([
+				...Array(REREAD_BURST).fill(401),
+				...Array(2 * REREAD_BURST).fill(503),
+			]);
+			expect(forged[REREAD_BURST].json).toEqual({ error: 'temporarily_unavailable' });
+			expect(reads.mock.calls.length - before).toBe(REREAD_BURST);
+			// the flood does not hold up a genuine delivery signed with a secret already read
+			expect((await deliver(SECRET)).status).toBe(200);
+			// a secret saved during the flood: not judged yet (503), never refused
+			save(rotated());
+			expect((await deliver(NEW_SECRET)).status).toBe(503);
+			now += REREAD_REFILL_MS; // CrewPass's retry comes later
+			expect((await deliver(NEW_SECRET)).status).toBe(200);
+			expect(harness.executions).toHaveLength(3);
+		} finally {
+			clock.mockRestore();
+		}
 	});
 });
