@@ -284,6 +284,37 @@ function installFields(rec) {
 	};
 }
 
+const SLICES_SUITE = 'polling-slices';
+
+/**
+ * The e2e suites (all, or `only`) in an n8n whose data is in `dir`; the spec output is logged to
+ * e2e-<name>.log, the test events to events-<name>.ndjson. Returns the run and its counts.
+ */
+async function runSuites(env, logDir, name, dir, only = []) {
+	currentUserFolder = path.join(dir, 'n8n');
+	const events = path.join(logDir, `events-${name}.ndjson`);
+	fs.rmSync(events, { force: true });
+	const r = await runLogged(
+		process.execPath,
+		[
+			'--test-reporter=spec',
+			'--test-reporter-destination=stdout',
+			`--test-reporter=${path.join(REPO, 'scripts', 'lib', 'compat-reporter.mjs')}`,
+			`--test-reporter-destination=${events}`,
+			path.join(REPO, 'scripts', 'e2e.mjs'),
+			...only,
+		],
+		{
+			env: { ...env, CREWPASS_E2E_DIR: dir },
+			logFile: path.join(logDir, `e2e-${name}.log`),
+			timeoutMs: TIMEOUT_MS,
+		},
+	);
+	await endLeftovers(path.join(dir, 'n8n'));
+	const counted = compat.countEvents(fs.existsSync(events) ? fs.readFileSync(events, 'utf8') : '');
+	return { r, counted };
+}
+
 /** One e2e run of `version` in `mode`; returns its record. */
 async function runOne(list, { entry, mode }, logDir) {
 	const version = entry.version;
@@ -293,6 +324,9 @@ async function runOne(list, { entry, mode }, logDir) {
 		mode,
 		...(mode !== 'default' && list.durablePollTimeoutSeconds
 			? { pollTimeoutSeconds: list.durablePollTimeoutSeconds }
+			: {}),
+		...(mode !== 'default' && list.slicesPollTimeoutSeconds
+			? { slicesPollTimeoutSeconds: list.slicesPollTimeoutSeconds }
 			: {}),
 		date: started.toISOString(),
 		commit: git(['rev-parse', 'HEAD']),
@@ -314,29 +348,38 @@ async function runOne(list, { entry, mode }, logDir) {
 		...process.env,
 		CREWPASS_N8N_VERSION: version,
 		CREWPASS_N8N_SCHEDULER: mode,
-		CREWPASS_E2E_DIR: dir,
 	};
 	delete env.CREWPASS_N8N_POLL_TIMEOUT;
 	if (base.pollTimeoutSeconds) env.CREWPASS_N8N_POLL_TIMEOUT = String(base.pollTimeoutSeconds);
-	currentUserFolder = path.join(dir, 'n8n');
-	const events = path.join(logDir, `events-${version}-${mode}.ndjson`);
-	fs.rmSync(events, { force: true });
 	log(tag, `n8n ${version}, ${compat.MODE_NAMES[mode]}: the end-to-end suite (data in ${dir})`);
 	const t = Date.now();
-	const r = await runLogged(
-		process.execPath,
-		[
-			'--test-reporter=spec',
-			'--test-reporter-destination=stdout',
-			`--test-reporter=${path.join(REPO, 'scripts', 'lib', 'compat-reporter.mjs')}`,
-			`--test-reporter-destination=${events}`,
-			path.join(REPO, 'scripts', 'e2e.mjs'),
-		],
-		{ env, logFile: path.join(logDir, `e2e-${version}-${mode}.log`), timeoutMs: TIMEOUT_MS },
-	);
+	let run = await runSuites(env, logDir, `${version}-${mode}`, dir);
+	if (base.slicesPollTimeoutSeconds) {
+		// polling-slices needs a poll timeout a small fleet exceeds (it skips itself at 30 s): it
+		// runs again alone, in an n8n of its own, with the low one
+		log(
+			tag,
+			`n8n ${version}, ${compat.MODE_NAMES[mode]}: ${SLICES_SUITE} again, poll timeout ${base.slicesPollTimeoutSeconds} s`,
+		);
+		const alone = await runSuites(
+			{ ...env, CREWPASS_N8N_POLL_TIMEOUT: String(base.slicesPollTimeoutSeconds) },
+			logDir,
+			`${version}-${mode}-${SLICES_SUITE}`,
+			`${dir}-${SLICES_SUITE}`,
+			[SLICES_SUITE],
+		);
+		run = {
+			r: {
+				...alone.r,
+				code: run.r.code || alone.r.code,
+				output: `${run.r.output}\n${alone.r.output}`,
+				timedOut: run.r.timedOut || alone.r.timedOut,
+			},
+			counted: compat.withSuiteFrom(run.counted, alone.counted, SLICES_SUITE),
+		};
+	}
+	const { r, counted } = run;
 	const durationSeconds = Math.round((Date.now() - t) / 1000);
-	await endLeftovers(path.join(dir, 'n8n'));
-	const counted = compat.countEvents(fs.existsSync(events) ? fs.readFileSync(events, 'utf8') : '');
 	const hashAfter = compat.contentHash();
 	let failure;
 	const n8nLog = path.join(dir, 'n8n.log');

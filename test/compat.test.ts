@@ -29,6 +29,7 @@ import {
 	schedulerEvidence,
 	staleBlocks,
 	type RunRecord,
+	withSuiteFrom,
 	type VersionList,
 } from '../scripts/lib/compat.cjs';
 import { removeTree, renameTreeFile, tempTree, writeTreeFile } from './compat-fixtures.cjs';
@@ -122,6 +123,28 @@ describe('the rule (ruleProblems) on made-up lists and results', () => {
 		expect(problems.join('\n')).toContain('`npm run test:compat -- 2.41.1 --mode durable`');
 		expect(problems.join('\n')).toContain('`npm run test:compat -- 1.123.81`');
 		expect(problems[0]).toContain('changed since its last run');
+	});
+
+	test('with slicesPollTimeoutSeconds, a durable-mode run must have passed polling-slices at it', () => {
+		const list = { ...LIST, slicesPollTimeoutSeconds: 10 };
+		const slices = { 'polling-slices': { pass: 5, fail: 0, skip: 0 } };
+		const ran = {
+			records: ALL_PASSED.records.map((r) =>
+				r.mode === 'default' ? r : { ...r, slicesPollTimeoutSeconds: 10, suites: slices },
+			),
+		};
+		expect(ruleProblems(list, ran, HASH)).toEqual([]);
+		const skipped = {
+			records: ran.records.map((r) =>
+				r.mode === 'cursors'
+					? { ...r, suites: { 'polling-slices': { pass: 0, fail: 0, skip: 5 } } }
+					: r,
+			),
+		};
+		expect(ruleProblems(list, skipped, HASH)).toEqual([
+			expect.stringContaining('did not pass the polling-slices suite with a 10 s poll timeout'),
+		]);
+		expect(ruleProblems(list, ALL_PASSED, HASH)).toHaveLength(2);
 	});
 
 	test('a mode of the newest version without a run fails, naming the mode', () => {
@@ -247,6 +270,42 @@ describe('the records (mergeRecord) and the suite counts (countEvents)', () => {
 			failed: ['nodes: a2: boom'],
 			errors: ['polling: polling: after hook'],
 		});
+	});
+
+	test('withSuiteFrom: one suite counted from its own run, the rest from the main run', () => {
+		const main = {
+			suites: {
+				nodes: { pass: 9, fail: 0, skip: 0 },
+				'polling-slices': { pass: 0, fail: 0, skip: 5 },
+			},
+			tests: { total: 14, pass: 9, fail: 0, skip: 5 },
+			failed: [],
+			errors: [],
+		};
+		const alone = {
+			suites: { 'polling-slices': { pass: 4, fail: 1, skip: 0 } },
+			tests: { total: 5, pass: 4, fail: 1, skip: 0 },
+			failed: ['polling-slices: restart: boom'],
+			errors: [],
+		};
+		expect(withSuiteFrom(main, alone, 'polling-slices')).toEqual({
+			suites: {
+				nodes: { pass: 9, fail: 0, skip: 0 },
+				'polling-slices': { pass: 4, fail: 1, skip: 0 },
+			},
+			tests: { total: 14, pass: 13, fail: 1, skip: 0 },
+			failed: ['polling-slices: restart: boom'],
+			errors: [],
+		});
+		const none = {
+			suites: {},
+			tests: { total: 0, pass: 0, fail: 0, skip: 0 },
+			failed: [],
+			errors: [],
+		};
+		expect(withSuiteFrom(main, none, 'polling-slices').errors).toEqual([
+			'polling-slices: its own run reported no test',
+		]);
 	});
 });
 

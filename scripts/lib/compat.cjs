@@ -199,6 +199,37 @@ function countEvents(ndjson) {
 }
 
 /**
+ * The counts of a run (countEvents) with one suite's counts taken from another run of that suite
+ * alone (the durable modes run polling-slices again with a low poll timeout).
+ * @param {ReturnType<typeof countEvents>} main
+ * @param {ReturnType<typeof countEvents>} alone
+ * @param {string} suite
+ */
+function withSuiteFrom(main, alone, suite) {
+	const mine = (/** @type {string} */ line) => line.startsWith(`${suite}: `);
+	const drop = main.suites[suite] ?? { pass: 0, fail: 0, skip: 0 };
+	const add = alone.suites[suite] ?? { pass: 0, fail: 0, skip: 0 };
+	const tests = { ...main.tests };
+	for (const k of /** @type {const} */ (['pass', 'fail', 'skip'])) {
+		tests[k] += add[k] - drop[k];
+		tests.total += add[k] - drop[k];
+	}
+	const suites = { ...main.suites };
+	delete suites[suite];
+	if (alone.suites[suite]) suites[suite] = add;
+	return {
+		suites,
+		tests,
+		failed: [...main.failed.filter((l) => !mine(l)), ...alone.failed],
+		errors: [
+			...main.errors.filter((l) => !mine(l)),
+			...alone.errors,
+			...(alone.suites[suite] ? [] : [`${suite}: its own run reported no test`]),
+		],
+	};
+}
+
+/**
  * results with `record` in place of the previous record of its version and mode (which moves to
  * the front of the history, trimmed to HISTORY_LENGTH). Records sorted newest version first,
  * then by mode.
@@ -241,10 +272,25 @@ function ruleProblems(list, results, hash) {
 				problems.push(
 					`${what} but nodes/ or credentials/ changed since its last run (${day(r.date)}, code ${short(r.contentHash)}, now ${short(hash)}): run \`${run}\``,
 				);
+			} else if (mode !== 'default' && list.slicesPollTimeoutSeconds && !slicesRan(r, list)) {
+				problems.push(
+					`${what} but its last run (${day(r.date)}) did not pass the polling-slices suite with a ${list.slicesPollTimeoutSeconds} s poll timeout: run \`${run}\``,
+				);
 			}
 		}
 	}
 	return problems;
+}
+
+/** Whether a durable-mode run passed polling-slices at the list's low poll timeout. */
+function slicesRan(record, list) {
+	const suite = record.suites?.['polling-slices'];
+	return (
+		record.slicesPollTimeoutSeconds === list.slicesPollTimeoutSeconds &&
+		!!suite?.pass &&
+		!suite.fail &&
+		!suite.skip
+	);
 }
 
 const short = (h) => String(h ?? '').slice(0, 12);
@@ -270,7 +316,7 @@ function minutes(seconds) {
 function modeLabel(record) {
 	const name = MODE_NAMES[record.mode] ?? record.mode;
 	return record.mode !== 'default' && record.pollTimeoutSeconds
-		? `${name} (poll timeout ${record.pollTimeoutSeconds} s)`
+		? `${name} (poll timeout ${record.pollTimeoutSeconds} s${record.slicesPollTimeoutSeconds ? `; polling-slices ${record.slicesPollTimeoutSeconds} s` : ''})`
 		: name;
 }
 
@@ -540,6 +586,7 @@ module.exports = {
 	listProblems,
 	contentHash,
 	countEvents,
+	withSuiteFrom,
 	mergeRecord,
 	recordOf,
 	ruleProblems,

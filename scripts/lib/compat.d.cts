@@ -14,6 +14,8 @@ export interface VersionEntry {
 export interface VersionList {
 	about?: string;
 	durablePollTimeoutSeconds?: number;
+	/** The poll timeout of the durable modes' second run, polling-slices alone. */
+	slicesPollTimeoutSeconds?: number;
 	versions: VersionEntry[];
 }
 
@@ -28,6 +30,7 @@ export interface RunRecord {
 	version: string;
 	mode: SchedulerMode;
 	pollTimeoutSeconds?: number;
+	slicesPollTimeoutSeconds?: number;
 	date: string;
 	commit: string;
 	commitDirty?: boolean;
@@ -73,6 +76,11 @@ export declare function countEvents(ndjson: string): {
 	failed: string[];
 	errors: string[];
 };
+export declare function withSuiteFrom(
+	main: ReturnType<typeof countEvents>,
+	alone: ReturnType<typeof countEvents>,
+	suite: string,
+): ReturnType<typeof countEvents>;
 export declare function mergeRecord(results: Partial<Results>, record: RunRecord): Results;
 export declare function recordOf(
 	results: Partial<Results>,
