@@ -1,5 +1,6 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { REREAD_BURST } from '../../nodes/CrewPassTrigger/config';
 import { testCredentials } from '../harness';
 import { TriggerHarness, type DeliveryAnswer } from '../harness/webhook';
 import {
@@ -265,6 +266,22 @@ export const TRIGGER_CASES: Record<string, () => Promise<Observed>> = {
 				for (const body of bodies) answers.push(await deliver(signedBytes(body)));
 				check(executions().length === 0, 'no execution');
 				return answers;
+			}),
+
+	'A signature that matches none of the secrets, past the re-reads of the credential such signatures may start (a forged flood: 5 at once, then one a second per trigger)':
+		async () =>
+			await withTrigger({}, async ({ deliver }) => {
+				const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now()); // no refill
+				try {
+					check((await deliver(signedDelivery(envelope()))).status === 200, 'a genuine one first');
+					const forged = signedDelivery(envelope(), { secret: 'whsec_attacker' });
+					for (let i = 0; i < REREAD_BURST; i++) {
+						check((await deliver(forged)).status === 401, 'refused on a re-read');
+					}
+					return [await deliver(forged), await deliver(forged)];
+				} finally {
+					clock.mockRestore();
+				}
 			}),
 
 	'No webhook secret in the credential yet': async () =>
