@@ -40,6 +40,7 @@ import {
 	executions,
 	mainPartnerId,
 	nodeOutput,
+	sandboxControl,
 	settledExecutions,
 	sleep,
 	waitFor,
@@ -65,17 +66,7 @@ export default function (ctx) {
 		/** @type {Record<string, unknown>} */
 		const figures = {};
 
-		/** A `/_sandbox/…` control (or read) over HTTP; its JSON answer. */
-		const control = async (method, p, body) => {
-			const r = await fetch(`${ctx.sandbox.url}/_sandbox/${p}`, {
-				method,
-				headers: body ? { 'content-type': 'application/json' } : {},
-				body: body ? JSON.stringify(body) : undefined,
-			});
-			const text = await r.text();
-			assert.ok(r.ok, `${method} /_sandbox/${p}: ${r.status} ${text}`);
-			return text ? JSON.parse(text) : undefined;
-		};
+		const control = sandboxControl(ctx);
 		const lastRead = async () =>
 			(await control('GET', `roster/reads?after=${Number.MAX_SAFE_INTEGER}`)).last_id ?? 0;
 		/** The first complete roster read after `after` (a poll's read of the fleet). */

@@ -174,6 +174,42 @@ export function subscribeTo(ctx, url, events = null) {
 	return partnerId;
 }
 
+/**
+ * A `/_sandbox/…` control (or read) over HTTP: `control(method, path, body?)` returns its JSON
+ * answer and fails the test on an answer that is not 2xx.
+ */
+export function sandboxControl(ctx) {
+	return async (method, p, body) => {
+		const r = await fetch(`${ctx.sandbox.url}/_sandbox/${p}`, {
+			method,
+			headers: body ? { 'content-type': 'application/json' } : {},
+			body: body ? JSON.stringify(body) : undefined,
+		});
+		const text = await r.text();
+		assert.ok(r.ok, `${method} /_sandbox/${p}: ${r.status} ${text}`);
+		return text ? JSON.parse(text) : undefined;
+	};
+}
+
+/** An HTTP Request node posting every item it gets to the sandbox's inbox `inboxName`. */
+export function sinkNode(ctx, { id, name, inboxName }) {
+	return {
+		id,
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [220, 0],
+		parameters: {
+			method: 'POST',
+			url: `${ctx.sandbox.url}/_sandbox/inbox/${inboxName}`,
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: '={{ JSON.stringify($json) }}',
+			options: {},
+		},
+	};
+}
+
 export function mainPartnerId(ctx) {
 	return ctx.sandbox.partners().find((p) => p.api_key === ctx.sandbox.keys.management).partner_id;
 }

@@ -23,7 +23,15 @@ import { after, before, describe, test } from 'node:test';
 
 import { log, POLLING_TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
 import { everySeconds, publishWorkflow, unpublishWorkflow } from '../../scripts/lib/demo.mjs';
-import { clearInbox, mainPartnerId, settledExecutions, sleep, waitFor } from './context.mjs';
+import {
+	clearInbox,
+	mainPartnerId,
+	sandboxControl,
+	settledExecutions,
+	sinkNode,
+	sleep,
+	waitFor,
+} from './context.mjs';
 
 const INBOX = 'polling-slices-e2e';
 const NODE = 'CrewPass Polling Trigger';
@@ -71,17 +79,7 @@ export default function (ctx) {
 			const figures = /** @type {Record<string, unknown>} */ ({});
 			const used = new Set();
 
-			/** A `/_sandbox/…` control (or read) over HTTP; its JSON answer. */
-			const control = async (method, p, body) => {
-				const r = await fetch(`${ctx.sandbox.url}/_sandbox/${p}`, {
-					method,
-					headers: body ? { 'content-type': 'application/json' } : {},
-					body: body ? JSON.stringify(body) : undefined,
-				});
-				const text = await r.text();
-				assert.ok(r.ok, `${method} /_sandbox/${p}: ${r.status} ${text}`);
-				return text ? JSON.parse(text) : undefined;
-			};
+			const control = sandboxControl(ctx);
 			/** @returns {Promise<number>} the sequence number of the last API request so far */
 			const lastSeq = async () => (await control('GET', 'requests/summary')).last_seq ?? 0;
 			/** @returns {Promise<any[]>} the main partner's API requests after `seq` */
@@ -245,21 +243,11 @@ export default function (ctx) {
 								crewPassApi: { id: ctx.demo.credential.id, name: ctx.demo.credential.name },
 							},
 						},
-						{
+						sinkNode(ctx, {
 							id: 'c0a8012e-0000-4000-8000-000000000025',
 							name: SINK,
-							type: 'n8n-nodes-base.httpRequest',
-							typeVersion: 4.2,
-							position: [220, 0],
-							parameters: {
-								method: 'POST',
-								url: `${ctx.sandbox.url}/_sandbox/inbox/${INBOX}`,
-								sendBody: true,
-								specifyBody: 'json',
-								jsonBody: '={{ JSON.stringify($json) }}',
-								options: {},
-							},
-						},
+							inboxName: INBOX,
+						}),
 					],
 					connections: { [NODE]: { main: [[{ node: SINK, type: 'main', index: 0 }]] } },
 					settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all' },

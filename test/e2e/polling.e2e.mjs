@@ -29,7 +29,9 @@ import {
 	executions,
 	mainPartnerId,
 	nodeOutput,
+	sandboxControl,
 	settledExecutions,
+	sinkNode,
 	waitFor,
 } from './context.mjs';
 
@@ -121,17 +123,7 @@ export default function (ctx) {
 				(k) => typeof k === 'string' && k.length >= 8,
 			);
 
-		/** A `/_sandbox/…` control (or read) over HTTP; its JSON answer. */
-		const control = async (method, p, body) => {
-			const r = await fetch(`${ctx.sandbox.url}/_sandbox/${p}`, {
-				method,
-				headers: body ? { 'content-type': 'application/json' } : {},
-				body: body ? JSON.stringify(body) : undefined,
-			});
-			const text = await r.text();
-			assert.ok(r.ok, `${method} /_sandbox/${p}: ${r.status} ${text}`);
-			return text ? JSON.parse(text) : undefined;
-		};
+		const control = sandboxControl(ctx);
 		/** The id of the last roster read begun (in progress ones included). */
 		const lastRead = async () =>
 			(await control('GET', `roster/reads?after=${Number.MAX_SAFE_INTEGER}`)).last_id ?? 0;
@@ -266,21 +258,11 @@ export default function (ctx) {
 							crewPassApi: { id: ctx.demo.credential.id, name: ctx.demo.credential.name },
 						},
 					},
-					{
+					sinkNode(ctx, {
 						id: 'c0a8012e-0000-4000-8000-000000000018',
 						name: SINK,
-						type: 'n8n-nodes-base.httpRequest',
-						typeVersion: 4.2,
-						position: [220, 0],
-						parameters: {
-							method: 'POST',
-							url: `${ctx.sandbox.url}/_sandbox/inbox/${INBOX}`,
-							sendBody: true,
-							specifyBody: 'json',
-							jsonBody: '={{ JSON.stringify($json) }}',
-							options: {},
-						},
-					},
+						inboxName: INBOX,
+					}),
 				],
 				connections: { [NODE]: { main: [[{ node: SINK, type: 'main', index: 0 }]] } },
 				settings: {
@@ -702,21 +684,11 @@ export default function (ctx) {
 							crewPassApi: { id: ctx.demo.credential.id, name: ctx.demo.credential.name },
 						},
 					},
-					{
+					sinkNode(ctx, {
 						id: 'c0a8012e-0000-4000-8000-00000000001a',
 						name: SINK,
-						type: 'n8n-nodes-base.httpRequest',
-						typeVersion: 4.2,
-						position: [220, 0],
-						parameters: {
-							method: 'POST',
-							url: `${ctx.sandbox.url}/_sandbox/inbox/${INBOX}`,
-							sendBody: true,
-							specifyBody: 'json',
-							jsonBody: '={{ JSON.stringify($json) }}',
-							options: {},
-						},
-					},
+						inboxName: INBOX,
+					}),
 				],
 				connections: { [NODE]: { main: [[{ node: SINK, type: 'main', index: 0 }]] } },
 				settings: {
