@@ -7,7 +7,8 @@
 // counts): nothing from our node's logs.
 //
 //   npm run bench                          all rows with the defaults
-//   npm run bench -- --rows fleet,getmany  only some rows (fleet, accepted, refused, getmany, status, poll)
+//   npm run bench -- --rows fleet,getmany  only some rows (fleet, accepted, refused, getmany, status, poll,
+//                                          floor, compliance)
 //   npm run bench -- --crew 2000 --latency 120 --concurrency 16 --deliveries 300 --runs 9
 //   npm run bench -- --rows status --status-events 1000 --status-crew 10000
 //   npm run bench -- --rows poll --poll-crew 10000 --poll-runs 3
@@ -23,6 +24,14 @@
 //                                          one setting (defaults, lazy), fewer deliveries
 //                                          (--floor-duplicates, --floor-forged, --floor-batch,
 //                                          --floor-refusal-batch)
+//   npm run bench -- --rows compliance     the polling trigger's Compliance Changed watch on 2,000 crew
+//                                          (--compliance-crew) in its own n8n with n8n's durable
+//                                          scheduler on (45 s poll timeout unless --n8n-env
+//                                          N8N_SCHEDULER_POLL_TIMEOUT=...), polling every minute:
+//                                          every poll within its budget, one pass over the fleet
+//                                          within 1.15 × crew / 1,000 per minute of key time, 0 × 429,
+//                                          a change mid-pass reported once, a Check Fleet on the
+//                                          same key meanwhile failing no item (about 8 minutes)
 //   npm run bench -- --profile             also CPU-profile n8n and print self time by package/function
 //                                          (the floor row: ours vs the floor per delivery, per path)
 //   npm run bench -- --results <file>      where the run's figures are added (default
@@ -36,7 +45,8 @@
 // Environment: CREWPASS_BENCH_DIR (default <tmp>/crewpass-bench: n8n's data folder, log, profiles),
 // BENCH_CREW, BENCH_LATENCY_MS, BENCH_CONCURRENCY, BENCH_DELIVERIES, BENCH_GETMANY_CREW,
 // BENCH_RUNS, BENCH_ROWS, BENCH_STATUS_EVENTS, BENCH_STATUS_CREW, BENCH_POLL_CREW,
-// BENCH_POLL_RUNS, BENCH_FLOOR_ACCEPTED, BENCH_FLOOR_DUPLICATES, BENCH_FLOOR_FORGED; the
+// BENCH_POLL_RUNS, BENCH_FLOOR_ACCEPTED, BENCH_FLOOR_DUPLICATES, BENCH_FLOOR_FORGED,
+// BENCH_COMPLIANCE_CREW; the
 // installer's CREWPASS_N8N_*
 // variables.
 import { spawnSync } from 'node:child_process';
@@ -60,6 +70,14 @@ import { OWNER, publishWorkflow, unpublishWorkflow, waitForWebhook } from './lib
 import { busiest, startCrewPassServer } from './bench/servers.mjs';
 import { classify, delivery, postLoad, refusals } from './bench/load.mjs';
 import { sampleMemory } from './bench/memory.mjs';
+import {
+	createWorkflow,
+	executions,
+	outputOf,
+	runManually,
+	settle,
+	storedBytes,
+} from './bench/api.mjs';
 import { printProfiles } from './bench/profile.mjs';
 import {
 	FLOOR_SETTINGS,
@@ -68,6 +86,7 @@ import {
 	packFloor,
 	runFloorSetting,
 } from './bench/floor.mjs';
+import { runComplianceRow } from './bench/compliance.mjs';
 import {
 	POLLING_NODE,
 	POLL_SINK,
@@ -84,7 +103,18 @@ import {
 import { executionData, executions as allExecutions, nodeOutput } from '../test/e2e/context.mjs';
 
 const tag = 'bench';
-const ALL_ROWS = ['fleet', 'accepted', 'refused', 'getmany', 'status', 'poll', 'floor'];
+const ALL_ROWS = [
+	'fleet',
+	'accepted',
+	'refused',
+	'getmany',
+	'status',
+	'poll',
+	'floor',
+	'compliance',
+];
+/** Rows that run in an n8n of their own, after the main rows' n8n. */
+const OWN_N8N_ROWS = ['floor', 'compliance'];
 
 const { values: flags } = parseArgs({
 	options: {
@@ -105,6 +135,7 @@ const { values: flags } = parseArgs({
 		'floor-batch': { type: 'string' },
 		'floor-refusal-batch': { type: 'string' },
 		'floor-settings': { type: 'string' },
+		'compliance-crew': { type: 'string' },
 		results: { type: 'string' },
 		'no-record': { type: 'boolean', default: false },
 		profile: { type: 'boolean', default: false },
@@ -157,6 +188,7 @@ const P = {
 		accepted: int('floor-batch', 'BENCH_FLOOR_BATCH', 100, 1, 1_000),
 		refusal: int('floor-refusal-batch', 'BENCH_FLOOR_REFUSAL_BATCH', 250, 1, 10_000),
 	},
+	complianceCrew: int('compliance-crew', 'BENCH_COMPLIANCE_CREW', 2_000, 10, 20_000),
 	floorSettings: (flags['floor-settings'] ?? FLOOR_SETTINGS.map((s) => s.key).join(','))
 		.split(',')
 		.map((k) => {
@@ -209,60 +241,6 @@ async function measured(label, fn) {
 	}
 }
 let teardown = async () => {};
-
-async function createWorkflow(client, wf) {
-	const created = await client.post('/rest/workflows', { ...wf, pinData: {}, active: false });
-	return created.id;
-}
-
-/** The newest executions of a workflow (summaries) and the total count n8n reports. */
-async function executions(client, workflowId, limit = 1) {
-	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-	const res = await client.get(`/rest/executions?filter=${filter}&limit=${limit}`);
-	return { count: res.count ?? res.results?.length ?? 0, results: res.results ?? [] };
-}
-
-/** Waits until the workflow has `count` executions, none of them still running. */
-async function settle(client, workflowId, count, timeoutMs = 120_000) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const { count: n, results } = await executions(client, workflowId, 20);
-		const running = results.some((e) => ['new', 'running', 'waiting'].includes(e.status));
-		if (n >= count && !running) return n;
-		if (Date.now() > deadline)
-			throw new Error(
-				`workflow ${workflowId}: ${n} executions after ${timeoutMs / 1000} s, ${count} expected`,
-			);
-		await sleep(250);
-	}
-}
-
-/** Runs a workflow as the editor's Execute button does; returns its execution summary once finished. */
-async function runManually(client, workflowId, pollMs = 100) {
-	const res = await client.post(`/rest/workflows/${workflowId}/run`, {
-		triggerToStartFrom: { name: 'Run' },
-	});
-	const id = String(res.executionId);
-	const deadline = Date.now() + 300_000;
-	for (;;) {
-		const { results } = await executions(client, workflowId, 3);
-		const e = results.find((x) => String(x.id) === id);
-		if (e && e.stoppedAt && !['new', 'running', 'waiting'].includes(e.status)) {
-			return { ...e, ms: Date.parse(e.stoppedAt) - Date.parse(e.startedAt) };
-		}
-		if (Date.now() > deadline) throw new Error(`execution ${id} did not finish in 300 s`);
-		await sleep(pollMs);
-	}
-}
-
-/** Output items of `nodeName` in an execution (n8n's run data, parsed with n8n's own flatted). */
-async function outputOf(client, install, executionId, nodeName) {
-	const { parse } = createRequire(install.n8nModules + '/')('flatted');
-	const e = await client.get(`/rest/executions/${executionId}`);
-	const data = typeof e.data === 'string' ? parse(e.data) : e.data;
-	const run = data?.resultData?.runData?.[nodeName]?.[0];
-	return { items: (run?.data?.main?.[0] ?? []).map((i) => i.json), error: data?.resultData?.error };
-}
 
 const median = (xs) => {
 	const s = [...xs].sort((a, b) => a - b);
@@ -649,20 +627,6 @@ async function savedState(client, workflowId, generation, timeoutMs = 30_000) {
 	}
 }
 
-/** Bytes of the workflow's staticData column in n8n's SQLite file (sqlite3 CLI), or undefined. */
-function storedBytes(dbFile, workflowId) {
-	const r = spawnSync(
-		'sqlite3',
-		[
-			dbFile,
-			`select length(cast(staticData as blob)) from workflow_entity where id = '${workflowId}'`,
-		],
-		{ encoding: 'utf8', timeout: 10_000 },
-	);
-	const n = Number(r.stdout?.trim());
-	return r.status === 0 && r.stdout.trim() !== '' && Number.isFinite(n) ? n : undefined;
-}
-
 const mb = (kb) => kb / 1024;
 const signed = (x) => `${x < 0 ? '−' : '+'}${f1(Math.abs(x))}`;
 
@@ -861,7 +825,7 @@ function printTable(machine) {
 	const out = process.stdout;
 	out.write(`\nn8n-nodes-crewpass benchmark: ${machine}\n`);
 	out.write(
-		`parameters: crew ${P.crew}, latency ${P.latencyMs} ms, concurrency ${P.concurrency}, deliveries ${P.deliveries}/block, Get Many ${P.getManyCrew} crew × ${P.runs} runs, status events ${P.statusEvents} on ${P.statusCrew} crew, roster poll ${P.pollCrew} crew × ${P.pollRuns} runs${Object.entries(
+		`parameters: crew ${P.crew}, latency ${P.latencyMs} ms, concurrency ${P.concurrency}, deliveries ${P.deliveries}/block, Get Many ${P.getManyCrew} crew × ${P.runs} runs, status events ${P.statusEvents} on ${P.statusCrew} crew, roster poll ${P.pollCrew} crew × ${P.pollRuns} runs, compliance watch ${P.complianceCrew} crew${Object.entries(
 			P.n8nSettings,
 		)
 			.map(([k, v]) => `, ${k}=${v}`)
@@ -1077,6 +1041,27 @@ async function benchFloor(tarball) {
 	return runs;
 }
 
+/**
+ * The compliance row (issue 24): the polling trigger's compliance watch in an n8n of its own with
+ * n8n's durable scheduler on, after the other rows. Adds its five rows; returns its figures.
+ */
+async function benchCompliance(tarball) {
+	const out = await runComplianceRow({
+		dir: path.join(DIR, 'compliance'),
+		tarball,
+		crew: P.complianceCrew,
+		latencyMs: P.latencyMs,
+		extraEnv: P.n8nSettings,
+		tag,
+		onStarted: (stop) => {
+			teardown = stop;
+		},
+	});
+	teardown = async () => {};
+	for (const r of out.rows) row(r.job, r.ours, r.reference, r.ratio, r.goal, r.pass, r.note);
+	return out;
+}
+
 /** The commit measured, and whether nodes/ or credentials/ differed from it (the build packs the working tree). */
 function codeVersion() {
 	const git = (...args) =>
@@ -1115,15 +1100,23 @@ async function main() {
 	const cpus = os.cpus();
 	let machine = `${cpus.length} × ${cpus[0]?.model?.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB, load average ${loadAtStart.map(f2).join(' ')} at the start`;
 	let tarball;
-	if (P.rows.some((r) => r !== 'floor'))
-		({ machine, tarball } = await runMainRows(t0, loadAtStart));
+	const mainRows = P.rows.some((r) => !OWN_N8N_ROWS.includes(r));
+	if (mainRows) ({ machine, tarball } = await runMainRows(t0, loadAtStart));
+	const own = (run) => {
+		if (run && !mainRows && !machine.startsWith('n8n '))
+			machine = `n8n ${run.n8nVersion} on Node ${run.nodeVersion}, SQLite, ${machine}`;
+	};
 	let floorRuns = [];
 	if (P.rows.includes('floor')) {
 		tarball ??= buildAndPack(path.join(DIR, 'pack'), { build: !flags['no-build'] });
 		floorRuns = await benchFloor(tarball);
-		const first = floorRuns[0];
-		if (first && !P.rows.some((r) => r !== 'floor'))
-			machine = `n8n ${first.n8nVersion} on Node ${first.nodeVersion}, SQLite, ${machine}`;
+		own(floorRuns[0]);
+	}
+	let compliance;
+	if (P.rows.includes('compliance')) {
+		tarball ??= buildAndPack(path.join(DIR, 'pack'), { build: !flags['no-build'] });
+		compliance = await benchCompliance(tarball);
+		own(compliance);
 	}
 	printTable(machine);
 	const loadAtEnd = os.loadavg();
@@ -1169,6 +1162,11 @@ async function main() {
 			),
 			profile: r.profileSummary,
 		})),
+		compliance: compliance && {
+			n8nVersion: compliance.n8nVersion,
+			nodeVersion: compliance.nodeVersion,
+			...compliance.figures,
+		},
 	});
 	log(
 		tag,

@@ -1,9 +1,10 @@
 // @ts-check
 // Local servers for `npm run bench`: a CrewPass read surface with no cost of its own (fleet pages
-// and compliance checks served from memory), optionally behind the contract's token buckets
-// (sandbox/ratelimit.cjs) and a fixed latency. Every figure the bench prints about requests is
-// counted here, at the server. The roster can change between reads (changeRoster), as the
-// polling trigger's row needs.
+// and each crew member's own compliance snapshot served from memory), optionally behind the
+// contract's token buckets (sandbox/ratelimit.cjs) and a fixed latency. Every figure the bench
+// prints about requests is counted here, at the server. The roster can change between reads
+// (changeRoster), as the polling trigger's row needs, and so can a crew member's compliance
+// (changeCompliance), as the compliance row needs.
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -29,6 +30,47 @@ export function makeRoster(crew) {
 	}));
 }
 
+const STATUSES = ['compliant', 'compliant', 'at_risk', 'compliant', 'non_compliant'];
+
+/**
+ * A crew member's own compliance snapshot, in the contract's shape (Check compliance): the same
+ * for the same crew_unique_id every run, one of five non_compliant, one of five at_risk.
+ */
+export function complianceOf(crewId) {
+	let h = 0;
+	for (const c of crewId) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
+	const status = STATUSES[h % STATUSES.length];
+	const expiry = `2027-${String((h % 12) + 1).padStart(2, '0')}-${String((h % 28) + 1).padStart(2, '0')}`;
+	const medical =
+		status === 'non_compliant' ? 'missing' : status === 'at_risk' ? 'expiring' : 'met';
+	return {
+		crew_unique_id: crewId,
+		overall_status: status,
+		requirements_total: 8,
+		requirements_met: medical === 'met' ? 8 : 7,
+		requirements_expiring: medical === 'expiring' ? 1 : 0,
+		requirements_expired: 0,
+		requirements_missing: medical === 'missing' ? 1 : 0,
+		stcw_completion_percentage: 100,
+		next_expiry_date: medical === 'missing' ? null : expiry,
+		requirements: [
+			{
+				requirement_key: 'eng1',
+				title: 'ENG1 Medical',
+				source: 'medical',
+				status: medical,
+				...(medical === 'missing' ? {} : { expiry_date: expiry }),
+			},
+		],
+		stcw: { completion_percentage: 100, modules: [] },
+		medical: {
+			status: medical === 'missing' ? 'missing' : 'valid',
+			expiry_date: medical === 'missing' ? null : expiry,
+			fit_category: medical === 'missing' ? null : 'Fit',
+		},
+	};
+}
+
 /** The most of `times` (sorted, ms) that fall in any window of `windowMs`. */
 export function busiest(times, windowMs) {
 	let most = 0;
@@ -41,15 +83,19 @@ export function busiest(times, windowMs) {
 
 /**
  * One request as the server saw it (epoch ms, the bench process's clock): when it arrived, when
- * its answer was written (after the latency), and for a roster page whether it was the last.
- * @typedef {{ method: string, path: string, cursor: string | null, at: number, end: number | null, status: number | null, lastPage: boolean }} Served
+ * its answer was written (after the latency), its query string, for a roster page whether it was
+ * the last, for a compliance check the crew member (crew_unique_id of the path).
+ * @typedef {{ method: string, path: string, query: string, cursor: string | null, at: number, end: number | null, status: number | null, lastPage: boolean, crew: string | null }} Served
  */
 
 /**
  * Starts the server on 127.0.0.1. Options: crew (roster size), key (the Bearer key it accepts),
  * latencyMs (every answer waits this long), rateLimit (true: the contract's 60/s + 1,000/min token
- * buckets, real clock). Returns { url, key, stats, resetStats(), roster, changeRoster(fn), stop() };
- * `stats.served` lists every request (Served) since the last resetStats().
+ * buckets, real clock). Returns { url, key, stats, resetStats(), roster, changeRoster(fn),
+ * compliance(crewId), changeCompliance(crewId, fields), stop() }; `stats.served` lists every
+ * request (Served) since the last resetStats(). A compliance check answers the crew member's own
+ * snapshot (complianceOf, or as changed), for a crew member on the roster and the vessel_id of
+ * their roster row (404 not_found otherwise, as CrewPass answers).
  */
 export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit = false }) {
 	const roster = makeRoster(crew);
@@ -68,10 +114,14 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 		}
 		return buf;
 	};
+	/** crew_unique_id → roster row. */
+	const rows = new Map();
 	// precompute the pages of 200 so the first timed run pays nothing either
 	const precompute = () => {
 		pages.clear();
 		for (let o = 0; o < roster.length; o += 200) page(o, 200);
+		rows.clear();
+		for (const row of roster) rows.set(row.crew_unique_id, row);
 	};
 	precompute();
 	/**
@@ -86,16 +136,26 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 
 	const clock = { now: () => performance.timeOrigin + performance.now() };
 	const limiter = createRateLimiter(clock, rateLimit ? true : false);
-	const compliance = Buffer.from(
-		JSON.stringify({
-			overall_status: 'compliant',
-			requirements_met: 8,
-			requirements_total: 8,
-			requirements_expiring: 0,
-			next_expiry_date: null,
-			requirements: [],
-		}),
-	);
+	/** Compliance as changed by changeCompliance; answers (bodies) as sent, by crew member. */
+	const changed = new Map();
+	const answers = new Map();
+	const compliance = (crewId) => changed.get(crewId) ?? complianceOf(crewId);
+	const answer = (crewId) => {
+		let buf = answers.get(crewId);
+		if (!buf) answers.set(crewId, (buf = Buffer.from(JSON.stringify(compliance(crewId)))));
+		return buf;
+	};
+	/**
+	 * Changes a crew member's compliance from the next check on: `fields` over the current
+	 * snapshot. Returns the snapshot before and after.
+	 */
+	const changeCompliance = (crewId, fields) => {
+		const before = compliance(crewId);
+		const after = { ...before, ...fields };
+		changed.set(crewId, after);
+		answers.delete(crewId);
+		return { before, after };
+	};
 
 	const stats = {};
 	const resetStats = () =>
@@ -154,11 +214,13 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 		const entry = {
 			method: String(req.method),
 			path: parsed.pathname,
+			query: parsed.search,
 			cursor: parsed.searchParams.get('cursor'),
 			at,
 			end: null,
 			status: null,
 			lastPage: false,
+			crew: null,
 		};
 		stats.served.push(entry);
 		entries.set(res, entry);
@@ -190,12 +252,18 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 				entry.lastPage = isLast(offset, limit);
 				return send(res, 200, page(offset, limit));
 			}
-			if (
+			const check =
 				req.method === 'POST' &&
-				/^\/api\/v2\/employers\/me\/crew\/[^/]+\/compliance-checks$/.test(url.pathname)
-			) {
+				/^\/api\/v2\/employers\/me\/crew\/([^/]+)\/compliance-checks$/.exec(url.pathname);
+			if (check) {
 				stats.complianceChecks++;
-				return send(res, 200, compliance);
+				const crewId = decodeURIComponent(check[1]);
+				entry.crew = crewId;
+				const row = rows.get(crewId);
+				const vessel = url.searchParams.get('vessel_id');
+				if (!row || (vessel !== null && vessel !== row.vessel_id))
+					return error(res, 404, 'not_found', 'no such crew member on that vessel of your fleet');
+				return send(res, 200, answer(crewId));
 			}
 			if (req.method === 'GET' && url.pathname === '/api/v2/partners/me') {
 				return send(
@@ -221,6 +289,8 @@ export async function startCrewPassServer({ crew, key, latencyMs = 0, rateLimit 
 		resetStats,
 		roster,
 		changeRoster,
+		compliance,
+		changeCompliance,
 		stop: () =>
 			/** @type {Promise<void>} */ (
 				new Promise((resolve) => {
