@@ -24,7 +24,7 @@ import {
 	N8nClient,
 	REPO,
 	freePort,
-	installTarball,
+	freshUserFolder,
 	log,
 	n8nEnv,
 	schedulerEnv,
@@ -157,10 +157,7 @@ export async function runComplianceRow({
 	onStarted,
 }) {
 	const install = await ensureN8nInstalled();
-	fs.rmSync(dir, { recursive: true, force: true });
-	const userFolder = path.join(dir, 'n8n');
-	fs.mkdirSync(path.join(userFolder, 'files'), { recursive: true });
-	installTarball(tarball, userFolder);
+	const userFolder = freshUserFolder(dir, tarball);
 	const server = await startCrewPassServer({
 		crew,
 		key: 'cpk_test_bench_compliance_' + crypto.randomBytes(6).toString('hex'),

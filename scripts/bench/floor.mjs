@@ -23,6 +23,7 @@ import {
 	CREDENTIAL_TYPE,
 	N8nClient,
 	freePort,
+	freshUserFolder,
 	installTarball,
 	log,
 	n8nEnv,
@@ -186,10 +187,7 @@ export async function runFloorSetting({
 	onStarted,
 }) {
 	const install = await ensureN8nInstalled();
-	fs.rmSync(dir, { recursive: true, force: true });
-	const userFolder = path.join(dir, 'n8n');
-	fs.mkdirSync(path.join(userFolder, 'files'), { recursive: true });
-	installTarball(tarball, userFolder);
+	const userFolder = freshUserFolder(dir, tarball);
 	installFloor(floorTarball, userFolder);
 	const profDir = path.join(dir, 'cpu-profiles');
 	/** @type {Record<string, string>} */

@@ -322,6 +322,19 @@ async function answers200(url) {
 }
 
 /**
+ * A new n8n user folder `<dir>/n8n` (`dir` wiped first) with `tarball` installed; its path.
+ * @param {string} dir
+ * @param {string} tarball
+ */
+export function freshUserFolder(dir, tarball) {
+	fs.rmSync(dir, { recursive: true, force: true });
+	const userFolder = path.join(dir, 'n8n');
+	fs.mkdirSync(path.join(userFolder, 'files'), { recursive: true });
+	installTarball(tarball, userFolder);
+	return userFolder;
+}
+
+/**
  * The n8n of CREWPASS_N8N_VERSION (installed once per version by scripts/n8n-install.mjs) and a
  * user folder under `dir` with this package built, packed and installed from its tarball, as a
  * user installs it. `fresh` wipes `dir` first; `build: false` packs the existing dist/.
