@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 import { publishWorkflow, waitForWebhook } from '../../scripts/lib/demo.mjs';
-import { TRIGGER_TYPE, TRIGGER_VERSION } from '../../scripts/lib/n8n.mjs';
+import { POLLING_TRIGGER_TYPE, TRIGGER_TYPE, TRIGGER_VERSION } from '../../scripts/lib/n8n.mjs';
 
 /**
  * Filled by scripts/e2e.mjs. Among others: n8nVersion; scheduler ('default' | 'durable' |
@@ -208,6 +208,36 @@ export function sinkNode(ctx, { id, name, inboxName }) {
 			options: {},
 		},
 	};
+}
+
+/**
+ * Creates (unpublished) a workflow of a CrewPass Polling Trigger named `node`, with `parameters`
+ * and the demo credential, feeding a sink node (sinkNode) named `sink`; n8n's answer.
+ */
+export async function createPollingToSink(
+	ctx,
+	{ name, node, triggerId, parameters, sink, sinkId, inboxName, settings },
+) {
+	return await ctx.client.post('/rest/workflows', {
+		name,
+		nodes: [
+			{
+				id: triggerId,
+				name: node,
+				type: POLLING_TRIGGER_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				parameters,
+				credentials: {
+					crewPassApi: { id: ctx.demo.credential.id, name: ctx.demo.credential.name },
+				},
+			},
+			sinkNode(ctx, { id: sinkId, name: sink, inboxName }),
+		],
+		connections: { [node]: { main: [[{ node: sink, type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1', ...settings },
+		active: false,
+	});
 }
 
 export function mainPartnerId(ctx) {

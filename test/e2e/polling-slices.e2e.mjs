@@ -24,14 +24,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
-import { log, POLLING_TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
+import { log } from '../../scripts/lib/n8n.mjs';
 import { everySeconds, publishWorkflow, unpublishWorkflow } from '../../scripts/lib/demo.mjs';
 import {
 	clearInbox,
+	createPollingToSink,
 	mainPartnerId,
 	sandboxControl,
 	settledExecutions,
-	sinkNode,
 	sleep,
 	waitFor,
 } from './context.mjs';
@@ -239,33 +239,19 @@ export default function (ctx) {
 					log(TAG, `roster grown from ${rows} to ${grown.rows} rows`);
 				}
 				await clearInbox(ctx, INBOX);
-				const created = await ctx.client.post('/rest/workflows', {
+				const created = await createPollingToSink(ctx, {
 					name: 'e2e: CrewPass Polling Trigger slices → sink',
-					nodes: [
-						{
-							id: 'c0a8012e-0000-4000-8000-000000000024',
-							name: NODE,
-							type: POLLING_TRIGGER_TYPE,
-							typeVersion: 1,
-							position: [0, 0],
-							parameters: {
-								pollTimes: everySeconds(POLL_SECONDS),
-								events: EVENTS,
-								options: durable(ctx) ? {} : { maxSecondsPerPoll: MAX_SECONDS_PER_POLL },
-							},
-							credentials: {
-								crewPassApi: { id: ctx.demo.credential.id, name: ctx.demo.credential.name },
-							},
-						},
-						sinkNode(ctx, {
-							id: 'c0a8012e-0000-4000-8000-000000000025',
-							name: SINK,
-							inboxName: INBOX,
-						}),
-					],
-					connections: { [NODE]: { main: [[{ node: SINK, type: 'main', index: 0 }]] } },
-					settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all' },
-					active: false,
+					node: NODE,
+					triggerId: 'c0a8012e-0000-4000-8000-000000000024',
+					parameters: {
+						pollTimes: everySeconds(POLL_SECONDS),
+						events: EVENTS,
+						options: durable(ctx) ? {} : { maxSecondsPerPoll: MAX_SECONDS_PER_POLL },
+					},
+					sink: SINK,
+					sinkId: 'c0a8012e-0000-4000-8000-000000000025',
+					inboxName: INBOX,
+					settings: { saveDataSuccessExecution: 'all' },
 				});
 				const seq = await lastSeq();
 				const t = Date.now();

@@ -21,17 +21,17 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
-import { log, POLLING_TRIGGER_TYPE } from '../../scripts/lib/n8n.mjs';
+import { log } from '../../scripts/lib/n8n.mjs';
 import { everySeconds, publishWorkflow, unpublishWorkflow } from '../../scripts/lib/demo.mjs';
 import {
 	clearInbox,
+	createPollingToSink,
 	executionData,
 	executions,
 	mainPartnerId,
 	nodeOutput,
 	sandboxControl,
 	settledExecutions,
-	sinkNode,
 	waitFor,
 } from './context.mjs';
 
@@ -240,37 +240,19 @@ export default function (ctx) {
 				log('polling', `roster grown from ${rows} to ${grown.rows} rows`);
 			}
 			await clearInbox(ctx, INBOX);
-			const created = await ctx.client.post('/rest/workflows', {
+			const created = await createPollingToSink(ctx, {
 				name: 'e2e: CrewPass Polling Trigger → sink',
-				nodes: [
-					{
-						id: 'c0a8012e-0000-4000-8000-000000000017',
-						name: NODE,
-						type: POLLING_TRIGGER_TYPE,
-						typeVersion: 1,
-						position: [0, 0],
-						parameters: {
-							pollTimes: everySeconds(5),
-							events: rosterAndVesselKinds(),
-							options: {},
-						},
-						credentials: {
-							crewPassApi: { id: ctx.demo.credential.id, name: ctx.demo.credential.name },
-						},
-					},
-					sinkNode(ctx, {
-						id: 'c0a8012e-0000-4000-8000-000000000018',
-						name: SINK,
-						inboxName: INBOX,
-					}),
-				],
-				connections: { [NODE]: { main: [[{ node: SINK, type: 'main', index: 0 }]] } },
-				settings: {
-					executionOrder: 'v1',
-					saveDataSuccessExecution: 'all',
-					saveDataErrorExecution: 'all',
+				node: NODE,
+				triggerId: 'c0a8012e-0000-4000-8000-000000000017',
+				parameters: {
+					pollTimes: everySeconds(5),
+					events: rosterAndVesselKinds(),
+					options: {},
 				},
-				active: false,
+				sink: SINK,
+				sinkId: 'c0a8012e-0000-4000-8000-000000000018',
+				inboxName: INBOX,
+				settings: { saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
 			});
 			const t = Date.now();
 			const before = await lastRead();
@@ -666,37 +648,19 @@ export default function (ctx) {
 			const main = wf;
 			// Only the document watch reads the roster from here on: its polls are the reads waited for.
 			await unpublishWorkflow(ctx.client, main.id);
-			const created = await ctx.client.post('/rest/workflows', {
+			const created = await createPollingToSink(ctx, {
 				name: 'e2e: CrewPass Polling Trigger (documents) → sink',
-				nodes: [
-					{
-						id: 'c0a8012e-0000-4000-8000-000000000019',
-						name: NODE,
-						type: POLLING_TRIGGER_TYPE,
-						typeVersion: 1,
-						position: [0, 0],
-						parameters: {
-							pollTimes: everySeconds(5),
-							events: ['documentAdded', 'documentStatusChanged', 'documentExpired'],
-							options: {},
-						},
-						credentials: {
-							crewPassApi: { id: ctx.demo.credential.id, name: ctx.demo.credential.name },
-						},
-					},
-					sinkNode(ctx, {
-						id: 'c0a8012e-0000-4000-8000-00000000001a',
-						name: SINK,
-						inboxName: INBOX,
-					}),
-				],
-				connections: { [NODE]: { main: [[{ node: SINK, type: 'main', index: 0 }]] } },
-				settings: {
-					executionOrder: 'v1',
-					saveDataSuccessExecution: 'all',
-					saveDataErrorExecution: 'all',
+				node: NODE,
+				triggerId: 'c0a8012e-0000-4000-8000-000000000019',
+				parameters: {
+					pollTimes: everySeconds(5),
+					events: ['documentAdded', 'documentStatusChanged', 'documentExpired'],
+					options: {},
 				},
-				active: false,
+				sink: SINK,
+				sinkId: 'c0a8012e-0000-4000-8000-00000000001a',
+				inboxName: INBOX,
+				settings: { saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
 			});
 			const readsDocuments = (c) =>
 				c.consents.includes('crew:documents:read') && c.documents.length > 0;
