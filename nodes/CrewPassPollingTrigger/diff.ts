@@ -27,6 +27,12 @@ export interface FleetRead {
 	snapshot: FleetSnapshot;
 	/** By rowKey. */
 	rows: Map<string, RosterRow>;
+	/**
+	 * The roster rows (rowKey, in roster order) that are new or whose compared fields differ from
+	 * the last read's, when the read found them while the pages came in (read.ts); otherwise
+	 * diffFleet compares every row.
+	 */
+	changedRows?: Set<string>;
 	vessels?: Map<string, Vessel>;
 	/** The rows whose compliance this poll read, by rowKey. */
 	compliance?: Map<string, ComplianceSnapshot>;
@@ -53,15 +59,19 @@ function differs(before: IDataObject, after: IDataObject, field: string, a: unkn
 	return true;
 }
 
-/** The roster rows of each crew member, in roster order. */
-export function byCrew(roster: Map<string, RosterEntry>): Map<string, RosterEntry[]> {
-	const crews = new Map<string, RosterEntry[]>();
+/** The roster rows of each of `crews` (every crew member when not given), in roster order. */
+export function byCrew(
+	roster: Map<string, RosterEntry>,
+	crews?: Set<string>,
+): Map<string, RosterEntry[]> {
+	const rows = new Map<string, RosterEntry[]>();
 	for (const entry of roster.values()) {
-		const rows = crews.get(entry.crew);
-		if (rows) rows.push(entry);
-		else crews.set(entry.crew, [entry]);
+		if (crews && !crews.has(entry.crew)) continue;
+		const list = rows.get(entry.crew);
+		if (list) list.push(entry);
+		else rows.set(entry.crew, [entry]);
 	}
-	return crews;
+	return rows;
 }
 
 /** The status fields of an entry, as the webhook's crew.status.changed shows them. */
@@ -312,7 +322,10 @@ export function diffFleet(previous: FleetSnapshot, current: FleetRead): Change[]
 	const push = (c: Change | undefined) => {
 		if (c) changes.push(c);
 	};
-	const vesselNames = vesselNamesOf(previous, current);
+	// Only the rows that changed, and the crew members they belong to, are looked at one by one
+	// (most polls of a large fleet change a few rows); vessel names are gathered on first use.
+	let names: Map<string, string> | undefined;
+	const vesselNames = () => (names ??= vesselNamesOf(previous, current));
 
 	if (previous.vessels && now.vessels && current.vessels) {
 		for (const [id, vessel] of current.vessels) {
@@ -320,17 +333,41 @@ export function diffFleet(previous: FleetSnapshot, current: FleetRead): Change[]
 		}
 	}
 
-	const before = byCrew(previous.roster);
-	const after = byCrew(now.roster);
+	const changed = current.changedRows ?? changedRows(previous.roster, now.roster);
+	const crews = new Set<string>();
+	let added = 0;
+	for (const key of changed) {
+		const entry = now.roster.get(key);
+		if (!entry) continue;
+		crews.add(entry.crew);
+		if (!previous.roster.has(key)) added++;
+	}
+	// Rows gone: every row of the last read is still here unless fewer remain than it had.
+	const gone: RosterEntry[] = [];
+	if (now.roster.size - added < previous.roster.size) {
+		for (const [key, was] of previous.roster) {
+			if (!now.roster.has(key)) {
+				gone.push(was);
+				crews.add(was.crew);
+			}
+		}
+	}
+	const before = byCrew(previous.roster, crews);
+	const after = byCrew(now.roster, crews);
 	const vesselIds = (crew: string) => (after.get(crew) ?? []).map((e) => e.vessel);
 
-	for (const [key, entry] of now.roster) {
-		// The item's fields, built only for a row that changed (most rows do not).
-		const fields = () => ({ ...current.rows.get(key), vessel_ids: vesselIds(entry.crew) });
+	for (const key of changed) {
+		const entry = now.roster.get(key);
+		if (!entry) continue;
 		const was = previous.roster.get(key);
+		if (was && was.role === entry.role) continue;
+		// The item's fields, built only for a row whose role changed or that is new.
+		const fields = () => ({ ...current.rows.get(key), vessel_ids: vesselIds(entry.crew) });
 		push(was ? roleChanged(was, entry, fields) : joinedVessel(entry, fields()));
 	}
 
+	// A crew member's status and documents expiring are on each of their rows; compared on their
+	// first row, before and now, for the crew members with a row that changed, came or went.
 	for (const [crew, rows] of after) {
 		const was = before.get(crew)?.[0];
 		if (!was) continue;
@@ -356,7 +393,7 @@ export function diffFleet(previous: FleetSnapshot, current: FleetRead): Change[]
 			push(
 				complianceChange(was, is, {
 					crew: now.roster.get(key)?.name,
-					vessel: vesselNames.get(is.vessel),
+					vessel: vesselNames().get(is.vessel),
 				}),
 			);
 		}
@@ -381,10 +418,7 @@ export function diffFleet(previous: FleetSnapshot, current: FleetRead): Change[]
 		}
 	}
 
-	for (const [key, was] of previous.roster) {
-		if (!now.roster.has(key))
-			push(leftVessel(was, vesselNames.get(was.vessel), vesselIds(was.crew)));
-	}
+	for (const was of gone) push(leftVessel(was, vesselNames().get(was.vessel), vesselIds(was.crew)));
 	for (const [crew, rows] of before) {
 		if (!after.has(crew)) push(leftFleet(rows));
 	}
@@ -397,8 +431,46 @@ export function diffFleet(previous: FleetSnapshot, current: FleetRead): Change[]
 	return changes;
 }
 
-/** How many roster rows a diff reports as gone (crew members off a vessel). */
-export function rowsLeft(previous: FleetSnapshot, current: FleetSnapshot): number {
+/** Whether two roster entries hold the same values in every compared field. */
+export function sameEntry(a: RosterEntry, b: RosterEntry): boolean {
+	return (
+		a.crew === b.crew &&
+		a.vessel === b.vessel &&
+		a.name === b.name &&
+		a.role === b.role &&
+		a.verification === b.verification &&
+		a.background === b.background &&
+		a.expiring === b.expiring
+	);
+}
+
+/** The rows of `now` (rowKey, in roster order) that are new or differ from `before`'s. */
+export function changedRows(
+	before: Map<string, RosterEntry>,
+	now: Map<string, RosterEntry>,
+): Set<string> {
+	const changed = new Set<string>();
+	for (const [key, entry] of now) {
+		const was = before.get(key);
+		if (!was || !sameEntry(was, entry)) changed.add(key);
+	}
+	return changed;
+}
+
+/**
+ * How many roster rows a diff reports as gone (crew members off a vessel). `changed`: the
+ * changedRows of the two reads, when known (then no row is looked up).
+ */
+export function rowsLeft(
+	previous: FleetSnapshot,
+	current: FleetSnapshot,
+	changed?: Set<string>,
+): number {
+	if (changed) {
+		let added = 0;
+		for (const key of changed) if (!previous.roster.has(key)) added++;
+		return previous.roster.size - (current.roster.size - added);
+	}
 	let left = 0;
 	for (const key of previous.roster.keys()) if (!current.roster.has(key)) left++;
 	return left;

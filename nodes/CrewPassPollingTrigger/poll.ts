@@ -22,7 +22,7 @@ import {
 } from './budget';
 import { ALL_CHANGE_KINDS, sourcesFor, type ChangeKind } from './changes';
 import { crewTasks, cycleAfterSlice, NEW_CYCLE, tasksAfter, type Cycle } from './cycle';
-import { diffFleet, rowsLeft } from './diff';
+import { changedRows, diffFleet, rowsLeft } from './diff';
 import { DEFAULT_LEAVER_GUARD, leaverGuardTripped, type LeaverGuard } from './guard';
 import { changeItem, type PollStamp } from './items';
 import {
@@ -263,14 +263,18 @@ async function pollOnce(
 	const found = store[STATE_KEY] as SavedFleet | undefined;
 	const from = stateName(found);
 	const sources = sourcesFor(settings.changes);
-	const reading = readFleet(ctx, sources, settings.expiringWithinDays, pollClock.now);
-	// Decoding the last read (tens of ms for 10,000 rows) overlaps the first page request. A
-	// poll of this process that reported nothing may have gone further than the saved state.
+	// A poll of this process that reported nothing may have gone further than the saved state.
 	const saved = loadState(ctx, progressFrom(poll.key, from) ?? found);
 	let read;
 	let cycle: { next: Cycle; stamp?: PollStamp['cycle'] } = { next: saved?.cycle ?? NEW_CYCLE };
 	try {
-		read = await reading;
+		read = await readFleet(
+			ctx,
+			sources,
+			settings.expiringWithinDays,
+			pollClock.now,
+			saved?.snapshot.roster,
+		);
 		if (sources.has('compliance') || sources.has('documents')) {
 			cycle = await readCrewSlice(ctx, read, sources, saved?.cycle ?? NEW_CYCLE, poll);
 		}
@@ -287,11 +291,12 @@ async function pollOnce(
 	const wanted = new Set<ChangeKind>(
 		saved ? settings.changes : settings.emitCurrentRoster ? ['crewJoinedVessel'] : [],
 	);
+	read.changedRows ??= changedRows(previous.roster, read.snapshot.roster);
 	if (saved) {
 		carryForward(previous, read.snapshot);
 		const tripped = leaverGuardTripped(
 			previous.roster.size,
-			rowsLeft(previous, read.snapshot),
+			rowsLeft(previous, read.snapshot, read.changedRows),
 			settings.guard,
 		);
 		if (tripped) {
@@ -305,11 +310,15 @@ async function pollOnce(
 		}
 	}
 	const changes = diffFleet(previous, read).filter((c) => c.kinds.some((k) => wanted.has(k)));
-	const state = encodeSnapshot(read.snapshot, {
-		generation: changes.length ? generation + 1 : generation,
-		id: randomUUID(),
-		cycle: cycle.next,
-	});
+	const state = encodeSnapshot(
+		read.snapshot,
+		{
+			generation: changes.length ? generation + 1 : generation,
+			id: randomUUID(),
+			cycle: cycle.next,
+		},
+		{ lines: previous.rosterLines, changed: read.changedRows },
+	);
 	store[STATE_KEY] = state;
 	// n8n saves a reporting poll's state without waiting (durable scheduler: with its execution, or
 	// its static data, fire and forget), so the next poll, a missed tick n8n catches up at once

@@ -9,7 +9,7 @@ import type { IPollFunctions } from 'n8n-workflow';
 
 import {
 	readAllVessels,
-	readWholeRoster,
+	wholeRosterPages,
 	type ComplianceSnapshot,
 	type CrewDocument,
 	type RosterRow,
@@ -17,28 +17,50 @@ import {
 } from '../CrewPass/client';
 import { isPerCrewMemberError } from '../CrewPass/actions/compliance/shared';
 import type { ChangeSource } from './changes';
-import type { FleetRead } from './diff';
-import { rosterEntryOf, rowKey, vesselEntryOf, type FleetSnapshot } from './snapshot';
+import { changedRows, sameEntry, type FleetRead } from './diff';
+import {
+	rosterEntryOf,
+	rowKey,
+	vesselEntryOf,
+	type FleetSnapshot,
+	type RosterEntry,
+} from './snapshot';
 
+/**
+ * The complete read. `previous`: the last read's roster, to find the rows that changed
+ * (read.changedRows) while the pages come in, rather than in one pass over the whole roster
+ * after the last page.
+ */
 export async function readFleet(
 	ctx: IPollFunctions,
 	sources: Set<ChangeSource>,
 	expiringWithinDays: number,
 	now: () => number = Date.now,
+	previous?: Map<string, RosterEntry>,
 ): Promise<FleetRead> {
 	const rows = new Map<string, RosterRow>();
 	const roster: FleetSnapshot['roster'] = new Map();
+	const changed = new Set<string>();
+	let repeated = false;
 	// The client refuses a list with a row without its id (crew_unique_id, vessel_id,
 	// document_id), so every row read here has an entry.
-	const fetched = await readWholeRoster(ctx, expiringWithinDays);
-	fetched.forEach((row) => {
-		const entry = rosterEntryOf(row)!;
-		const key = rowKey(entry.crew, entry.vessel);
-		roster.set(key, entry);
-		rows.set(key, row);
-	});
+	for await (const page of wholeRosterPages(ctx, expiringWithinDays)) {
+		for (const row of page.items as RosterRow[]) {
+			const entry = rosterEntryOf(row)!;
+			const key = rowKey(entry.crew, entry.vessel);
+			if (roster.has(key)) repeated = true;
+			roster.set(key, entry);
+			rows.set(key, row);
+			if (previous) {
+				const was = previous.get(key);
+				if (!was || !sameEntry(was, entry)) changed.add(key);
+			}
+		}
+	}
 	const snapshot: FleetSnapshot = { roster, expiringWithinDays, readAt: '' };
 	const read: FleetRead = { snapshot, rows };
+	// A row listed twice keeps its last values (and its first place): compared again in full.
+	if (previous) read.changedRows = repeated ? changedRows(previous, roster) : changed;
 
 	if (sources.has('vessels')) {
 		read.vessels = new Map<string, Vessel>();

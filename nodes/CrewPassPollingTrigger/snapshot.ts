@@ -58,6 +58,8 @@ export interface DocumentEntry {
 export interface FleetSnapshot {
 	/** By rowKey(crew, vessel). */
 	roster: Map<string, RosterEntry>;
+	/** Each roster row's saved line (rosterLine), by rowKey, when the snapshot was decoded. */
+	rosterLines?: Map<string, string>;
 	vessels?: Map<string, VesselEntry>;
 	/** By rowKey(crew, vessel); rows whose compliance could not be read are absent. */
 	compliance?: Map<string, ComplianceEntry>;
@@ -79,13 +81,10 @@ export function sharesStatus(entry: Pick<RosterEntry, 'verification' | 'backgrou
 	return entry.verification !== undefined || entry.background !== undefined;
 }
 
-function statusField(row: IDataObject, ...names: string[]): StatusValue {
-	for (const name of names) {
-		if (!(name in row) || row[name] === undefined) continue;
-		const value = row[name];
-		return value === null ? null : String(value);
-	}
-	return undefined;
+/** A status field of a row (or its older name `alias`, when the field is absent). */
+function statusField(row: IDataObject, name: string, alias?: string): StatusValue {
+	const value = row[name] !== undefined || alias === undefined ? row[name] : row[alias];
+	return value === undefined ? undefined : value === null ? null : String(value);
 }
 
 function text(value: unknown): string | undefined {
@@ -180,21 +179,54 @@ function decodeField(raw: string): Field {
 	throw new Error(`unreadable field "${raw.slice(0, 20)}"`);
 }
 
+function encodeLine(fields: Field[]): string {
+	return fields.map(encodeField).join(FIELD);
+}
+
 function encodeLines(rows: Field[][]): string {
-	return rows.map((fields) => fields.map(encodeField).join(FIELD)).join(ENTRY);
+	return rows.map(encodeLine).join(ENTRY);
+}
+
+/** One roster row's saved line. */
+export function rosterLine(r: RosterEntry): string {
+	return encodeLine([r.crew, r.vessel, r.name, r.role, r.verification, r.background, r.expiring]);
+}
+
+/** The saved lines of a section. */
+function splitLines(raw: unknown): string[] {
+	if (typeof raw !== 'string') throw new Error('a section is not a string');
+	return raw === '' ? [] : raw.split(ENTRY);
+}
+
+/** The fields of a line; `widths`: the fields a line may have (the widths older versions wrote). */
+function decodeLine(line: string, widths: number[]): Field[] {
+	const fields = line.split(FIELD);
+	if (!widths.includes(fields.length))
+		throw new Error(`a line has ${fields.length} fields, not ${widths.join(' or ')}`);
+	return fields.map(decodeField);
 }
 
 /** The lines of a section; `width`: the fields a line has (or the widths older versions wrote). */
 function decodeLines(raw: unknown, width: number | number[]): Field[][] {
-	if (typeof raw !== 'string') throw new Error('a section is not a string');
-	if (raw === '') return [];
 	const widths = Array.isArray(width) ? width : [width];
-	return raw.split(ENTRY).map((line) => {
-		const fields = line.split(FIELD);
-		if (!widths.includes(fields.length))
-			throw new Error(`a line has ${fields.length} fields, not ${widths.join(' or ')}`);
-		return fields.map(decodeField);
-	});
+	return splitLines(raw).map((line) => decodeLine(line, widths));
+}
+
+/**
+ * The roster section. The rows a poll found unchanged (not in `reuse.changed`) keep the line they
+ * were saved with (the same fields give the same line): after the last page only the rows that
+ * changed are encoded.
+ */
+function encodeRoster(
+	roster: Map<string, RosterEntry>,
+	reuse?: { lines?: Map<string, string>; changed: Set<string> },
+): string {
+	const lines: string[] = [];
+	for (const [key, entry] of roster) {
+		const saved = reuse && !reuse.changed.has(key) ? reuse.lines?.get(key) : undefined;
+		lines.push(saved ?? rosterLine(entry));
+	}
+	return lines.join(ENTRY);
 }
 
 const asStatus = (value: Field): StatusValue =>
@@ -225,23 +257,14 @@ export const SAVED_FORMAT = 1;
 export function encodeSnapshot(
 	snapshot: FleetSnapshot,
 	counters: { generation: number; id?: string; cycle?: Cycle },
+	reuse?: { lines?: Map<string, string>; changed: Set<string> },
 ): SavedFleet {
 	const saved: SavedFleet = {
 		v: SAVED_FORMAT,
 		generation: counters.generation,
 		readAt: snapshot.readAt,
 		expiringWithinDays: snapshot.expiringWithinDays,
-		roster: encodeLines(
-			[...snapshot.roster.values()].map((r) => [
-				r.crew,
-				r.vessel,
-				r.name,
-				r.role,
-				r.verification,
-				r.background,
-				r.expiring,
-			]),
-		),
+		roster: encodeRoster(snapshot.roster, reuse),
 	};
 	if (counters.id !== undefined) saved.id = counters.id;
 	const cycle = counters.cycle;
@@ -283,10 +306,9 @@ export function decodeSnapshot(saved: IDataObject): {
 } {
 	if (saved.v !== SAVED_FORMAT) throw new Error(`format ${String(saved.v)} is not ${SAVED_FORMAT}`);
 	const roster = new Map<string, RosterEntry>();
-	for (const [crew, vessel, name, role, verification, background, expiring] of decodeLines(
-		saved.roster,
-		7,
-	)) {
+	const rosterLines = new Map<string, string>();
+	for (const line of splitLines(saved.roster)) {
+		const [crew, vessel, name, role, verification, background, expiring] = decodeLine(line, [7]);
 		const entry: RosterEntry = {
 			crew: String(crew),
 			vessel: String(vessel),
@@ -296,10 +318,13 @@ export function decodeSnapshot(saved: IDataObject): {
 			background: asStatus(background),
 			expiring: typeof expiring === 'number' ? expiring : undefined,
 		};
-		roster.set(rowKey(entry.crew, entry.vessel), entry);
+		const key = rowKey(entry.crew, entry.vessel);
+		roster.set(key, entry);
+		rosterLines.set(key, line);
 	}
 	const snapshot: FleetSnapshot = {
 		roster,
+		rosterLines,
 		readAt: String(saved.readAt),
 		expiringWithinDays: Number(saved.expiringWithinDays),
 	};

@@ -117,15 +117,18 @@ export async function listRoster(
 	});
 }
 
-/** The whole roster or an error, for a read that must be complete (the polling trigger's). */
-export async function readWholeRoster(
+/**
+ * The whole roster, page by page (200 rows), for a read that must be complete (the polling
+ * trigger's, which takes each page in as it comes).
+ */
+export function wholeRosterPages(
 	ctx: CrewPassContext,
 	expiringWithinDays: number,
-): Promise<RosterRow[]> {
-	return await crewPassPaginate(ctx, {
+): AsyncGenerator<Page> {
+	return crewPassPages(ctx, {
 		path: ENDPOINTS.fleet(),
 		qs: rosterQs({ expiringWithinDays }),
-		pageSize: MAX_PAGE_SIZE,
+		pageLimit: () => MAX_PAGE_SIZE,
 		rowId: ROW_ID.roster,
 	});
 }

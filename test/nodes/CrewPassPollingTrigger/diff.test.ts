@@ -17,6 +17,7 @@ import {
 	statusChange,
 	vesselAdded,
 	vesselNamesOf,
+	changedRows,
 	vesselRemoved,
 	type FleetRead,
 } from '../../../nodes/CrewPassPollingTrigger/diff';
@@ -362,5 +363,40 @@ describe('diffFleet', () => {
 			'vessel.removed',
 		]);
 		expect(rowsLeft(previous, now)).toBe(1);
+		expect(rowsLeft(previous, now, changedRows(previous.roster, now.roster))).toBe(1);
+	});
+
+	it('looks only at rows that changed, came or went, and their crew members, and finds the same as a full comparison', () => {
+		// crew_2 moves from ves_abc to ves_xyz (a row gone, a row new) with a new status on both;
+		// crew_3 has two rows, one gone; crew_5 is the same on a row CrewPass now lists first.
+		const previous = snapshot([
+			entry('crew_1'),
+			entry('crew_2'),
+			entry('crew_3'),
+			entry('crew_3', { vessel: 'ves_xyz' }),
+			entry('crew_5', { vessel: 'ves_xyz' }),
+			entry('crew_5'),
+		]);
+		const now = snapshot([
+			entry('crew_5'),
+			entry('crew_1', { role: 'Bosun' }),
+			entry('crew_2', { vessel: 'ves_xyz', verification: 'pending' }),
+			entry('crew_3', { vessel: 'ves_xyz' }),
+			entry('crew_5', { vessel: 'ves_xyz' }),
+		]);
+		const rows = new Map([...now.roster.keys()].map((key) => [key, { key }]));
+		const changed = changedRows(previous.roster, now.roster);
+		expect([...changed]).toEqual([rowKey('crew_1', 'ves_abc'), rowKey('crew_2', 'ves_xyz')]);
+		const full = diffFleet(previous, { snapshot: now, rows });
+		expect(diffFleet(previous, { snapshot: now, rows, changedRows: changed })).toEqual(full);
+		expect(full.map((c) => `${c.eventType} ${c.subject}`)).toEqual([
+			'crew.role.changed crew_1/ves_abc',
+			'crew.vessel.joined crew_2/ves_xyz',
+			'crew.status.changed crew_2',
+			'crew.vessel.left crew_2/ves_abc',
+			'crew.vessel.left crew_3/ves_abc',
+		]);
+		expect(full[1].fields.vessel_ids).toEqual(['ves_xyz']);
+		expect(full[4].fields.vessel_ids).toEqual(['ves_xyz']);
 	});
 });

@@ -1,7 +1,9 @@
+import { changedRows } from '../../../nodes/CrewPassPollingTrigger/diff';
 import {
 	decodeSnapshot,
 	encodeSnapshot,
 	rosterEntryOf,
+	rosterLine,
 	rowKey,
 	type FleetSnapshot,
 } from '../../../nodes/CrewPassPollingTrigger/snapshot';
@@ -82,9 +84,45 @@ describe('saved state', () => {
 		const saved = encodeSnapshot(snapshot, { generation: 3 });
 		const back = decodeSnapshot(JSON.parse(JSON.stringify(saved)));
 		const cycle = { startedAt: null, after: null, previousStartedAt: null };
-		expect(back).toEqual({ snapshot, generation: 3, cycle });
+		const rosterLines = new Map(
+			[...snapshot.roster].map(([key, entry]) => [key, rosterLine(entry)]),
+		);
+		expect(back).toEqual({ snapshot: { ...snapshot, rosterLines }, generation: 3, cycle });
 		// State saved by an earlier version, with its `revision` counter, reads the same.
-		expect(decodeSnapshot({ ...saved, revision: 9 })).toEqual({ snapshot, generation: 3, cycle });
+		expect(decodeSnapshot({ ...saved, revision: 9 })).toEqual({
+			snapshot: { ...snapshot, rosterLines },
+			generation: 3,
+			cycle,
+		});
+	});
+
+	it('keeps the saved line of each unchanged row and encodes only the changed ones, to the same state', () => {
+		const rows = Array.from({ length: 6 }, (_, i) => ({
+			crew_unique_id: `crew_00${i}`,
+			name: `Crew | ${i}`,
+			vessel_id: 'ves_abc',
+			role: 'AB',
+			verification_status: 'verified',
+			documents_expiring: i,
+		}));
+		const before = decodeSnapshot(encodeSnapshot(snapshotOf(rows), { generation: 1 })).snapshot;
+		const now = snapshotOf([
+			...rows.slice(0, 2),
+			{ ...rows[2], role: 'Bosun' },
+			...rows.slice(4),
+			{ crew_unique_id: 'crew_009', vessel_id: 'ves_abc', role: 'Cook' },
+		]);
+		const changed = changedRows(before.roster, now.roster);
+		expect([...changed]).toEqual([rowKey('crew_002', 'ves_abc'), rowKey('crew_009', 'ves_abc')]);
+		const reused = encodeSnapshot(now, { generation: 2 }, { lines: before.rosterLines, changed });
+		expect(reused).toEqual(encodeSnapshot(now, { generation: 2 }));
+		// A row marked unchanged keeps its saved line: the reuse is what was asked for.
+		const stale = encodeSnapshot(
+			now,
+			{ generation: 2 },
+			{ lines: before.rosterLines, changed: new Set() },
+		);
+		expect(stale.roster).toContain('=crew_002|=ves_abc|=Crew %7c 2|=AB|');
 	});
 
 	it('refuses state it did not write', () => {
