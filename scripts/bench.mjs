@@ -24,6 +24,10 @@
 //                                          one setting (defaults, lazy), fewer deliveries
 //                                          (--floor-duplicates, --floor-forged, --floor-batch,
 //                                          --floor-refusal-batch)
+//   npm run bench -- --rows floor --floor-credential
+//                                          the floor node with the CrewPass credential attached
+//                                          (never read): what n8n itself spends per execution on a
+//                                          node that has a credential, left out of the ratios
 //   npm run bench -- --rows compliance     the polling trigger's Compliance Changed watch on 2,000 crew
 //                                          (--compliance-crew) in its own n8n with n8n's durable
 //                                          scheduler on (45 s poll timeout unless --n8n-env
@@ -135,6 +139,7 @@ const { values: flags } = parseArgs({
 		'floor-batch': { type: 'string' },
 		'floor-refusal-batch': { type: 'string' },
 		'floor-settings': { type: 'string' },
+		'floor-credential': { type: 'boolean', default: false },
 		'compliance-crew': { type: 'string' },
 		results: { type: 'string' },
 		'no-record': { type: 'boolean', default: false },
@@ -189,6 +194,7 @@ const P = {
 		refusal: int('floor-refusal-batch', 'BENCH_FLOOR_REFUSAL_BATCH', 250, 1, 10_000),
 	},
 	complianceCrew: int('compliance-crew', 'BENCH_COMPLIANCE_CREW', 2_000, 10, 20_000),
+	floorCredential: flags['floor-credential'],
 	floorSettings: (flags['floor-settings'] ?? FLOOR_SETTINGS.map((s) => s.key).join(','))
 		.split(',')
 		.map((k) => {
@@ -1010,6 +1016,7 @@ async function benchFloor(tarball) {
 			profile: P.profile,
 			counts: P.floor,
 			batch: P.floorBatch,
+			floorCredential: P.floorCredential,
 			concurrency: P.concurrency,
 			tag,
 			onStarted: (stop) => {
@@ -1024,7 +1031,7 @@ async function benchFloor(tarball) {
 			row(
 				`CrewPass Trigger vs the floor, ${p} deliveries (${p === 'accepted' ? 'genuine, new event ids, each starts an execution' : p === 'duplicate' ? 'a remembered event id, starts nothing' : 'bad signature, starts nothing'}), ${setting.label}, concurrency ${P.concurrency}`,
 				`${Math.round(f.ours.ms)} ms for ${f.ours.n} (${rate(f.ours)}), ${f.ours.started} executions`,
-				`floor trigger in the same n8n, interleaved batches of ${f.batch}: ${Math.round(f.floor.ms)} ms for ${f.floor.n} (${rate(f.floor)}); answers only: ratio ${f2(f.answersRatio)}; n8n's CPU a delivery: ours ${f2(f.ours.cpuMs / f.ours.n)} ms, floor ${f2(f.floor.cpuMs / f.floor.n)} ms (ratio ${f2(f.cpuRatio)})`,
+				`floor trigger${P.floorCredential ? ' with the CrewPass credential attached' : ''} in the same n8n, interleaved batches of ${f.batch}: ${Math.round(f.floor.ms)} ms for ${f.floor.n} (${rate(f.floor)}); answers only: ratio ${f2(f.answersRatio)}; n8n's CPU a delivery: ours ${f2(f.ours.cpuMs / f.ours.n)} ms, floor ${f2(f.floor.cpuMs / f.floor.n)} ms (ratio ${f2(f.cpuRatio)})`,
 				f.ratio,
 				'≥ 0.95 (floor time / our time)',
 				f.pass,
@@ -1137,6 +1144,7 @@ async function main() {
 			n8nVersion: r.n8nVersion,
 			nodeVersion: r.nodeVersion,
 			setting: r.setting,
+			floorWithCredential: P.floorCredential,
 			loadAverage: { start: r.loadStart, end: r.loadEnd },
 			concurrency: P.concurrency,
 			paths: Object.fromEntries(

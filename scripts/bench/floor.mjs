@@ -91,8 +91,11 @@ export function installFloor(tgz, userFolder) {
 	return installed;
 }
 
-/** A published Bench Floor Trigger, alone in its workflow as ours is. */
-export function floorWorkflow() {
+/**
+ * A published Bench Floor Trigger, alone in its workflow as ours is; with `credential`, the node
+ * has that CrewPass credential attached (it never reads it).
+ */
+export function floorWorkflow(credential) {
 	return {
 		name: 'bench: floor trigger (reference)',
 		nodes: [
@@ -104,6 +107,7 @@ export function floorWorkflow() {
 				position: [0, 0],
 				webhookId: FLOOR_WEBHOOK_ID,
 				parameters: {},
+				...(credential ? { credentials: { [CREDENTIAL_TYPE]: credential } } : {}),
 			},
 		],
 		connections: {},
@@ -171,7 +175,9 @@ export function floorRatio(oursMs, floorMs, goal = 0.95) {
 /**
  * Runs the row in one n8n with `setting`; returns its figures. `onStarted(stop)` lets the caller
  * stop n8n on Ctrl-C.
- * @param {{ dir: string, tarball: string, floorTarball: string, setting: typeof FLOOR_SETTINGS[number], extraEnv?: Record<string, string>, profile: boolean, counts: { accepted: number, duplicate: number, forged: number }, batch: { accepted: number, refusal: number }, concurrency: number, tag: string, onStarted?: (stop: () => Promise<void>) => void }} options
+ * `floorCredential`: attach our credential to the floor node as well (n8n then checks it for every
+ * execution the floor starts, as it does for ours).
+ * @param {{ dir: string, tarball: string, floorTarball: string, setting: typeof FLOOR_SETTINGS[number], extraEnv?: Record<string, string>, profile: boolean, counts: { accepted: number, duplicate: number, forged: number }, batch: { accepted: number, refusal: number }, floorCredential?: boolean, concurrency: number, tag: string, onStarted?: (stop: () => Promise<void>) => void }} options
  */
 export async function runFloorSetting({
 	dir,
@@ -182,6 +188,7 @@ export async function runFloorSetting({
 	profile,
 	counts,
 	batch,
+	floorCredential = false,
 	concurrency,
 	tag,
 	onStarted,
@@ -192,6 +199,8 @@ export async function runFloorSetting({
 	const profDir = path.join(dir, 'cpu-profiles');
 	/** @type {Record<string, string>} */
 	const extra = { ...extraEnv, ...setting.env };
+	// read by the floor package's node description (scripts/bench/floor/) inside n8n
+	if (floorCredential) extra.BENCH_FLOOR_CREDENTIAL = CREDENTIAL_TYPE;
 	if (profile) {
 		fs.mkdirSync(profDir, { recursive: true });
 		extra.NODE_OPTIONS =
@@ -239,7 +248,11 @@ export async function runFloorSetting({
 			(await client.post('/rest/workflows', { ...wf, pinData: {}, active: false })).id;
 		const wfs = {
 			ours: await create(triggerWorkflow({ id: cred.id, name: 'bench floor: signing secret' })),
-			floor: await create(floorWorkflow()),
+			floor: await create(
+				floorWorkflow(
+					floorCredential ? { id: cred.id, name: 'bench floor: signing secret' } : undefined,
+				),
+			),
 		};
 		const urls = {
 			ours: `${n8n.url}/webhook/${TRIGGER_WEBHOOK_ID}/crewpass`,

@@ -9,6 +9,8 @@
 //   forged    -> 401 {"error":"unauthorized"}, nothing starts (as a bad signature)
 //   anything else, or none -> the workflow starts with the body n8n already parsed; n8n answers
 //                             200 with an empty body (as an accepted delivery).
+// With BENCH_FLOOR_CREDENTIAL set (npm run bench -- --floor-credential) the node declares that
+// credential type, and the bench attaches ours to it; it still never reads it.
 // Version 2 like the CrewPass Trigger's current version: n8n evaluates no expression to parse
 // the body of a version-2 webhook node (its version-1 binary-data option).
 
@@ -33,6 +35,9 @@ class BenchFloorTrigger {
 				},
 			],
 			properties: [],
+			...(process.env.BENCH_FLOOR_CREDENTIAL
+				? { credentials: [{ name: process.env.BENCH_FLOOR_CREDENTIAL, required: true }] }
+				: {}),
 		};
 		this.webhookMethods = {
 			default: {
