@@ -335,16 +335,13 @@ export function diffFleet(previous: FleetSnapshot, current: FleetRead): Change[]
 
 	const changed = current.changedRows ?? changedRows(previous.roster, now.roster);
 	const crews = new Set<string>();
-	let added = 0;
 	for (const key of changed) {
 		const entry = now.roster.get(key);
-		if (!entry) continue;
-		crews.add(entry.crew);
-		if (!previous.roster.has(key)) added++;
+		if (entry) crews.add(entry.crew);
 	}
-	// Rows gone: every row of the last read is still here unless fewer remain than it had.
+	// Rows gone: looked for only when the counts say some are.
 	const gone: RosterEntry[] = [];
-	if (now.roster.size - added < previous.roster.size) {
+	if (rowsLeft(previous, now, changed) > 0) {
 		for (const [key, was] of previous.roster) {
 			if (!now.roster.has(key)) {
 				gone.push(was);

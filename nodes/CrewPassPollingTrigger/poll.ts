@@ -22,7 +22,7 @@ import {
 } from './budget';
 import { ALL_CHANGE_KINDS, sourcesFor, type ChangeKind } from './changes';
 import { crewTasks, cycleAfterSlice, NEW_CYCLE, tasksAfter, type Cycle } from './cycle';
-import { changedRows, diffFleet, rowsLeft } from './diff';
+import { diffFleet, rowsLeft } from './diff';
 import { DEFAULT_LEAVER_GUARD, leaverGuardTripped, type LeaverGuard } from './guard';
 import { changeItem, type PollStamp } from './items';
 import {
@@ -291,7 +291,6 @@ async function pollOnce(
 	const wanted = new Set<ChangeKind>(
 		saved ? settings.changes : settings.emitCurrentRoster ? ['crewJoinedVessel'] : [],
 	);
-	read.changedRows ??= changedRows(previous.roster, read.snapshot.roster);
 	if (saved) {
 		carryForward(previous, read.snapshot);
 		const tripped = leaverGuardTripped(

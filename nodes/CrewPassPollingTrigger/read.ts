@@ -27,17 +27,17 @@ import {
 } from './snapshot';
 
 /**
- * The complete read. `previous`: the last read's roster, to find the rows that changed
- * (read.changedRows) while the pages come in, rather than in one pass over the whole roster
- * after the last page.
+ * The complete read. `previous`: the last read's roster (none on a first poll), to find the rows
+ * that changed (read.changedRows) while the pages come in, rather than in one pass over the whole
+ * roster after the last page.
  */
 export async function readFleet(
 	ctx: IPollFunctions,
 	sources: Set<ChangeSource>,
 	expiringWithinDays: number,
 	now: () => number = Date.now,
-	previous?: Map<string, RosterEntry>,
-): Promise<FleetRead> {
+	previous: Map<string, RosterEntry> = new Map(),
+): Promise<FleetRead & { changedRows: Set<string> }> {
 	const rows = new Map<string, RosterRow>();
 	const roster: FleetSnapshot['roster'] = new Map();
 	const changed = new Set<string>();
@@ -51,16 +51,17 @@ export async function readFleet(
 			if (roster.has(key)) repeated = true;
 			roster.set(key, entry);
 			rows.set(key, row);
-			if (previous) {
-				const was = previous.get(key);
-				if (!was || !sameEntry(was, entry)) changed.add(key);
-			}
+			const was = previous.get(key);
+			if (!was || !sameEntry(was, entry)) changed.add(key);
 		}
 	}
 	const snapshot: FleetSnapshot = { roster, expiringWithinDays, readAt: '' };
-	const read: FleetRead = { snapshot, rows };
 	// A row listed twice keeps its last values (and its first place): compared again in full.
-	if (previous) read.changedRows = repeated ? changedRows(previous, roster) : changed;
+	const read: FleetRead & { changedRows: Set<string> } = {
+		snapshot,
+		rows,
+		changedRows: repeated ? changedRows(previous, roster) : changed,
+	};
 
 	if (sources.has('vessels')) {
 		read.vessels = new Map<string, Vessel>();
