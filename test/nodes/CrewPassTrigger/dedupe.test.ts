@@ -135,17 +135,82 @@ describe('dedupeStoreFor', () => {
 });
 
 describe('saved ids (workflow static data)', () => {
-	it('encode → decode round-trips as one JSON string, and the older array form is read', () => {
+	it('encode → decode round-trips as one plain string, and the older forms are read', () => {
 		const entries: Array<[string, number]> = [
 			['evt_a', 1],
 			['evt_Zoë', 2],
+			['evt_late', 9],
 		];
 		const saved = encodeSavedIds(entries, 5);
-		expect(saved).toEqual({ version: 2, savedAt: 5, writer: '', entries: expect.any(String) });
+		expect(saved).toEqual({
+			version: 3,
+			savedAt: 5,
+			writer: '',
+			entries: '4 evt_a,3 evt_Zoë,-4 evt_late',
+		});
 		expect(decodeSavedIds(saved)).toEqual({ savedAt: 5, entries });
+		// version 2: the pairs as a JSON string; version 1: the pairs themselves
+		expect(decodeSavedIds({ version: 2, savedAt: 7, entries: JSON.stringify(entries) })).toEqual({
+			savedAt: 7,
+			entries,
+		});
 		expect(decodeSavedIds({ version: 1, entries })).toEqual({ savedAt: 0, entries });
 		expect(decodeSavedIds({ entries: '{broken' })).toEqual({ savedAt: 0, entries: [] });
 		expect(decodeSavedIds(undefined)).toEqual({ savedAt: -1, entries: [] });
+	});
+
+	it('an id with separators, quotes, backslashes, control characters or % round-trips', () => {
+		const at = 1_765_000_000_000;
+		const odd = [
+			'a,b',
+			'a b',
+			'a%2Cb',
+			'100%',
+			'say "hi"',
+			'back\\slash',
+			'line\nbreak\u0000',
+			'ünï',
+		];
+		const entries = odd.map((id, i): [string, number] => [id, at - i * 1_000]);
+		const saved = encodeSavedIds(entries, at, 'writer-1');
+		expect(saved.entries.split(',')).toHaveLength(odd.length);
+		const jsonEscaped = [...saved.entries].filter(
+			(c) => c.charCodeAt(0) < 0x20 || c === '"' || c === '\\',
+		);
+		expect(jsonEscaped).toEqual([]);
+		expect(decodeSavedIds(saved)).toEqual({ savedAt: at, entries });
+	});
+
+	it('1,000 remembered ids take about 27 KB of static data, two thirds of the JSON-array form', () => {
+		const at = 1_765_000_000_000;
+		const entries = Array.from({ length: 1_000 }, (_, i): [string, number] => [
+			`evt_${(0x1234_5678_9abc + i * 7919).toString(16).padStart(16, '0')}`,
+			at - (1_000 - i) * 3_000,
+		]);
+		const compact = JSON.stringify(encodeSavedIds(entries, at)).length;
+		const asJsonArray = JSON.stringify({ entries: JSON.stringify(entries) }).length;
+		expect(compact).toBeLessThan(28_000);
+		expect(compact).toBeLessThan(asJsonArray * 0.7);
+	});
+
+	it('a malformed entry of the plain string is skipped, the rest is read', () => {
+		expect(
+			decodeSavedIds({
+				version: 3,
+				savedAt: 10,
+				entries: '1 evt_a,,nospace, evt_b,zz!,2 %E0%A4%A,3 evt_c',
+			}),
+		).toEqual({
+			savedAt: 10,
+			entries: [
+				['evt_a', 9],
+				['evt_c', 7],
+			],
+		});
+		expect(decodeSavedIds({ version: 3, savedAt: 10, entries: 42 })).toEqual({
+			savedAt: 10,
+			entries: [],
+		});
 	});
 
 	it('mergeSavedIds keeps the newest `limit`, an id at its latest time, oldest first, skipping expired', () => {
