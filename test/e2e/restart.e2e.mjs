@@ -23,10 +23,10 @@ import {
 
 const WEBHOOK_ID = '6f1f3b0e-2d55-4a53-9e0c-7c1a0c0e2e02';
 const NODE_NAME = 'CrewPass Trigger';
-// where the trigger keeps its saved ids, from the built package the tarball was packed from
-const { STATIC_DATA_KEY } = createRequire(import.meta.url)(
-	'../../dist/nodes/CrewPassTrigger/delivery.js',
-);
+// where and how the trigger keeps its saved ids, from the built package the tarball was packed from
+const requireBuilt = createRequire(import.meta.url);
+const { STATIC_DATA_KEY } = requireBuilt('../../dist/nodes/CrewPassTrigger/delivery.js');
+const { decodeSavedIds } = requireBuilt('../../dist/nodes/CrewPassTrigger/dedupe.js');
 const N = Number(process.env.CREWPASS_RESTART_EVENTS || 5);
 
 export default function (ctx) {
@@ -83,9 +83,7 @@ export default function (ctx) {
 		const savedIds = async () => {
 			const stored = await ctx.client.get(`/rest/workflows/${wf.id}`);
 			const saved = stored.staticData?.[`node:${NODE_NAME}`]?.[STATIC_DATA_KEY];
-			let entries = saved?.entries ?? [];
-			if (typeof entries === 'string') entries = JSON.parse(entries);
-			return entries.map((e) => e[0]);
+			return decodeSavedIds(saved).entries.map((e) => e[0]);
 		};
 		const redeliverAll = async (events) => {
 			const before = await count();
