@@ -1031,7 +1031,7 @@ async function benchFloor(tarball) {
 			row(
 				`CrewPass Trigger vs the floor, ${p} deliveries (${p === 'accepted' ? 'genuine, new event ids, each starts an execution' : p === 'duplicate' ? 'a remembered event id, starts nothing' : 'bad signature, starts nothing'}), ${setting.label}, concurrency ${P.concurrency}`,
 				`${Math.round(f.ours.ms)} ms for ${f.ours.n} (${rate(f.ours)}), ${f.ours.started} executions`,
-				`floor trigger${P.floorCredential ? ' with the CrewPass credential attached' : ''} in the same n8n, interleaved batches of ${f.batch}: ${Math.round(f.floor.ms)} ms for ${f.floor.n} (${rate(f.floor)}); answers only: ratio ${f2(f.answersRatio)}; n8n's CPU a delivery: ours ${f2(f.ours.cpuMs / f.ours.n)} ms, floor ${f2(f.floor.cpuMs / f.floor.n)} ms (ratio ${f2(f.cpuRatio)})`,
+				`floor trigger${P.floorCredential ? ' with the CrewPass credential attached' : ''} in the same n8n, interleaved batches of ${f.batch}: ${Math.round(f.floor.ms)} ms for ${f.floor.n} (${rate(f.floor)}); answers only: ratio ${f2(f.answersRatio)}; n8n's CPU a delivery: ours ${f2(f.ours.cpuMs / f.ours.n)} ms, floor ${f2(f.floor.cpuMs / f.floor.n)} ms (ratio ${f2(f.cpuRatio)}), of it on n8n's main thread: ours ${f2(f.ours.mainCpuMs / f.ours.n)} ms, floor ${f2(f.floor.mainCpuMs / f.floor.n)} ms`,
 				f.ratio,
 				'≥ 0.95 (floor time / our time)',
 				f.pass,
@@ -1156,6 +1156,8 @@ async function main() {
 						cpuRatio: Number(f.cpuRatio.toFixed(3)),
 						oursCpuMsPerDelivery: Number((f.ours.cpuMs / f.ours.n).toFixed(3)),
 						floorCpuMsPerDelivery: Number((f.floor.cpuMs / f.floor.n).toFixed(3)),
+						oursMainThreadCpuMsPerDelivery: Number((f.ours.mainCpuMs / f.ours.n).toFixed(3)),
+						floorMainThreadCpuMsPerDelivery: Number((f.floor.mainCpuMs / f.floor.n).toFixed(3)),
 						pass: f.pass,
 						deliveriesPerSide: f.deliveries,
 						batch: f.batch,

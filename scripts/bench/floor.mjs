@@ -120,7 +120,16 @@ export function floorWorkflow(credential) {
  * included (the isolates of n8n's expression engine run on threads of their own).
  */
 export function cpuMs(pid) {
-	const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+	return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** The same for the process's main thread alone (the JavaScript thread: n8n's and the nodes' code). */
+export function mainThreadCpuMs(pid) {
+	return statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuMs(file) {
+	const stat = fs.readFileSync(file, 'utf8');
 	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 	// fields[11], fields[12]: utime, stime (fields 14, 15 of proc(5)) in clock ticks
 	return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
@@ -276,6 +285,7 @@ export async function runFloorSetting({
 		const pid = /** @type {number} */ (n8n.proc.pid);
 		const runBatch = async (p, side, n, label) => {
 			const cpuFrom = cpuMs(pid);
+			const mainFrom = mainThreadCpuMs(pid);
 			const from = Date.now();
 			const r = await postLoad({ url: urls[side], count: n, concurrency, make: make[p], classify });
 			let to = Date.now();
@@ -294,6 +304,7 @@ export async function runFloorSetting({
 				ms: to - from,
 				answersMs: r.ms,
 				cpuMs: cpuMs(pid) - cpuFrom,
+				mainCpuMs: mainThreadCpuMs(pid) - mainFrom,
 				kinds: r.kinds,
 				started,
 			};
@@ -317,8 +328,26 @@ export async function runFloorSetting({
 			const total = counts[p];
 			const size = p === 'accepted' ? batch.accepted : batch.refusal;
 			const sides = {
-				ours: { ms: 0, answersMs: 0, cpuMs: 0, n: 0, kinds: {}, started: 0, batches: [] },
-				floor: { ms: 0, answersMs: 0, cpuMs: 0, n: 0, kinds: {}, started: 0, batches: [] },
+				ours: {
+					ms: 0,
+					answersMs: 0,
+					cpuMs: 0,
+					mainCpuMs: 0,
+					n: 0,
+					kinds: {},
+					started: 0,
+					batches: [],
+				},
+				floor: {
+					ms: 0,
+					answersMs: 0,
+					cpuMs: 0,
+					mainCpuMs: 0,
+					n: 0,
+					kinds: {},
+					started: 0,
+					batches: [],
+				},
 			};
 			const before = {
 				ours: (await executions(client, wfs.ours, 1)).count,
@@ -331,6 +360,7 @@ export async function runFloorSetting({
 				s.ms += got.ms;
 				s.answersMs += got.answersMs;
 				s.cpuMs += got.cpuMs;
+				s.mainCpuMs += got.mainCpuMs;
 				s.n += b.n;
 				s.started += got.started;
 				s.batches.push(Math.round(got.ms));
@@ -368,7 +398,7 @@ export async function runFloorSetting({
 			};
 			log(
 				tag,
-				`floor, ${setting.label}, ${p}: ours ${Math.round(sides.ours.ms)} ms (${((sides.ours.n / sides.ours.ms) * 1000).toFixed(1)}/s; batches ${sides.ours.batches.join(' ')}), floor ${Math.round(sides.floor.ms)} ms (${((sides.floor.n / sides.floor.ms) * 1000).toFixed(1)}/s; batches ${sides.floor.batches.join(' ')}) → ratio ${ratio.toFixed(2)} (answers only ${figures[p].answersRatio.toFixed(2)}; n8n CPU ${(sides.ours.cpuMs / sides.ours.n).toFixed(2)} vs ${(sides.floor.cpuMs / sides.floor.n).toFixed(2)} ms a delivery, ratio ${figures[p].cpuRatio.toFixed(2)}); load ${loadFrom.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}${problems.length ? `; WRONG: ${problems.join('; ')}` : ''}`,
+				`floor, ${setting.label}, ${p}: ours ${Math.round(sides.ours.ms)} ms (${((sides.ours.n / sides.ours.ms) * 1000).toFixed(1)}/s; batches ${sides.ours.batches.join(' ')}), floor ${Math.round(sides.floor.ms)} ms (${((sides.floor.n / sides.floor.ms) * 1000).toFixed(1)}/s; batches ${sides.floor.batches.join(' ')}) → ratio ${ratio.toFixed(2)} (answers only ${figures[p].answersRatio.toFixed(2)}; n8n CPU ${(sides.ours.cpuMs / sides.ours.n).toFixed(2)} vs ${(sides.floor.cpuMs / sides.floor.n).toFixed(2)} ms a delivery, ratio ${figures[p].cpuRatio.toFixed(2)}; main thread ${(sides.ours.mainCpuMs / sides.ours.n).toFixed(2)} vs ${(sides.floor.mainCpuMs / sides.floor.n).toFixed(2)} ms); load ${loadFrom.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}${problems.length ? `; WRONG: ${problems.join('; ')}` : ''}`,
 			);
 		}
 		await stop();
