@@ -175,6 +175,22 @@ export function batchOrder(total, size) {
 	return batches;
 }
 
+/** One side's totals over the batches of one path. */
+function newSide() {
+	return {
+		ms: 0,
+		answersMs: 0,
+		cpuMs: 0,
+		mainCpuMs: 0,
+		n: 0,
+		/** @type {Record<string, number>} */
+		kinds: {},
+		started: 0,
+		/** @type {number[]} */
+		batches: [],
+	};
+}
+
 /** floor time / our time, and whether it meets the goal. */
 export function floorRatio(oursMs, floorMs, goal = 0.95) {
 	const ratio = floorMs / oursMs;
@@ -327,28 +343,7 @@ export async function runFloorSetting({
 		for (const p of PATHS) {
 			const total = counts[p];
 			const size = p === 'accepted' ? batch.accepted : batch.refusal;
-			const sides = {
-				ours: {
-					ms: 0,
-					answersMs: 0,
-					cpuMs: 0,
-					mainCpuMs: 0,
-					n: 0,
-					kinds: {},
-					started: 0,
-					batches: [],
-				},
-				floor: {
-					ms: 0,
-					answersMs: 0,
-					cpuMs: 0,
-					mainCpuMs: 0,
-					n: 0,
-					kinds: {},
-					started: 0,
-					batches: [],
-				},
-			};
+			const sides = { ours: newSide(), floor: newSide() };
 			const before = {
 				ours: (await executions(client, wfs.ours, 1)).count,
 				floor: (await executions(client, wfs.floor, 1)).count,
