@@ -1,4 +1,4 @@
-import type { IWebhookFunctions } from 'n8n-workflow';
+import type { INode, IWebhookFunctions } from 'n8n-workflow';
 
 import type { CrewPassCredentials } from '../CrewPass/transport';
 import type { OutputMode } from './envelope';
@@ -121,8 +121,30 @@ export function resetSetupCache(): void {
 	states.clear();
 }
 
+/** A webhook call's node and its parameters' fingerprint, read once per call (per context). */
+interface CallNode {
+	node: INode;
+	fingerprint: string;
+}
+
+const callNodes = new WeakMap<object, CallNode>();
+
+/**
+ * The node of this webhook call. n8n deep-copies the node on every getNode(), so a delivery reads
+ * it once; its parameters' fingerprint (JSON) tells a cached setup from a changed node.
+ */
+export function callNode(ctx: Pick<IWebhookFunctions, 'getNode'>): CallNode {
+	let call = callNodes.get(ctx);
+	if (!call) {
+		const node = ctx.getNode();
+		call = { node, fingerprint: JSON.stringify(node.parameters) };
+		callNodes.set(ctx, call);
+	}
+	return call;
+}
+
 function cacheKey(ctx: IWebhookFunctions): string {
-	const node = ctx.getNode();
+	const { node } = callNode(ctx);
 	const credentialId = node.credentials?.crewPassApi?.id ?? '';
 	return `${ctx.getWorkflow().id ?? ''}\u0000${node.id}\u0000${credentialId}`;
 }
@@ -151,7 +173,7 @@ async function readSetup(
 			previous: credentials.previousWebhookSecret || undefined,
 			previousValidUntilMs: parseGraceEnd(credentials.rotationGraceEndsAt),
 		},
-		credentialName: ctx.getNode().credentials?.crewPassApi?.name ?? 'crewPassApi',
+		credentialName: callNode(ctx).node.credentials?.crewPassApi?.name ?? 'crewPassApi',
 		readAtMs: nowMs,
 		readOrder,
 	};
@@ -207,7 +229,7 @@ function startRead(
  */
 export async function triggerSetup(ctx: IWebhookFunctions, nowMs: number): Promise<TriggerSetup> {
 	const state = stateOf(ctx);
-	const fingerprint = JSON.stringify(ctx.getNode().parameters);
+	const { fingerprint } = callNode(ctx);
 	const cached = state.cached;
 	if (
 		cached &&
@@ -234,7 +256,7 @@ export async function setupReadAfter(
 	arrival: number,
 ): Promise<TriggerSetup | undefined> {
 	const state = stateOf(ctx);
-	const fingerprint = JSON.stringify(ctx.getNode().parameters);
+	const { fingerprint } = callNode(ctx);
 	const cached = state.cached;
 	if (cached && cached.fingerprint === fingerprint && readAfter(cached.setup, arrival)) {
 		return cached.setup;

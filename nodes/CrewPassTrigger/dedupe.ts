@@ -311,8 +311,9 @@ function decodeEntries(text: string, savedAt: number): DedupeEntry[] {
 	if (!text) return entries;
 	for (const part of text.split(',')) {
 		const space = part.indexOf(' ');
-		const age = space > 0 ? parseInt(part.slice(0, space), 36) : Number.NaN;
-		const id = space > 0 ? unescapeId(part.slice(space + 1)) : undefined;
+		if (space <= 0) continue;
+		const age = parseInt(part.slice(0, space), 36);
+		const id = unescapeId(part.slice(space + 1));
 		if (Number.isFinite(age) && id) entries.push([id, savedAt - age]);
 	}
 	return entries;
@@ -324,8 +325,8 @@ function decodeEntries(text: string, savedAt: number): DedupeEntry[] {
  */
 export function decodeSavedIds(saved: unknown): { savedAt: number; entries: DedupeEntry[] } {
 	if (typeof saved !== 'object' || saved === null) return { savedAt: -1, entries: [] };
-	const record = saved as { version?: unknown; savedAt?: unknown; entries?: unknown };
-	const savedAt = Number.isFinite(record.savedAt) ? Number(record.savedAt) : 0;
+	const { savedAt } = savedIdsStamp(saved);
+	const record = saved as { version?: unknown; entries?: unknown };
 	let raw: unknown = record.entries;
 	if (record.version === 3) {
 		return { savedAt, entries: typeof raw === 'string' ? decodeEntries(raw, savedAt) : [] };

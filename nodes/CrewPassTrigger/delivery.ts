@@ -2,6 +2,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import {
 	arrivalMark,
+	callNode,
 	readAfter,
 	REREAD_BURST,
 	setupReadAfter,
@@ -279,7 +280,7 @@ export async function checkNew(
  */
 function memoryFor(ctx: IWebhookFunctions, setup: TriggerSetup, nowMs: number): RegisteredStore {
 	const mode = ctx.getMode();
-	const key = dedupeKey(ctx.getWorkflow().id, ctx.getNode().id, mode);
+	const key = dedupeKey(ctx.getWorkflow().id, callNode(ctx).node.id, mode);
 	if (mode === 'manual') return dedupeStoreFor(key, setup.limits, nowMs, () => []);
 	const staticData = ctx.getWorkflowStaticData('node');
 	const saved = staticData[STATIC_DATA_KEY];
@@ -299,7 +300,7 @@ function memoryFor(ctx: IWebhookFunctions, setup: TriggerSetup, nowMs: number): 
 
 function log(ctx: IWebhookFunctions, entry: Refusal['log']): void {
 	if (!entry) return;
-	const where = `CrewPass Trigger "${ctx.getNode().name}" (workflow ${ctx.getWorkflow().id ?? '?'})`;
+	const where = `CrewPass Trigger "${callNode(ctx).node.name}" (workflow ${ctx.getWorkflow().id ?? '?'})`;
 	ctx.logger[entry.level](`${where}: ${entry.message}`);
 }
 

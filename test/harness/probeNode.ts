@@ -1,4 +1,4 @@
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, sleep } from 'n8n-workflow';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -8,7 +8,12 @@ import type {
 } from 'n8n-workflow';
 
 import { router } from '../../nodes/CrewPass/actions/router';
-import { CREDENTIAL_NAME, crewPassPaginate, crewPassRequest } from '../../nodes/CrewPass/transport';
+import {
+	CREDENTIAL_NAME,
+	crewPassPages,
+	crewPassPaginate,
+	crewPassRequest,
+} from '../../nodes/CrewPass/transport';
 import type { CrewPassResource } from '../../nodes/CrewPass/actions/types';
 import { nodeTypeRegistry, PACKAGE_NAME } from './index';
 
@@ -18,6 +23,12 @@ import { nodeTypeRegistry, PACKAGE_NAME } from './index';
  * use it.
  */
 const PROBE_TOOL_BOUND = { what: 'items', narrow: 'a smaller Limit' };
+
+/**
+ * What the `walk` operation did, in order ("took page N", "done with page N"), for tests to put
+ * beside the requests their server saw.
+ */
+export const walkLog: string[] = [];
 
 const probe: CrewPassResource = {
 	description: [],
@@ -29,6 +40,28 @@ const probe: CrewPassResource = {
 				const path = this.getNodeParameter('path', itemIndex) as string[];
 				const body = await crewPassRequest(this, { path, itemIndex });
 				return [{ json: body }];
+			},
+		},
+		walk: {
+			description: [],
+			toolBound: PROBE_TOOL_BOUND,
+			/** Walks the roster's pages, 50 ms of (awaited) work on each, as a caller of the pager. */
+			async execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+				const readAhead = this.getNodeParameter('readAhead', itemIndex, false) as boolean;
+				const stopAfter = this.getNodeParameter('stopAfter', itemIndex, 0) as number;
+				let pages = 0;
+				for await (const page of crewPassPages(this, {
+					path: ['employers', 'me', 'fleet'],
+					readAhead,
+					itemIndex,
+				})) {
+					pages++;
+					walkLog.push(`took page ${pages} (${page.items.length} rows)`);
+					await sleep(50);
+					walkLog.push(`done with page ${pages}`);
+					if (pages === stopAfter) break;
+				}
+				return [{ json: { pages } }];
 			},
 		},
 		paginate: {
@@ -69,6 +102,8 @@ class TransportProbe implements INodeType {
 			{ displayName: 'Path', name: 'path', type: 'json', default: '[]' },
 			{ displayName: 'Limit', name: 'limit', type: 'number', default: 0 },
 			{ displayName: 'Page Size', name: 'pageSize', type: 'number', default: 200 },
+			{ displayName: 'Read Ahead', name: 'readAhead', type: 'boolean', default: false },
+			{ displayName: 'Stop After', name: 'stopAfter', type: 'number', default: 0 },
 		],
 	};
 

@@ -119,7 +119,7 @@ export async function listRoster(
 
 /**
  * The whole roster, page by page (200 rows), for a read that must be complete (the polling
- * trigger's, which takes each page in as it comes).
+ * trigger's, which takes each page in while the next one is requested).
  */
 export function wholeRosterPages(
 	ctx: CrewPassContext,
@@ -130,6 +130,7 @@ export function wholeRosterPages(
 		qs: rosterQs({ expiringWithinDays }),
 		pageLimit: () => MAX_PAGE_SIZE,
 		rowId: ROW_ID.roster,
+		readAhead: true,
 	});
 }
 

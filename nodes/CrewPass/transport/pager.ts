@@ -15,6 +15,13 @@ export interface PagerOptions extends ListShape {
 	pageLimit?: () => number | undefined;
 	/** Start from this cursor (a "load more" token) instead of the first page. */
 	cursor?: string;
+	/**
+	 * Request the next page as soon as this one is checked, before the caller takes this one in:
+	 * the caller's work on a page overlaps the next page's request. For reads that go to the last
+	 * page (a caller that stops early leaves one request unused); `pageLimit` is then asked before
+	 * the caller has seen the page before.
+	 */
+	readAhead?: boolean;
 	itemIndex?: number;
 }
 
@@ -39,13 +46,12 @@ export async function* crewPassPages(
 	options: PagerOptions,
 ): AsyncGenerator<Page, void, undefined> {
 	const seen = new Set<string>();
-	let cursor = options.cursor || undefined;
-	if (cursor !== undefined) seen.add(cursor);
 	const what = `GET /api/v2/${options.path.join('/')}`;
 	const malformed = (problem: string, description: string) =>
 		malformedAnswer(ctx, 'a list page', what, { problem, description }, options.itemIndex);
-	for (let pages = 1; ; pages++) {
-		if (pages > transportSettings.maxPages) {
+	let pages = 0;
+	const readPage = async (cursor: string | undefined): Promise<Page> => {
+		if (++pages > transportSettings.maxPages) {
 			throw malformed(
 				`more than ${transportSettings.maxPages} pages`,
 				`CrewPass kept handing out new page cursors, so paging stopped after ${transportSettings.maxPages} pages to bound the work. Use a Limit, or report it to CrewPass support if your fleet is not that large.`,
@@ -64,15 +70,27 @@ export async function* crewPassPages(
 		if (problem) throw malformedAnswer(ctx, 'a list page', what, problem, options.itemIndex);
 		const next = answer.next_cursor as string | null | undefined;
 		const nextCursor = next ? next : undefined;
-		if (nextCursor !== undefined && seen.has(nextCursor)) {
-			throw malformed(
-				'a page cursor it had already returned',
-				`Cursor "${nextCursor.slice(0, 40)}" came back after ${pages} page(s): stopped paging to avoid an endless loop. Run the node again; if it repeats, report it to CrewPass support.`,
-			);
+		if (nextCursor !== undefined) {
+			if (seen.has(nextCursor)) {
+				throw malformed(
+					'a page cursor it had already returned',
+					`Cursor "${nextCursor.slice(0, 40)}" came back after ${pages} page(s): stopped paging to avoid an endless loop. Run the node again; if it repeats, report it to CrewPass support.`,
+				);
+			}
+			seen.add(nextCursor);
 		}
-		yield { items: answer.items as IDataObject[], nextCursor, answer };
-		if (nextCursor === undefined) return;
-		seen.add(nextCursor);
-		cursor = nextCursor;
+		return { items: answer.items as IDataObject[], nextCursor, answer };
+	};
+	const start = options.cursor || undefined;
+	if (start !== undefined) seen.add(start);
+	let page = await readPage(start);
+	for (;;) {
+		const cursor = page.nextCursor;
+		const ahead = cursor !== undefined && options.readAhead ? readPage(cursor) : undefined;
+		// Settled unseen when the caller stops early: not an unhandled rejection.
+		ahead?.catch(() => undefined);
+		yield page;
+		if (cursor === undefined) return;
+		page = await (ahead ?? readPage(cursor));
 	}
 }

@@ -706,6 +706,30 @@ describe('CrewPass Trigger webhook(): per-delivery costs', () => {
 		expect(harness.calls.some((call) => call.staticDataSaved)).toBe(false);
 	});
 
+	it('copies the node once per delivery on every path (n8n deep-copies it on each getNode())', async () => {
+		await startHarness();
+		const copies = jest.spyOn(WebhookContext.prototype, 'getNode');
+		try {
+			const d = signedDelivery(envelope());
+			const forged = signedDelivery(envelope(), { secret: 'whsec_attacker' });
+			const statuses: number[] = [];
+			for (const [body, headers] of [
+				[d.body, d.headers], // accepted
+				[d.body, d.headers], // duplicate
+				[forged.body, forged.headers], // refused after a fresh credential read
+				[forged.body, forged.headers],
+			] as const) {
+				const before = copies.mock.calls.length;
+				statuses.push((await harness.deliver(body, headers)).status);
+				expect(copies.mock.calls.length - before).toBe(1);
+			}
+			expect(statuses).toEqual([200, 200, 401, 401]);
+			expect(reads).toHaveBeenCalledTimes(3);
+		} finally {
+			copies.mockRestore();
+		}
+	});
+
 	it('re-reads after the cache bound, and at once when the node’s parameters change', async () => {
 		await startHarness();
 		let now = Date.now();

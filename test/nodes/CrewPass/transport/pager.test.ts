@@ -4,10 +4,12 @@
  * immediate retry.
  */
 import nock from 'nock';
+import { sleep } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { transportSettings } from '../../../../nodes/CrewPass/transport';
-import { runNode, TEST_BASE_URL } from '../../../harness';
+import { runNode, TEST_BASE_URL, testCredentials } from '../../../harness';
+import { PROBE_NODE_TYPE, walkLog } from '../../../harness/probeNode';
 import { loadOptionsContext } from '../../../harness/loadOptions';
 import { searchCrewMembers, searchVessels } from '../../../../nodes/CrewPass/methods/listSearch';
 import { crewPass, guardRequests } from '../fixtures/http';
@@ -192,5 +194,89 @@ describe('retry_after_seconds of zero or less is not an immediate retry', () => 
 		expect(seen).toHaveLength(3);
 		// two backoffs of at least 100 ms each (equal jitter of 200 ms)
 		expect(seen[2] - seen[0]).toBeGreaterThanOrEqual(190);
+	});
+});
+
+describe('reading ahead (the polling trigger\'s roster read)', () => {
+	const FLEET = '/api/v2/employers/me/fleet';
+	let key = 0;
+	const walk = (parameters: INodeParameters) =>
+		runNode({
+			nodeType: PROBE_NODE_TYPE,
+			parameters: { resource: 'probe', operation: 'walk', ...parameters },
+			credentials: testCredentials({ apiKey: `cpk_test_read_ahead_${++key}` }),
+		});
+	/** Three pages of one row; every request the server sees goes into walkLog. */
+	const threePages = (last: [number, unknown] = [200, { items: [{ n: 3 }], next_cursor: null }]) =>
+		nock(TEST_BASE_URL)
+			.get(FLEET)
+			.query((q) => q.cursor === undefined)
+			.reply(() => (walkLog.push('request page 1'), [200, { items: [{ n: 1 }], next_cursor: 'c2' }]))
+			.get(FLEET)
+			.query((q) => q.cursor === 'c2')
+			.reply(() => (walkLog.push('request page 2'), [200, { items: [{ n: 2 }], next_cursor: 'c3' }]))
+			.get(FLEET)
+			.query((q) => q.cursor === 'c3')
+			.reply(() => (walkLog.push('request page 3'), last));
+	beforeEach(() => (walkLog.length = 0));
+
+	it('requests the next page while the caller works on this one', async () => {
+		threePages();
+		const { items, error } = await walk({ readAhead: true });
+		expect(error).toBeUndefined();
+		expect(items.map((i) => i.json)).toEqual([{ pages: 3 }]);
+		expect(walkLog).toEqual([
+			'request page 1',
+			'took page 1 (1 rows)',
+			'request page 2',
+			'done with page 1',
+			'took page 2 (1 rows)',
+			'request page 3',
+			'done with page 2',
+			'took page 3 (1 rows)',
+			'done with page 3',
+		]);
+	});
+
+	it('without it, the next page is requested once the caller asks for it', async () => {
+		threePages();
+		const { items } = await walk({});
+		expect(items.map((i) => i.json)).toEqual([{ pages: 3 }]);
+		expect(walkLog).toEqual([
+			'request page 1',
+			'took page 1 (1 rows)',
+			'done with page 1',
+			'request page 2',
+			'took page 2 (1 rows)',
+			'done with page 2',
+			'request page 3',
+			'took page 3 (1 rows)',
+			'done with page 3',
+		]);
+	});
+
+	it('a page read ahead that fails fails the read where the caller reaches it', async () => {
+		threePages([200, { items: { n: 3 } }]);
+		const { items, error } = await walk({ readAhead: true });
+		expect(items).toEqual([]);
+		expect(error?.name).toBe('NodeApiError');
+		expect(error?.message).toMatch(/"items" is an object, not a list/);
+		expect(walkLog.slice(-2)).toEqual(['request page 3', 'done with page 2']);
+	});
+
+	it('a caller that stops early leaves the page read ahead settled, not an unhandled rejection', async () => {
+		// Jest fails the test that is running when a rejection goes unhandled.
+		nock(TEST_BASE_URL)
+			.get(FLEET)
+			.query((q) => q.cursor === undefined)
+			.reply(200, { items: [{ n: 1 }], next_cursor: 'c2' })
+			.get(FLEET)
+			.query((q) => q.cursor === 'c2')
+			.reply(() => (walkLog.push('request page 2'), [200, 'not json']));
+		const { items, error } = await walk({ readAhead: true, stopAfter: 1 });
+		expect(error).toBeUndefined();
+		expect(items.map((i) => i.json)).toEqual([{ pages: 1 }]);
+		expect(walkLog).toContain('request page 2');
+		await sleep(100);
 	});
 });
