@@ -28,6 +28,11 @@
 //                                          the floor node with the CrewPass credential attached
 //                                          (never read): what n8n itself spends per execution on a
 //                                          node that has a credential, left out of the ratios
+//   npm run bench -- --rows floor --credential-tax
+//                                          in place of ours, a second floor node with the CrewPass
+//                                          credential attached (never read), against the floor:
+//                                          the ratio is what n8n's own work for a trigger's
+//                                          credential costs, whatever the trigger does
 //   npm run bench -- --rows compliance     the polling trigger's Compliance Changed watch on 2,000 crew
 //                                          (--compliance-crew) in its own n8n with n8n's durable
 //                                          scheduler on (45 s poll timeout unless --n8n-env
@@ -140,6 +145,7 @@ const { values: flags } = parseArgs({
 		'floor-refusal-batch': { type: 'string' },
 		'floor-settings': { type: 'string' },
 		'floor-credential': { type: 'boolean', default: false },
+		'credential-tax': { type: 'boolean', default: false },
 		'compliance-crew': { type: 'string' },
 		results: { type: 'string' },
 		'no-record': { type: 'boolean', default: false },
@@ -195,6 +201,7 @@ const P = {
 	},
 	complianceCrew: int('compliance-crew', 'BENCH_COMPLIANCE_CREW', 2_000, 10, 20_000),
 	floorCredential: flags['floor-credential'],
+	credentialTax: flags['credential-tax'],
 	floorSettings: (flags['floor-settings'] ?? FLOOR_SETTINGS.map((s) => s.key).join(','))
 		.split(',')
 		.map((k) => {
@@ -1017,6 +1024,7 @@ async function benchFloor(tarball) {
 			counts: P.floor,
 			batch: P.floorBatch,
 			floorCredential: P.floorCredential,
+			credentialTax: P.credentialTax,
 			concurrency: P.concurrency,
 			tag,
 			onStarted: (stop) => {
@@ -1029,7 +1037,7 @@ async function benchFloor(tarball) {
 			const f = figures.figures[p];
 			const rate = (s) => `${f1((s.n / s.ms) * 1000)}/s`;
 			row(
-				`CrewPass Trigger vs the floor, ${p} deliveries (${p === 'accepted' ? 'genuine, new event ids, each starts an execution' : p === 'duplicate' ? 'a remembered event id, starts nothing' : 'bad signature, starts nothing'}), ${setting.label}, concurrency ${P.concurrency}`,
+				`${P.credentialTax ? 'floor trigger with the CrewPass credential attached (never read)' : 'CrewPass Trigger'} vs the floor, ${p} deliveries (${p === 'accepted' ? 'genuine, new event ids, each starts an execution' : p === 'duplicate' ? 'a remembered event id, starts nothing' : 'bad signature, starts nothing'}), ${setting.label}, concurrency ${P.concurrency}`,
 				`${Math.round(f.ours.ms)} ms for ${f.ours.n} (${rate(f.ours)}), ${f.ours.started} executions`,
 				`floor trigger${P.floorCredential ? ' with the CrewPass credential attached' : ''} in the same n8n, interleaved batches of ${f.batch}: ${Math.round(f.floor.ms)} ms for ${f.floor.n} (${rate(f.floor)}); answers only: ratio ${f2(f.answersRatio)}; n8n's CPU a delivery: ours ${f2(f.ours.cpuMs / f.ours.n)} ms, floor ${f2(f.floor.cpuMs / f.floor.n)} ms (ratio ${f2(f.cpuRatio)}), of it on n8n's main thread: ours ${f2(f.ours.mainCpuMs / f.ours.n)} ms, floor ${f2(f.floor.mainCpuMs / f.floor.n)} ms`,
 				f.ratio,
@@ -1145,6 +1153,7 @@ async function main() {
 			nodeVersion: r.nodeVersion,
 			setting: r.setting,
 			floorWithCredential: P.floorCredential,
+			...(P.credentialTax ? { oursIsFloorWithCredential: true } : {}),
 			loadAverage: { start: r.loadStart, end: r.loadEnd },
 			concurrency: P.concurrency,
 			paths: Object.fromEntries(

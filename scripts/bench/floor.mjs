@@ -41,6 +41,8 @@ export const FLOOR_PACKAGE = JSON.parse(
 ).name;
 export const FLOOR_TYPE = `${FLOOR_PACKAGE}.benchFloorTrigger`;
 export const FLOOR_WEBHOOK_ID = 'b0000000-0000-4000-8000-0000000000a4';
+/** The second floor node of `--credential-tax` (the one with the credential), in place of ours. */
+export const TAXED_FLOOR_WEBHOOK_ID = 'b0000000-0000-4000-8000-0000000000a5';
 /** The header the load generator sets and the floor reads (the only thing it reads). */
 export const FLOOR_HEADER = 'x-bench-floor';
 export const PATHS = /** @type {const} */ (['accepted', 'duplicate', 'forged']);
@@ -95,9 +97,12 @@ export function installFloor(tgz, userFolder) {
  * A published Bench Floor Trigger, alone in its workflow as ours is; with `credential`, the node
  * has that CrewPass credential attached (it never reads it).
  */
-export function floorWorkflow(credential) {
+export function floorWorkflow(
+	credential,
+	{ name = 'bench: floor trigger (reference)', webhookId = FLOOR_WEBHOOK_ID } = {},
+) {
 	return {
-		name: 'bench: floor trigger (reference)',
+		name,
 		nodes: [
 			{
 				id: 'b0000000-0000-4000-8000-00000000000b',
@@ -105,7 +110,7 @@ export function floorWorkflow(credential) {
 				type: FLOOR_TYPE,
 				typeVersion: 2,
 				position: [0, 0],
-				webhookId: FLOOR_WEBHOOK_ID,
+				webhookId,
 				parameters: {},
 				...(credential ? { credentials: { [CREDENTIAL_TYPE]: credential } } : {}),
 			},
@@ -202,7 +207,9 @@ export function floorRatio(oursMs, floorMs, goal = 0.95) {
  * stop n8n on Ctrl-C.
  * `floorCredential`: attach our credential to the floor node as well (n8n then checks it for every
  * execution the floor starts, as it does for ours).
- * @param {{ dir: string, tarball: string, floorTarball: string, setting: typeof FLOOR_SETTINGS[number], extraEnv?: Record<string, string>, profile: boolean, counts: { accepted: number, duplicate: number, forged: number }, batch: { accepted: number, refusal: number }, floorCredential?: boolean, concurrency: number, tag: string, onStarted?: (stop: () => Promise<void>) => void }} options
+ * `credentialTax`: in place of ours, a second floor node with our credential attached (never
+ * read): the ratio is then what n8n's own work for a trigger's credential costs against the floor.
+ * @param {{ dir: string, tarball: string, floorTarball: string, setting: typeof FLOOR_SETTINGS[number], extraEnv?: Record<string, string>, profile: boolean, counts: { accepted: number, duplicate: number, forged: number }, batch: { accepted: number, refusal: number }, floorCredential?: boolean, credentialTax?: boolean, concurrency: number, tag: string, onStarted?: (stop: () => Promise<void>) => void }} options
  */
 export async function runFloorSetting({
 	dir,
@@ -214,6 +221,7 @@ export async function runFloorSetting({
 	counts,
 	batch,
 	floorCredential = false,
+	credentialTax = false,
 	concurrency,
 	tag,
 	onStarted,
@@ -225,7 +233,7 @@ export async function runFloorSetting({
 	/** @type {Record<string, string>} */
 	const extra = { ...extraEnv, ...setting.env };
 	// read by the floor package's node description (scripts/bench/floor/) inside n8n
-	if (floorCredential) extra.BENCH_FLOOR_CREDENTIAL = CREDENTIAL_TYPE;
+	if (floorCredential || credentialTax) extra.BENCH_FLOOR_CREDENTIAL = CREDENTIAL_TYPE;
 	if (profile) {
 		fs.mkdirSync(profDir, { recursive: true });
 		extra.NODE_OPTIONS =
@@ -271,16 +279,22 @@ export async function runFloorSetting({
 		});
 		const create = async (wf) =>
 			(await client.post('/rest/workflows', { ...wf, pinData: {}, active: false })).id;
+		const attached = { id: cred.id, name: 'bench floor: signing secret' };
 		const wfs = {
-			ours: await create(triggerWorkflow({ id: cred.id, name: 'bench floor: signing secret' })),
-			floor: await create(
-				floorWorkflow(
-					floorCredential ? { id: cred.id, name: 'bench floor: signing secret' } : undefined,
-				),
+			ours: await create(
+				credentialTax
+					? floorWorkflow(attached, {
+							name: 'bench: floor trigger with a credential',
+							webhookId: TAXED_FLOOR_WEBHOOK_ID,
+						})
+					: triggerWorkflow(attached),
 			),
+			floor: await create(floorWorkflow(floorCredential ? attached : undefined)),
 		};
 		const urls = {
-			ours: `${n8n.url}/webhook/${TRIGGER_WEBHOOK_ID}/crewpass`,
+			ours: credentialTax
+				? `${n8n.url}/webhook/${TAXED_FLOOR_WEBHOOK_ID}/floor`
+				: `${n8n.url}/webhook/${TRIGGER_WEBHOOK_ID}/crewpass`,
 			floor: `${n8n.url}/webhook/${FLOOR_WEBHOOK_ID}/floor`,
 		};
 		for (const side of SIDES) await publishWorkflow(client, wfs[side]);
@@ -329,9 +343,11 @@ export async function runFloorSetting({
 		// warm-up, not measured: every path on both sides
 		for (const side of SIDES) await runBatch('accepted', side, 20, null);
 		const seed = withPath(delivery({ secret }), 'duplicate');
-		// the duplicate's first copy is accepted (ours remembers it; the floor reads the header)
-		await postLoad({ url: urls.ours, count: 1, concurrency: 1, make: () => seed, classify });
-		count.ours = (await settled(client, wfs.ours, count.ours + 1, 1)).count;
+		if (!credentialTax) {
+			// the duplicate's first copy is accepted (ours remembers it; the floor reads the header)
+			await postLoad({ url: urls.ours, count: 1, concurrency: 1, make: () => seed, classify });
+			count.ours = (await settled(client, wfs.ours, count.ours + 1, 1)).count;
+		}
 		make.duplicate = () => seed;
 		for (const side of SIDES) {
 			await runBatch('duplicate', side, 50, null);

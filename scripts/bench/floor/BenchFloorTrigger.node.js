@@ -9,8 +9,9 @@
 //   forged    -> 401 {"error":"unauthorized"}, nothing starts (as a bad signature)
 //   anything else, or none -> the workflow starts with the body n8n already parsed; n8n answers
 //                             200 with an empty body (as an accepted delivery).
-// With BENCH_FLOOR_CREDENTIAL set (npm run bench -- --floor-credential) the node declares that
-// credential type, and the bench attaches ours to it; it still never reads it.
+// With BENCH_FLOOR_CREDENTIAL set (npm run bench -- --floor-credential, --credential-tax) the node
+// declares that credential type (optional), and the bench attaches ours to it on the nodes it
+// names; it still never reads it.
 // Version 2 like the CrewPass Trigger's current version: n8n evaluates no expression to parse
 // the body of a version-2 webhook node (its version-1 binary-data option).
 
@@ -36,7 +37,7 @@ class BenchFloorTrigger {
 			],
 			properties: [],
 			...(process.env.BENCH_FLOOR_CREDENTIAL
-				? { credentials: [{ name: process.env.BENCH_FLOOR_CREDENTIAL, required: true }] }
+				? { credentials: [{ name: process.env.BENCH_FLOOR_CREDENTIAL, required: false }] }
 				: {}),
 		};
 		this.webhookMethods = {
