@@ -280,23 +280,23 @@ export async function runFloorSetting({
 		const create = async (wf) =>
 			(await client.post('/rest/workflows', { ...wf, pinData: {}, active: false })).id;
 		const attached = { id: cred.id, name: 'bench floor: signing secret' };
+		const ours = credentialTax
+			? {
+					workflow: floorWorkflow(attached, {
+						name: 'bench: floor trigger with a credential',
+						webhookId: TAXED_FLOOR_WEBHOOK_ID,
+					}),
+					url: `${n8n.url}/webhook/${TAXED_FLOOR_WEBHOOK_ID}/floor`,
+				}
+			: {
+					workflow: triggerWorkflow(attached),
+					url: `${n8n.url}/webhook/${TRIGGER_WEBHOOK_ID}/crewpass`,
+				};
 		const wfs = {
-			ours: await create(
-				credentialTax
-					? floorWorkflow(attached, {
-							name: 'bench: floor trigger with a credential',
-							webhookId: TAXED_FLOOR_WEBHOOK_ID,
-						})
-					: triggerWorkflow(attached),
-			),
+			ours: await create(ours.workflow),
 			floor: await create(floorWorkflow(floorCredential ? attached : undefined)),
 		};
-		const urls = {
-			ours: credentialTax
-				? `${n8n.url}/webhook/${TAXED_FLOOR_WEBHOOK_ID}/floor`
-				: `${n8n.url}/webhook/${TRIGGER_WEBHOOK_ID}/crewpass`,
-			floor: `${n8n.url}/webhook/${FLOOR_WEBHOOK_ID}/floor`,
-		};
+		const urls = { ours: ours.url, floor: `${n8n.url}/webhook/${FLOOR_WEBHOOK_ID}/floor` };
 		for (const side of SIDES) await publishWorkflow(client, wfs[side]);
 		for (const side of SIDES) await waitForWebhook(urls[side]);
 
